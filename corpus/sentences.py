@@ -1,0 +1,56 @@
+"""Sentence boundaries inside a paragraph: NLTK Punkt with parameters shipped in code."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+# Punkt normally learns these from a large training text, which NLTK would have to
+# download. Shipping them keeps the splitter offline and identical on every machine, and
+# it makes a file's sentences independent of the other files in the corpus, so a saved
+# index can re-read one changed file without touching the rest.
+# Entries are lower case without the final period, as Punkt stores them.
+ABBREVIATIONS = frozenset(
+    """
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    mon tue tues wed thu thur thurs fri sat sun
+    mr mrs ms messrs dr prof rev hon sr jr st mt ft ave blvd rd
+    gen col lt sgt capt cmdr adm maj brig gov sen rep pres supt insp atty
+    inc ltd co corp llc plc bros dept est assn intl natl univ govt
+    vs etc e.g i.e cf al approx ca viz fig figs vol vols pp ch sec ed eds
+    u.s u.k u.n e.u d.c u.s.a a.m p.m n.y
+    """.split()
+)
+
+# Capitalised words that, after an abbreviation, almost always open a new sentence:
+# "in the U.S. The company ..." splits, "U.S. President Trump" does not.
+SENTENCE_STARTERS = frozenset(
+    """
+    the a an he she it they we i you his her its their our this that these those there
+    here in on at after before but and however meanwhile also yet so if when while
+    although though as since because for many some most all both each then thus
+    therefore still even now today yesterday according what who why how
+    """.split()
+)
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> PunktSentenceTokenizer:
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    params.sent_starters = set(SENTENCE_STARTERS)
+    return PunktSentenceTokenizer(params)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) offsets of the sentences of ``text``, trimmed of white space."""
+    spans = []
+    for start, end in _tokenizer().span_tokenize(text):
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            spans.append((start, end))
+    return spans

@@ -1,0 +1,58 @@
+"""Pydantic models: the shared language of the core, the CLI's --json and the chat."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ArticleRef(BaseModel):
+    """Which article a sentence comes from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(description="Stable id: a slug for the bundled articles, else the path relative to the corpus folder.")
+    title: str
+    path: str = Field(description="Absolute path of the article's file.")
+    source: str | None = None
+    date: str | None = None
+
+
+class Passage(BaseModel):
+    """One sentence of the corpus, exactly as written (white space collapsed), and where it is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sentence: str
+    article: ArticleRef
+    paragraph: int = Field(description="Paragraph number in the article, counted from 1.")
+    sentence_index: int = Field(description="Sentence number in the paragraph, counted from 1.")
+    score: float = Field(description="The selector's score; higher is a better answer.")
+    start: int = Field(description="Offset of the sentence's first character in the article's text.")
+    end: int = Field(description="Offset just past the sentence's last character in the article's text.")
+    span: tuple[int, int] | None = Field(
+        default=None,
+        description="The short answer inside the sentence: character offsets into `sentence`.",
+    )
+
+
+class Result(BaseModel):
+    """The answer to one question: the best sentence first, then supporting ones."""
+
+    question: str
+    answered: bool
+    answers: list[Passage] = Field(default_factory=list)
+    closest: list[Passage] = Field(
+        default_factory=list,
+        description="When not answered: the nearest sentences, which do not answer the question.",
+    )
+    reason: str | None = Field(default=None, description="Why there is no answer.")
+
+
+class CorpusInfo(BaseModel):
+    """What the engine has read."""
+
+    name: str
+    path: str
+    articles: int
+    sentences: int
+    warnings: list[str] = Field(default_factory=list)

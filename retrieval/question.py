@@ -1,0 +1,278 @@
+"""Question analysis: the wh-form, the kind of answer asked for, and the content terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from retrieval.tokens import WORD, Token, tokens
+
+
+class AnswerType(str, Enum):
+    """The kind of thing a question asks for."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    ENTITY = "entity"  # "who" or "which X": a person or an organisation
+    DATE = "date"
+    NUMBER = "number"  # "how much": a quantity, an amount or a share
+    COUNT = "count"  # "how many": things counted
+    MONEY = "money"
+    PERCENT = "percent"
+    AGE = "age"
+    PLACE = "place"
+    REASON = "reason"
+    DEFINITION = "definition"
+    QUOTE = "quote"
+    MANNER = "manner"
+    AUTHOR = "author"
+    YESNO = "yes/no"
+    OTHER = "other"
+
+
+# Types whose answer is a value the sentence must hold: a sentence without one does not
+# answer, however many question words it repeats.
+VALUE_TYPES = frozenset(
+    {AnswerType.DATE, AnswerType.NUMBER, AnswerType.COUNT, AnswerType.MONEY, AnswerType.PERCENT,
+     AnswerType.AGE}
+)
+
+# The noun a "which/what X" question names, mapped to the kind of answer (general English,
+# after Li & Roth's question classes). A focus noun names the answer, so a sentence need not
+# repeat it: it counts for little in coverage.
+FOCUS_TYPES = {
+    AnswerType.PERSON: "person people man men woman women analyst author editor writer "
+    "founder ceo chief executive president premier minister leader official spokesman "
+    "spokeswoman spokesperson director chairman consultant expert scientist researcher "
+    "journalist reporter player actor artist singer king queen emperor",
+    AnswerType.ORGANIZATION: "company companies firm firms organization organisation "
+    "organizations agency agencies outlet outlets newspaper newspapers publication "
+    "publications media magazine channel network bank banks university universities "
+    "group groups party parties team teams institution government governments startup "
+    "startups investor investors partner partners brand maker makers manufacturer fund "
+    "funds giant giants rival rivals competitor competitors",
+    AnswerType.PLACE: "place places country countries city cities province provinces state "
+    "states region regions town towns location locations continent area capital village "
+    "district county island",
+    AnswerType.DATE: "year years date dates day days month months time century decade "
+    "season week",
+    AnswerType.PERCENT: "percentage percent proportion share",
+    AnswerType.MONEY: "amount price cost valuation sum fee budget salary revenue worth",
+    AnswerType.NUMBER: "number count total quantity population",
+    AnswerType.AGE: "age",
+    AnswerType.DEFINITION: "job occupation profession career role position title meaning "
+    "definition background",
+}
+FOCUS_NOUNS = {noun: kind for kind, nouns in FOCUS_TYPES.items() for noun in nouns.split()}
+
+# Words that point at the corpus rather than the topic ("according to the article").
+META_WORDS = frozenset(
+    "article articles text texts passage passages document documents corpus story "
+    "stories mention mentioned mentions please".split()
+)
+
+_WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
+_YESNO_START = re.compile(
+    r"^\s*(is|are|was|were|do|does|did|can|could|will|would|has|have|had|should|shall|may|might|must)\b",
+    re.IGNORECASE,
+)
+# The wh-word that asks the question: the first one, unless another clause leads
+# ("Since Python 3.8, which ...", "In which province ...").
+_SPEECH_VERB = (
+    r"(?:said|told|wrote|thought|(?:say|tell|state|claim|add|warn|describe|call|urge|announce|"
+    r"think|argue|respond|reply|replie|comment|write|note|report|predict|promise|suggest|explain)"
+    r"(?:s|d|ed|ing)?)"
+)
+_AUTHOR_VERB = r"(?:wrote|written|writes|write|authored|penned|byline)"
+
+# Rules applied to the text from the wh-word on; the first that matches decides.
+_RULES: list[tuple[str, re.Pattern[str], AnswerType]] = [
+    ("how", re.compile(r"^how old\b", re.I), AnswerType.AGE),
+    ("what", re.compile(r"^(?:what|which) age\b", re.I), AnswerType.AGE),
+    ("*", re.compile(r"^(?:what|which) (?:percentage|percent|proportion|share)\b|^by how much\b|^how many percent", re.I), AnswerType.PERCENT),
+    ("how", re.compile(r"^how (?:many|much) (?:money|dollars|yuan|euros|pounds|rmb)\b|^how much\b.*\b(?:money|capital|cash|funding|cost|costs|worth|pay|paid|spend|spent|raise|raised|invest|invested|price|priced|valued|charge|charged|earn|earned|sell|sold|buy|bought|fund|lose|lost)\b", re.I), AnswerType.MONEY),
+    ("how", re.compile(r"^how many\b", re.I), AnswerType.COUNT),
+    ("how", re.compile(r"^how much\b", re.I), AnswerType.NUMBER),
+    ("how", re.compile(r"^how long ago\b", re.I), AnswerType.DATE),
+    ("when", re.compile(r"^when\b", re.I), AnswerType.DATE),
+    ("where", re.compile(r"^where\b", re.I), AnswerType.PLACE),
+    ("why", re.compile(r"^why\b", re.I), AnswerType.REASON),
+    ("how", re.compile(r"^how come\b", re.I), AnswerType.REASON),
+    ("what", re.compile(r"^what (?:is |was |were |are )?(?:the )?(?:reason|cause|causes|purpose)\b|^what (?:caused|causes|led to|drove|drives)\b|^for what reason\b", re.I), AnswerType.REASON),
+    ("who", re.compile(rf"^who (?:\w+ )?{_AUTHOR_VERB}\b|^who is the (?:author|writer|reporter)\b", re.I), AnswerType.AUTHOR),
+    ("*", re.compile(rf"^(?:what|how) (?:did|does|do|has|had|have|will|would) .*\b{_SPEECH_VERB}\b|^what (?:was|is|were) (?:said|stated|written)\b", re.I), AnswerType.QUOTE),
+    ("what", re.compile(r"^what (?:does|did|do) .+ (?:stand for|mean)\b|^what is (?:meant by|the meaning of|the definition of)\b|^what (?:is|are|was|were) (?!\w+(?:ed|en)\b)(?:an? |the )?(?:\S+ ?){1,6}(?<!ed)(?<!ed\?)\??$", re.I), AnswerType.DEFINITION),
+    ("who", re.compile(r"^who (?:is|was|are|were) [^,?]{1,40}\??$", re.I), AnswerType.DEFINITION),
+    ("who", re.compile(r"^(?:who|whom|whose)\b", re.I), AnswerType.ENTITY),
+    ("how", re.compile(r"^how\b", re.I), AnswerType.MANNER),
+]
+
+
+def _asking_wh(text: str) -> re.Match[str] | None:
+    """The wh-word of the main question, not of a clause ("... when you delete ...")."""
+    first = _WH.search(text)
+    if first is None:
+        return None
+    lead = text[: first.start()].strip().lower()
+    # A wh-word counts when it opens the question, follows a preposition or a fronted
+    # phrase ending in a comma, or the question is declarative with a final "what/who".
+    if not lead or lead.endswith(",") or len(lead.split()) <= 2:
+        return first
+    return None if _YESNO_START.match(text) else first
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionTerm:
+    """A content term of the question, and how it was written there."""
+
+    term: str
+    surface: str
+    kind: str
+    proper: bool  # capitalised inside the question, or written with digits: a name or value
+    weight: float  # 1.0, or less for words that describe the answer rather than the topic
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One thing the question names: a word, or a multi-word name ("Radio Free Asia")."""
+
+    terms: tuple[str, ...]
+    proper: bool
+    weight: float
+    surface: str
+
+
+@dataclass(slots=True)
+class Question:
+    """What a question asks, as the selector needs it."""
+
+    text: str
+    wh: str | None
+    answer_type: AnswerType
+    focus: str | None
+    terms: list[QuestionTerm] = field(default_factory=list)
+    concepts: list[Concept] = field(default_factory=list)
+
+    @property
+    def content(self) -> list[str]:
+        """Distinct content terms, in question order."""
+        return list(dict.fromkeys(t.term for t in self.terms))
+
+
+_AUXILIARIES = frozenset(
+    "is are was were do does did has have had can could will would should shall may might must".split()
+)
+_PHRASE_END = _AUXILIARIES | frozenset(
+    """of in on for to by from with at about as that than before after during between under
+    over into through against among within without besides since until reported said made
+    led""".split()
+)
+_COPULAS = frozenset({"is", "are", "was", "were"})
+_DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "its", "his", "her", "their"})
+
+
+def _focus_noun(text: str) -> str | None:
+    """The head noun right after 'which'/'what': 'which media outlet' gives 'outlet'."""
+    match = re.search(r"\b(?:which|what)\s+(.*)", text, re.IGNORECASE)
+    if not match:
+        return None
+    words = re.findall(r"[\w'’-]+", match.group(1).lower())
+    if words and words[0] in _COPULAS:  # "what is the capital of ...": the noun after
+        words = words[1:]
+        if words and words[0] in _DETERMINERS:
+            words = words[1:]
+    phrase: list[str] = []
+    for word in words[:4]:
+        if word in _PHRASE_END:
+            break
+        phrase.append(word)
+    if not phrase:
+        return None
+    for word in reversed(phrase):
+        if word in FOCUS_NOUNS:
+            return word
+    return phrase[-1]
+
+
+def _classify(text: str, wh: re.Match[str] | None, focus: str | None) -> AnswerType:
+    if wh is None:
+        return AnswerType.YESNO if _YESNO_START.match(text) else AnswerType.OTHER
+    word = wh.group(1).lower()
+    rest = text[wh.start():]
+    if re.match(r"^by how much\b", text[max(0, wh.start() - 3):], re.I):
+        return AnswerType.PERCENT
+    for key, pattern, kind in _RULES:
+        if key not in ("*", word) and not (key == "who" and word in ("whom", "whose")):
+            continue
+        if pattern.search(rest):
+            if kind is AnswerType.ENTITY and focus in FOCUS_NOUNS:
+                return FOCUS_NOUNS[focus]
+            if kind is AnswerType.DEFINITION and word == "what" and focus in FOCUS_NOUNS:
+                return FOCUS_NOUNS[focus]
+            return kind
+    if focus in FOCUS_NOUNS:
+        return FOCUS_NOUNS[focus]
+    return AnswerType.OTHER
+
+
+def _is_proper(surface: str, token: Token, first_word_start: int) -> bool:
+    surface = surface.strip("\"“”`")
+    if token.kind != WORD or any(c.isdigit() for c in surface):
+        return True
+    return surface[:1].isupper() and token.start != first_word_start
+
+
+def _concepts(question: str, found: list[QuestionTerm]) -> list[Concept]:
+    """Group adjacent name parts ("Li Qiang", "High-Flyer", "$500 billion") into one concept,
+    so a three-word name does not outweigh the rest of the question three times over."""
+    groups: list[list[QuestionTerm]] = []
+    for term in found:
+        if groups:
+            last = groups[-1][-1]
+            between = question[last.end : term.start]
+            joined = term.start < last.end or (between.strip(" -") == "" and len(between) <= 2)
+            if joined and last.proper and term.proper:
+                groups[-1].append(term)
+                continue
+        groups.append([term])
+    return [
+        Concept(
+            tuple(dict.fromkeys(t.term for t in group)),
+            all(t.proper for t in group),
+            max(t.weight for t in group),
+            question[group[0].start : group[-1].end],
+        )
+        for group in groups
+    ]
+
+
+def analyze(text: str) -> Question:
+    """Analyse a question: its wh-word, answer type, focus noun and weighted content terms."""
+    question = " ".join(text.split())
+    wh_match = _asking_wh(question)
+    wh = wh_match.group(1).lower() if wh_match else None
+    focus = _focus_noun(question[wh_match.start():]) if wh_match else None
+    answer_type = _classify(question, wh_match, focus)
+    cue = {
+        AnswerType.QUOTE: re.compile(rf"^{_SPEECH_VERB}$", re.I),
+        AnswerType.AUTHOR: re.compile(rf"^{_AUTHOR_VERB}$", re.I),
+    }.get(answer_type)
+    first_word = re.search(r"\w", question)
+    first_start = first_word.start() if first_word else 0
+    found: list[QuestionTerm] = []
+    for token in tokens(question):
+        surface = question[token.start : token.end]
+        lower = surface.lower().strip("\"“”`")
+        weight = 1.0
+        if lower in META_WORDS:
+            weight = 0.2
+        elif (focus and lower == focus and focus in FOCUS_NOUNS) or (cue and cue.match(lower)):
+            weight = 0.3
+        found.append(
+            QuestionTerm(token.term, surface, token.kind, _is_proper(surface, token, first_start),
+                         weight, token.start, token.end)
+        )
+    return Question(question, wh, answer_type, focus, found, _concepts(question, found))

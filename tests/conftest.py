@@ -1,0 +1,98 @@
+"""Shared fixtures: no network, no NLTK data, the bundled engine, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OFFLINE_SITE = Path(__file__).resolve().parent / "offline"
+EVAL = Path(__file__).resolve().parent / "eval"
+
+
+class NetworkBlocked(RuntimeError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Any connection attempt in the test process fails the test."""
+
+    def blocked(*args, **kwargs):
+        raise NetworkBlocked("network access attempted during tests")
+
+    monkeypatch.setattr(socket.socket, "connect", blocked)
+    monkeypatch.setattr(socket.socket, "connect_ex", blocked)
+    monkeypatch.setattr(socket, "create_connection", blocked)
+    monkeypatch.setattr(socket, "getaddrinfo", blocked)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def empty_nltk_data(tmp_path_factory):
+    """NLTK finds no downloaded data: everything must work from what ships in code."""
+    empty = tmp_path_factory.mktemp("nltk_data")
+    os.environ["NLTK_DATA"] = str(empty)
+    import nltk
+
+    nltk.data.path[:] = [str(empty)]
+    return empty
+
+
+@pytest.fixture(scope="session")
+def engine():
+    from retrieval.engine import Engine
+
+    return Engine.load()
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def verbatim_command() -> list[str]:
+    """The installed console script when there is one (what users run), else the module."""
+    script = Path(sys.executable).with_name("verbatim")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tui.cli"]
+
+
+def cli_env(nltk_data: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    paths = [str(OFFLINE_SITE)]
+    if not Path(sys.executable).with_name("verbatim").exists():
+        paths.append(str(ROOT))
+    env.update(
+        PYTHONPATH=os.pathsep.join(paths),
+        NLTK_DATA=str(nltk_data),
+        NO_COLOR="1",
+        PYTHONIOENCODING="utf-8",
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def verbatim(empty_nltk_data, tmp_path):
+    """Run the real command in a fresh process (network blocked there too)."""
+
+    def run(*args: str, stdin: str | None = None, cwd: Path | None = None, **env: str) -> Run:
+        proc = subprocess.run(
+            [*verbatim_command(), *args],
+            input=stdin if stdin is not None else "",
+            capture_output=True,
+            text=True,
+            cwd=cwd or tmp_path,
+            env=cli_env(empty_nltk_data, **env),
+            timeout=120,
+        )
+        return Run(proc.returncode, proc.stdout, proc.stderr)
+
+    return run

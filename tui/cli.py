@@ -1,0 +1,188 @@
+"""The verbatim command: answers on stdout for --ask and piped questions, else the chat."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from enum import IntEnum
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+if TYPE_CHECKING:
+    from retrieval.engine import Engine
+    from retrieval.models import Result
+
+PROG = "verbatim"
+MAX_TOP = 20
+
+
+class ExitCode(IntEnum):
+    """The command's exit codes: part of its interface, documented in --help and the README."""
+
+    ANSWERED = 0  # answered, or every piped question handled
+    NO_ANSWER = 1  # the corpus does not answer the question (like grep finding nothing)
+    USAGE = 2  # bad arguments, an empty question, or a corpus that cannot be used
+    INTERNAL = 70  # a bug in Verbatim: please report it
+    INTERRUPTED = 130  # Ctrl-C
+    BROKEN_PIPE = 141  # the reader of the output went away (e.g. `| head -1`)
+
+
+EPILOG = """\
+exit codes:
+  0    answered (with --ask -: every question was handled)
+  1    the corpus does not answer the question
+  2    usage error, empty question, or a corpus that cannot be used
+  70   internal error (a bug; please report it)
+  130  interrupted (Ctrl-C)
+  141  output closed early (broken pipe)
+
+examples:
+  verbatim --ask "How old is Liang Wenfeng?"
+  verbatim --ask "Who edited the RFA article?" --json
+  printf 'Who is CATL?\\nWhen was R1 launched?\\n' | verbatim --ask -
+  verbatim --corpus ~/notes --ask "What did the report recommend?"
+"""
+
+
+class UsageError(Exception):
+    """Bad input from the user: one line on stderr, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, not usage plus error
+        raise UsageError(f"{message} (see {PROG} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description=(
+            "Answer questions about a set of articles by quoting the sentence that answers, "
+            "word for word, with the article it comes from. Offline. Without --ask, opens "
+            "a chat in the terminal, or answers the questions piped on stdin."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--ask", metavar="QUESTION",
+                        help='the question to answer; "-" reads one question per line from stdin')
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object per question instead of text")
+    parser.add_argument("--corpus", metavar="PATH",
+                        help="a folder (searched recursively for .txt and .md) or a single file "
+                        "to read instead of the bundled DeepSeek articles")
+    parser.add_argument("--top", metavar="N", type=int, default=3,
+                        help="how many sentences to list: the answer and supporting ones (default 3)")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("verbatim")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _questions(lines: Iterable[str]) -> Iterator[str]:
+    for line in lines:
+        question = line.strip()
+        if question:
+            yield question
+
+
+def _print(text: str, stream: TextIO) -> None:
+    stream.write(text + "\n")
+    stream.flush()
+
+
+def _emit(result: Result, *, as_json: bool, styled: bool, header: bool) -> None:
+    if as_json:
+        from tui.text import json_safe
+
+        _print(json_safe(result.model_dump_json()), sys.stdout)
+        return
+    from tui.output import ANSI, PLAIN, render
+
+    _print(render(result, ANSI if styled else PLAIN, header=header), sys.stdout)
+
+
+def _load(corpus: str | None) -> Engine:
+    from corpus import CorpusError
+    from retrieval.engine import Engine
+
+    try:
+        engine = Engine.load(corpus)
+    except CorpusError as error:
+        raise UsageError(str(error)) from None
+    for warning in engine.corpus.warnings:
+        from tui.text import visible
+
+        _print(f"{PROG}: warning: {visible(warning)}", sys.stderr)
+    return engine
+
+
+def run(argv: list[str] | None = None) -> ExitCode:
+    args = build_parser().parse_args(argv)
+    if args.version:
+        _print(f"{PROG} {_version()}", sys.stdout)
+        return ExitCode.ANSWERED
+    if not 1 <= args.top <= MAX_TOP:
+        raise UsageError(f"--top must be between 1 and {MAX_TOP}")
+    if args.ask is not None and args.ask != "-" and not args.ask.strip():
+        raise UsageError("the question is empty")
+    if args.corpus is not None and not args.corpus.strip():
+        raise UsageError("--corpus needs a path")
+    batch = args.ask == "-" or (args.ask is None and not sys.stdin.isatty())
+    if args.ask is None and not batch:
+        return _chat(args)
+    styled = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    engine = _load(args.corpus)
+    if not batch:
+        result = engine.ask(args.ask, top=args.top)
+        _emit(result, as_json=args.json, styled=styled, header=False)
+        return ExitCode.ANSWERED if result.answered else ExitCode.NO_ANSWER
+    first = True
+    for question in _questions(sys.stdin):
+        if not args.json and not first:
+            _print("", sys.stdout)
+        _emit(engine.ask(question, top=args.top), as_json=args.json, styled=styled, header=True)
+        first = False
+    return ExitCode.ANSWERED
+
+
+def _chat(args: argparse.Namespace) -> ExitCode:
+    if not sys.stdout.isatty():
+        raise UsageError("the chat needs a terminal; use --ask to answer without one")
+    from tui.app import run_chat  # Textual is imported only for the chat
+
+    return ExitCode(run_chat(corpus=args.corpus, top=args.top))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``verbatim`` console script."""
+    try:
+        return int(run(argv))
+    except UsageError as error:
+        _print(f"{PROG}: error: {error}", sys.stderr)
+        return int(ExitCode.USAGE)
+    except KeyboardInterrupt:
+        _print(f"{PROG}: interrupted", sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        # Nothing more can be written; keep Python from complaining on exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return int(ExitCode.BROKEN_PIPE)
+    except Exception as error:  # never a traceback: one line, and a code that says "bug"
+        from tui.text import visible
+
+        _print(f"{PROG}: internal error: {type(error).__name__}: {visible(str(error))}", sys.stderr)
+        return int(ExitCode.INTERNAL)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Make untrusted text safe to show: control and direction characters become visible escapes."""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls (ESC starts every terminal sequence), DEL, zero-width characters,
+# bidirectional overrides and isolates (they reorder what is shown), and the byte-order mark.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every character that could act on a terminal shown as an escape."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def has_unsafe(text: str) -> bool:
+    return bool(_UNSAFE.search(text))
+
+
+def json_safe(line: str) -> str:
+    """A JSON line with direction and zero-width characters written as \\u escapes: the
+    same JSON value, but it cannot reorder or hide text on a terminal."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
