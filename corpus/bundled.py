@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from corpus.reader import Corpus, read_corpus
+from corpus.reader import Corpus, Progress, read_corpus
 
 ARTICLES_DIR = Path(__file__).resolve().parent / "articles"
 CATALOG_FILE = ARTICLES_DIR / "catalog.json"
@@ -16,9 +16,10 @@ def catalog() -> dict:
     return json.loads(CATALOG_FILE.read_text(encoding="utf-8"))
 
 
-def load_bundled() -> Corpus:
+def load_bundled(progress: Progress | None = None) -> Corpus:
     """The bundled articles, read like any folder and titled from the catalog."""
     data = catalog()
-    corpus = read_corpus(ARTICLES_DIR, {entry["file"]: entry for entry in data["articles"]})
+    entries = {entry["file"]: entry for entry in data["articles"]}
+    corpus = read_corpus(ARTICLES_DIR, entries, progress)
     corpus.name = data["name"]
     return corpus

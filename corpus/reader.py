@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,18 +75,28 @@ def read_text(path: Path) -> tuple[str | None, str | None]:
     return text, ("undecodable bytes replaced (not UTF-8)" if replaced else None)
 
 
-def read_corpus(path: str | os.PathLike[str], catalog: dict[str, dict] | None = None) -> Corpus:
+Progress = Callable[[int, int], None]
+
+
+def read_corpus(
+    path: str | os.PathLike[str],
+    catalog: dict[str, dict] | None = None,
+    progress: Progress | None = None,
+) -> Corpus:
     """Read a folder (recursively, .txt and .md) or a single file into articles.
 
     ``catalog`` maps a file's path relative to the folder to metadata that replaces what
-    would be guessed from the text (id, title, source, date, authors).
+    would be guessed from the text (id, title, source, date, authors). ``progress`` is
+    called with (files done, files in all) after each file.
     """
     root = Path(path).expanduser()
     if not root.exists():
         raise CorpusError(f"{root}: no such file or folder")
     files, warnings = corpus_files(root)
     articles: list[Article] = []
-    for file in files:
+    for done, file in enumerate(files, start=1):
+        if progress is not None:
+            progress(done - 1, len(files))
         relative = file.name if root.is_file() else file.relative_to(root).as_posix()
         text, note = read_text(file)
         if text is None:
@@ -106,6 +117,8 @@ def read_corpus(path: str | os.PathLike[str], catalog: dict[str, dict] | None = 
                 fallback_title=file.stem,
             )
         )
+    if progress is not None:
+        progress(len(files), len(files))
     if not articles:
         kinds = "/".join(s.lstrip(".") for s in SUFFIXES)
         raise CorpusError(f"{root}: no readable text ({kinds}) found")

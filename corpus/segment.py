@@ -84,8 +84,8 @@ def _looks_like_heading(line: str) -> bool:
     words = stripped.split()
     if len(words) > HEADING_MAX_WORDS or not any(c.isalpha() for c in stripped):
         return False
-    if words[-1].lower() in _TRAILING_GLUE:
-        return False  # "was translated to": a sentence broken off, not a title
+    if words[-1] in _TRAILING_GLUE:
+        return False  # "was translated to": a sentence broken off ("... Diving In" is a title)
     if _ends_open(stripped):
         return True
     # A title-case question ("Valuation vs. Reality: Is $20 Billion Justified?").

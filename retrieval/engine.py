@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 
 from corpus import Corpus, load_bundled, read_corpus
+from corpus.reader import Progress
 from retrieval.confidence import MIN_COVERAGE, MIN_SCORE, decide
 from retrieval.index import SentenceIndex
 from retrieval.models import ArticleRef, CorpusInfo, Passage, Result
 from retrieval.question import analyze
 from retrieval.selector import Query, Scored, WeightedConcept, rank
+from retrieval.tokens import tokens
 
 # A supporting sentence must itself pass as an answer, score at least this share of the
 # answer's score and cover at least this share of what the answer covers.
@@ -29,9 +31,12 @@ class Engine:
         ]
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None) -> Engine:
-        """The bundled articles when ``path`` is None, else the file or folder at ``path``."""
-        return cls(load_bundled() if path is None else read_corpus(path))
+    def load(cls, path: str | os.PathLike[str] | None = None,
+             progress: Progress | None = None) -> Engine:
+        """The bundled articles when ``path`` is None, else the file or folder at ``path``.
+        ``progress`` hears (files read, files in all) as reading goes."""
+        corpus = load_bundled(progress) if path is None else read_corpus(path, progress=progress)
+        return cls(corpus)
 
     @property
     def info(self) -> CorpusInfo:
@@ -43,7 +48,7 @@ class Engine:
             warnings=list(self.corpus.warnings),
         )
 
-    def passage(self, scored: Scored) -> Passage:
+    def passage(self, scored: Scored, query: Query) -> Passage:
         uid = scored.uid
         unit = self.index.unit(uid)
         return Passage(
@@ -54,6 +59,7 @@ class Engine:
             score=round(scored.score, 4),
             start=unit.start,
             end=unit.end,
+            matches=question_words(unit.text, query),
         )
 
     def ask(self, question: str, top: int = 3) -> Result:
@@ -67,10 +73,21 @@ class Engine:
         query = Query.of(self.index, analysis)
         decision = decide(self.index, query, best)
         if not decision.answered:
-            closest = [self.passage(s) for s in ranked[:top] if s.coverage > 0]
+            closest = [self.passage(s, query) for s in ranked[:top] if s.coverage > 0]
             return Result(question=question, answered=False, closest=closest, reason=decision.reason)
         chosen = [best, *supporting(self.index, query, ranked, top - 1)]
-        return Result(question=question, answered=True, answers=[self.passage(s) for s in chosen])
+        return Result(question=question, answered=True,
+                      answers=[self.passage(s, query) for s in chosen])
+
+
+def question_words(sentence: str, query: Query) -> list[tuple[int, int]]:
+    """Character spans of the question's words (in any of their forms) in ``sentence``."""
+    forms = {form for term in query.terms for form in query.forms(term)}
+    spans: list[tuple[int, int]] = []
+    for tok in tokens(sentence):
+        if tok.term in forms and not (spans and spans[-1] == (tok.start, tok.end)):
+            spans.append((tok.start, tok.end))
+    return spans
 
 
 def _key_concept(query: Query, best: Scored) -> WeightedConcept | None:

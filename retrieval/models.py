@@ -33,6 +33,10 @@ class Passage(BaseModel):
         default=None,
         description="The short answer inside the sentence: character offsets into `sentence`.",
     )
+    matches: list[tuple[int, int]] = Field(
+        default_factory=list,
+        description="Where the question's words occur in `sentence`: character offsets.",
+    )
 
 
 class Result(BaseModel):

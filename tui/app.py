@@ -1,5 +1,308 @@
-"""The Textual chat (placeholder until the chat lands)."""
+"""The Textual chat: ask the articles questions, read the answers in their articles."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tui.export import conversation_markdown, quote_with_citation, write_new_file
+from tui.messages import AnswerFailed, AnswerReady, EngineFailed, EngineReady, ReadingProgress
+from tui.screens import ArticleListScreen, ArticleScreen, HelpScreen
+from tui.widgets import AnswerCard, CorpusHeader, PassageRow, QuestionInput, Transcript
+
+if TYPE_CHECKING:  # the core loads in the reading worker, after the first frame is drawn
+    from corpus import Article
+    from retrieval.engine import Engine
+    from retrieval.models import Passage, Result
+
+# While reading a large corpus, tell the chat at most this often (files between updates).
+PROGRESS_EVERY = 25
+
+
+class VerbatimApp(App[int]):
+    """Chat with a corpus: every answer is a sentence of it, with its article."""
+
+    CSS_PATH = "verbatim.tcss"
+    TITLE = "Verbatim"
+    BINDINGS = [
+        Binding("f1", "help", "Help", tooltip="Show every key", id="app.help"),
+        Binding("ctrl+o", "articles", "Articles", tooltip="List the articles and open one",
+                id="app.articles"),
+        Binding("ctrl+y", "copy_answer", "Copy",
+                tooltip="Copy the chosen or latest answer with its citation", id="app.copy"),
+        Binding("ctrl+s", "export", "Export",
+                tooltip="Export the conversation as Markdown",
+                id="app.export"),
+        Binding("ctrl+l", "clear", "Clear", tooltip="Clear the transcript", id="app.clear"),
+        Binding("ctrl+q", "quit", "Quit", tooltip="Quit Verbatim", id="app.quit", priority=True),
+        Binding("pageup", "scroll_transcript(-1)", "Scroll up", show=False,
+                tooltip="Scroll the transcript up", id="app.page_up"),
+        Binding("pagedown", "scroll_transcript(1)", "Scroll down", show=False,
+                tooltip="Scroll the transcript down", id="app.page_down"),
+    ]
+
+    ready: reactive[bool] = reactive(False)
+    """Whether the corpus is read and questions can be answered."""
+
+    def __init__(
+        self,
+        corpus: str | os.PathLike[str] | None = None,
+        *,
+        top: int = 3,
+        engine: Engine | None = None,
+        export_dir: Path | None = None,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.corpus_path = corpus
+        self.top = top
+        self.engine = engine
+        self.export_dir = export_dir
+        self.cursor_blink = cursor_blink
+        self.exchanges: list[tuple[str, Result | None]] = []
+        self._queued: list[int] = []
+        self._answer_workers: dict[Worker, int] = {}
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self):
+        location = "the bundled articles" if self.corpus_path is None else str(self.corpus_path)
+        yield CorpusHeader(location, id="header")
+        yield Transcript(id="transcript")
+        yield QuestionInput(placeholder="Ask a question about the articles", id="question",
+                            select_on_focus=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        question = self.query_one(QuestionInput)
+        question.cursor_blink = self.cursor_blink
+        question.focus()
+        if self.engine is not None:
+            self.post_message(EngineReady(self.engine))
+        else:
+            self.load_engine()
+
+    # -- reading the corpus --------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load", name="read corpus")
+    def load_engine(self) -> None:
+        def progress(done: int, total: int) -> None:
+            if done == total or done % PROGRESS_EVERY == 0:
+                self.post_message(ReadingProgress(done, total))
+
+        from corpus import CorpusError
+        from retrieval.engine import Engine
+
+        try:
+            engine = Engine.load(self.corpus_path, progress=progress)
+        except CorpusError as error:
+            self.post_message(EngineFailed(str(error)))
+        except OSError as error:
+            self.post_message(EngineFailed(f"cannot read the corpus: {error}"))
+        else:
+            self.post_message(EngineReady(engine))
+
+    def on_reading_progress(self, message: ReadingProgress) -> None:
+        self.query_one(CorpusHeader).progress(message.done, message.total)
+
+    def on_engine_ready(self, message: EngineReady) -> None:
+        self.engine = message.engine
+        self.query_one(CorpusHeader).info = message.engine.info
+        for warning in message.engine.corpus.warnings[:3]:
+            self.notify(warning, title="Skipped a file", severity="warning", markup=False)
+        self.ready = True
+        pending, self._queued = self._queued, []
+        for exchange in pending:
+            self._ask(exchange)
+
+    async def on_engine_failed(self, message: EngineFailed) -> None:
+        card = AnswerCard(len(self.exchanges), "The articles could not be read")
+        await self.query_one(Transcript).mount(card)
+        await card.show_problem(message.error)
+        self.notify("The articles could not be read.", severity="error", markup=False)
+
+    # -- asking ----------------------------------------------------------------------------
+    @on(Input.Submitted, "#question")
+    async def submit_question(self, event: Input.Submitted) -> None:
+        question = event.value.strip()
+        if not question:
+            return
+        box = self.query_one(QuestionInput)
+        box.remember(question)
+        box.value = ""
+        exchange = len(self.exchanges)
+        self.exchanges.append((question, None))
+        transcript = self.query_one(Transcript)
+        follow = transcript.at_bottom()
+        await transcript.mount(AnswerCard(exchange, question))
+        transcript.follow(follow)
+        if self.ready:
+            self._ask(exchange)
+        else:
+            self._queued.append(exchange)
+
+    def _ask(self, exchange: int) -> None:
+        worker = self.answer(exchange, self.exchanges[exchange][0])
+        self._answer_workers[worker] = exchange
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ask", name="answer")
+    def answer(self, exchange: int, question: str) -> None:
+        try:
+            result = self.engine.ask(question, top=self.top)
+        except Exception as error:  # the chat stays up; the card says what went wrong
+            self.post_message(AnswerFailed(exchange, f"{type(error).__name__}: {error}"))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(AnswerReady(exchange, result))
+
+    def _card(self, exchange: int) -> AnswerCard | None:
+        cards = self.query(f"#exchange-{exchange}")
+        return cards.first(AnswerCard) if cards else None
+
+    async def on_answer_ready(self, message: AnswerReady) -> None:
+        question, _ = self.exchanges[message.exchange]
+        self.exchanges[message.exchange] = (question, message.result)
+        card = self._card(message.exchange)
+        if card is not None:
+            transcript = self.query_one(Transcript)
+            follow = transcript.at_bottom()
+            await card.show(message.result)
+            transcript.follow(follow)
+
+    async def on_answer_failed(self, message: AnswerFailed) -> None:
+        card = self._card(message.exchange)
+        if card is not None:
+            await card.show_problem(f"Something went wrong answering this: {message.error}")
+        self.notify("Something went wrong answering that question.", severity="error", markup=False)
+
+    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        exchange = self._answer_workers.get(event.worker)
+        if exchange is None or event.state not in (WorkerState.CANCELLED, WorkerState.ERROR,
+                                                   WorkerState.SUCCESS):
+            return
+        del self._answer_workers[event.worker]
+        card = self._card(exchange)
+        if event.state is WorkerState.CANCELLED and card is not None and card.result is None:
+            await card.show_problem("Not answered: a newer question was asked first.")
+
+    # -- reading articles ------------------------------------------------------------------
+    def _article(self, passage: Passage) -> Article | None:
+        if self.engine is None:
+            return None
+        return next((a for a in self.engine.corpus.articles if a.id == passage.article.id), None)
+
+    def on_passage_row_selected(self, message: PassageRow.Selected) -> None:
+        article = self._article(message.passage)
+        if article is not None:
+            self.push_screen(ArticleScreen(article, (message.passage.start, message.passage.end)))
+
+    def action_articles(self) -> None:
+        if self.engine is None:
+            self.notify("Still reading the articles.", markup=False)
+            return
+
+        def open_article(article: Article | None) -> None:
+            if article is not None:
+                self.push_screen(ArticleScreen(article))
+
+        self.push_screen(ArticleListScreen(self.engine.corpus.articles), open_article)
+
+    # -- actions -----------------------------------------------------------------------------
+    def _chosen_passage(self) -> Passage | None:
+        focused = self.focused
+        if isinstance(focused, PassageRow):
+            return focused.passage
+        for _, result in reversed(self.exchanges):
+            if result is not None and result.answered:
+                return result.answers[0]
+        return None
+
+    def action_copy_answer(self) -> None:
+        passage = self._chosen_passage()
+        if passage is None:
+            self.notify("There is no answer to copy yet.", markup=False)
+            return
+        self.copy_to_clipboard(quote_with_citation(passage))
+        self.notify("Copied the answer and its citation.", markup=False)
+
+    def action_export(self) -> None:
+        if not self.exchanges or self.engine is None:
+            self.notify("There is nothing to export yet.", markup=False)
+            return
+        now = datetime.now()
+        text = conversation_markdown(self.engine.info, self.exchanges, now)
+        stem = f"verbatim-conversation-{now:%Y%m%d-%H%M%S}"
+        for directory in (self.export_dir or Path.cwd(), Path.home()):
+            try:
+                path = write_new_file(directory, stem, text)
+            except OSError:
+                continue
+            self.notify(f"Saved the conversation to {path}", title="Exported", markup=False)
+            return
+        self.notify("Could not write the export file here or in your home folder.",
+                    severity="error", markup=False)
+
+    async def action_clear(self) -> None:
+        await self.query_one(Transcript).query(AnswerCard).remove()
+        self.exchanges.clear()
+        self.query_one(QuestionInput).focus()
+
+    def action_scroll_transcript(self, direction: int) -> None:
+        transcript = self.query_one(Transcript)
+        if direction < 0:
+            transcript.scroll_page_up()
+        else:
+            transcript.scroll_page_down()
+
+    def key_table(self) -> list[tuple[str, str, str]]:
+        """(where, key, what) for every key of the chat, for the help screen."""
+        rows = []
+        sources = [
+            ("Anywhere", self.BINDINGS),
+            ("Question box", QuestionInput.BINDINGS),
+            ("An answer (Tab to reach it)", PassageRow.BINDINGS),
+            ("Reading an article", ArticleScreen.BINDINGS),
+        ]
+        for place, bindings in sources:
+            for binding in bindings:
+                if binding.id in ("article.close_q",):
+                    continue
+                key = binding.key_display or self.get_key_display(binding)
+                rows.append((place, key, binding.tooltip or binding.description))
+        palette = Binding(self.COMMAND_PALETTE_BINDING, "command_palette")
+        rows.append(("Anywhere", self.get_key_display(palette), "Command palette: every action by name"))
+        rows.append(("Anywhere", "tab", "Move between the answers and the question box"))
+        return rows
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.key_table()))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Articles", "List every article of the corpus", self.action_articles)
+        yield SystemCommand("Copy answer", "Copy the chosen answer with its citation", self.action_copy_answer)
+        yield SystemCommand("Export conversation", "Save the conversation as Markdown", self.action_export)
+        yield SystemCommand("Clear transcript", "Remove every question and answer", self.action_clear)
+        yield SystemCommand("Help", "Every key of the chat", self.action_help)
+
+
+def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> VerbatimApp:
+    """The app factory: what `verbatim` runs and what the tests drive."""
+    return VerbatimApp(corpus, **kwargs)
 
 
 def run_chat(corpus: str | None = None, top: int = 3) -> int:
-    raise NotImplementedError("the chat is not built yet")
+    """Run the chat in this terminal; the exit code of the command."""
+    app = make_app(corpus, top=top)
+    app.run()
+    return app.return_code or 0

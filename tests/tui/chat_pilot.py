@@ -1,0 +1,26 @@
+"""Driving the chat in tests: start it, ask, wait for the answer."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from tui.app import VerbatimApp, make_app
+
+
+def chat(engine=None, **kwargs) -> VerbatimApp:
+    """The app as `verbatim` builds it, with the cursor still so screens are stable."""
+    return make_app(engine=engine, cursor_blink=False, **kwargs)
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def ask(pilot: Pilot, question: str) -> None:
+    box = pilot.app.query_one("#question")
+    box.focus()
+    box.value = question
+    await pilot.press("enter")
+    await settle(pilot)

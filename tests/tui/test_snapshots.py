@@ -1,0 +1,68 @@
+"""Snapshots of the chat's main states at 80x24 and 120x40, grouped by feature.
+
+Refresh after an intended change with: pytest tests/tui/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.widgets import PassageRow
+
+from chat_pilot import ask, chat, settle
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+class TestStart:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_empty_chat(self, snap_compare, engine, size):
+        assert snap_compare(chat(engine), terminal_size=size, run_before=settle)
+
+
+class TestAnswers:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_answer_card(self, snap_compare, engine, size):
+        async def run_before(pilot):
+            await ask(pilot, "Which companies are leading DeepSeek's funding talks?")
+
+        assert snap_compare(chat(engine), terminal_size=size, run_before=run_before)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_no_answer_card(self, snap_compare, engine, size):
+        async def run_before(pilot):
+            await ask(pilot, "Who won the 2022 FIFA World Cup?")
+
+        assert snap_compare(chat(engine), terminal_size=size, run_before=run_before)
+
+
+class TestReading:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_article_pane(self, snap_compare, engine, size):
+        async def run_before(pilot):
+            await ask(pilot, "Who edited the Radio Free Asia article?")
+            pilot.app.query_one(PassageRow).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+
+        assert snap_compare(chat(engine), terminal_size=size, run_before=run_before)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_article_list(self, snap_compare, engine, size):
+        async def run_before(pilot):
+            await settle(pilot)
+            await pilot.press("ctrl+o")
+            await settle(pilot)
+
+        assert snap_compare(chat(engine), terminal_size=size, run_before=run_before)
+
+
+class TestHelp:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_help_screen(self, snap_compare, engine, size):
+        async def run_before(pilot):
+            await settle(pilot)
+            await pilot.press("f1")
+            await settle(pilot)
+
+        assert snap_compare(chat(engine), terminal_size=size, run_before=run_before)

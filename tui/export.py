@@ -1,0 +1,87 @@
+"""A conversation as a Markdown file with every citation; never overwrites a file."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.text import visible
+
+if TYPE_CHECKING:
+    from retrieval.models import CorpusInfo, Passage, Result
+
+# Characters Markdown would act on; escaped so the rendered page shows the text as written.
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def _md(text: str) -> str:
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", visible(text))
+
+
+def cite(passage: Passage) -> str:
+    """A passage's citation as plain text: title [id], paragraph, sentence."""
+    ref = passage.article
+    return (f"{visible(ref.title)} [{visible(ref.id)}], paragraph {passage.paragraph}, "
+            f"sentence {passage.sentence_index}")
+
+
+def quote_with_citation(passage: Passage) -> str:
+    """What the copy action puts on the clipboard: the sentence, then where it is from."""
+    return f"“{visible(passage.sentence)}”\n— {cite(passage)}"
+
+
+def _passage(passage: Passage) -> list[str]:
+    ref = passage.article
+    return [
+        f"> {_md(passage.sentence)}",
+        "",
+        f"— *{_md(ref.title)}* (`{visible(ref.id).replace('`', '')}`), "
+        f"paragraph {passage.paragraph}, sentence {passage.sentence_index}",
+        "",
+    ]
+
+
+def conversation_markdown(corpus: CorpusInfo, exchanges: list[tuple[str, Result | None]],
+                          when: datetime) -> str:
+    """The whole conversation: each question, its answer and every citation."""
+    lines = [
+        "# Verbatim conversation",
+        "",
+        f"Corpus: {_md(corpus.name)} ({corpus.articles} articles, {corpus.sentences} sentences), "
+        f"exported {when:%Y-%m-%d %H:%M}.",
+        "",
+    ]
+    for question, result in exchanges:
+        lines += [f"## {_md(question)}", ""]
+        if result is None:
+            lines += ["*No answer was given (the question was interrupted).*", ""]
+        elif result.answered:
+            first, *others = result.answers
+            lines += _passage(first)
+            if others:
+                lines += ["Also in the corpus:", ""]
+                for passage in others:
+                    lines += _passage(passage)
+        else:
+            reason = f" ({_md(result.reason)})" if result.reason else ""
+            lines += [f"*No answer in the corpus{reason}.*", ""]
+            if result.closest:
+                lines += ["Closest passages, which do not answer it:", ""]
+                for passage in result.closest:
+                    lines += _passage(passage)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_new_file(directory: Path, stem: str, text: str) -> Path:
+    """Write ``text`` to a new file in ``directory``; an existing file is never replaced."""
+    for n in range(1000):
+        path = directory / (f"{stem}.md" if n == 0 else f"{stem}-{n}.md")
+        try:
+            with path.open("x", encoding="utf-8") as handle:
+                handle.write(text)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"no free file name for {stem} in {directory}")

@@ -1,0 +1,144 @@
+"""The chat's other screens: an article to read, the list of articles, and the keys."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.text import visible
+from tui.widgets import styled
+
+if TYPE_CHECKING:
+    from corpus import Article, Unit
+
+CITED_STYLE = "reverse"
+
+
+class ArticleScreen(ModalScreen[None]):
+    """An article to read, the cited sentence highlighted and scrolled into view."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", tooltip="Close the article", id="article.close"),
+        Binding("q", "dismiss", "Close", show=False, id="article.close_q"),
+    ]
+
+    def __init__(self, article: Article, cited: tuple[int, int] | None = None) -> None:
+        super().__init__()
+        self.article = article
+        self.cited = cited
+
+    def compose(self):
+        article = self.article
+        meta = " · ".join(
+            visible(part)
+            for part in (article.id, article.source, article.date, ", ".join(article.authors))
+            if part
+        )
+        with Vertical(id="article-pane"):
+            yield Static(Content.styled(visible(article.title), "bold"), markup=False, id="article-title")
+            yield Static(Content.styled(meta, "$foreground-muted"), markup=False, id="article-meta")
+            with VerticalScroll(id="article-body"):
+                for number, units in groupby(article.units, key=lambda u: u.paragraph):
+                    yield self._paragraph(number, list(units))
+            yield Static(Content.styled("Esc closes", "$foreground-muted"), markup=False, id="article-keys")
+
+    def _paragraph(self, number: int, units: list[Unit]) -> Static:
+        from corpus import UnitKind
+
+        text = ""
+        spans = []
+        cited_here = False
+        for unit in units:
+            if text:
+                text += " "
+            if self.cited == (unit.start, unit.end):
+                spans.append((len(text), len(text) + len(unit.text), CITED_STYLE))
+                cited_here = True
+            text += unit.text
+        kind = units[0].kind
+        base = "bold" if kind is UnitKind.HEADING else ("$foreground-muted" if kind is UnitKind.BOILERPLATE else "")
+        classes = "paragraph cited" if cited_here else "paragraph"
+        return Static(styled(text, spans, base), markup=False, classes=classes, id=f"paragraph-{number}")
+
+    def on_mount(self) -> None:
+        body = self.query_one("#article-body", VerticalScroll)
+        cited = self.query(".cited")
+        body.focus()
+        if cited:
+            self.call_after_refresh(body.scroll_to_center, cited.first(), animate=False)
+
+
+class ArticleListScreen(ModalScreen["Article | None"]):
+    """Every article of the corpus; type to filter, Enter to read."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="articles.close")]
+
+    def __init__(self, articles: list[Article]) -> None:
+        super().__init__()
+        self.articles = articles
+
+    def compose(self):
+        with Vertical(id="articles-pane"):
+            yield Static(Content.styled(f"Articles ({len(self.articles)})", "bold"), markup=False)
+            yield Input(placeholder="Type to filter by title or id", id="articles-filter")
+            yield OptionList(*self._options(""), id="articles-list")
+
+    def _options(self, needle: str) -> list[Option]:
+        needle = needle.casefold()
+        return [
+            Option(Content.assemble(visible(a.title), ("\n  " + visible(a.id), "$foreground-muted")), id=str(i))
+            for i, a in enumerate(self.articles)
+            if not needle or needle in a.title.casefold() or needle in a.id.casefold()
+        ]
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(self._options(event.value))
+        if options.option_count:
+            options.highlighted = 0
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self._choose(options.get_option_at_index(options.highlighted).id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option.id)
+
+    def _choose(self, option_id: str | None) -> None:
+        if option_id is not None:
+            self.dismiss(self.articles[int(option_id)])
+
+    def key_down(self) -> None:
+        if self.query_one(Input).has_focus:
+            self.query_one(OptionList).focus()
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key the chat knows, and what it does."""
+
+    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, keys: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.keys = keys
+
+    def compose(self):
+        width = max(len(key) for _, key, _ in self.keys) + 2
+        lines = [Content.styled("Keys", "bold"), Content("")]
+        for place, rows in groupby(self.keys, key=lambda row: row[0]):
+            lines.append(Content.styled(place, "bold $accent"))
+            for _, key, description in rows:
+                lines.append(Content.assemble((f"  {key:<{width}}", "bold"), description))
+            lines.append(Content(""))
+        lines.append(Content.styled("Esc or F1 closes this screen.", "$foreground-muted"))
+        with VerticalScroll(id="help-pane"):
+            yield Static(Content("\n").join(lines), markup=False)

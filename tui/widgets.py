@@ -1,0 +1,241 @@
+"""The chat's widgets: corpus header, transcript of answer cards, and the question box."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Collapsible, Input, ProgressBar, Static
+
+from tui.text import visible
+
+if TYPE_CHECKING:
+    from retrieval.models import CorpusInfo, Passage, Result
+
+# A card folds its supporting sentences away when they are longer than this.
+FOLD_SUPPORT_CHARS = 280
+FOLD_SUPPORT_COUNT = 2
+# Scores at which the strength indicator gains a bar (the selector's scale, roughly 0-1).
+STRENGTH_STEPS = (0.5, 0.65, 0.8, 0.95)
+STRENGTH_BARS = 5
+
+QUESTION_WORD_STYLE = "bold underline"
+SHORT_ANSWER_STYLE = "bold reverse"
+
+
+def styled(text: str, spans: list[tuple[int, int, str]], base: str = "") -> Content:
+    """``text`` as Content with styles over character spans; every piece is made visible
+    (control characters escaped) after the spans are placed, so offsets stay right."""
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    parts: list[tuple[str, str] | str] = []
+    for start, end in zip(cuts, cuts[1:]):
+        if start >= end or start < 0 or end > len(text):
+            continue
+        styles = [style for s, e, style in spans if s <= start and end <= e]
+        style = " ".join(filter(None, [base, *styles]))
+        piece = visible(text[start:end])
+        parts.append((piece, style) if style else piece)
+    return Content.assemble(*parts)
+
+
+def strength(score: float) -> int:
+    """How many bars of the strength indicator a score fills (1 to 5)."""
+    return 1 + sum(score >= step for step in STRENGTH_STEPS)
+
+
+def citation(passage: Passage, *, with_strength: bool = False) -> Content:
+    """Two quiet lines: the article's title, then its id, the place and the strength."""
+    ref = passage.article
+    parts: list[tuple[str, str] | str] = [
+        ("— ", "$foreground-muted"),
+        (visible(ref.title), "italic"),
+        "\n",
+        (f"  {visible(ref.id)} · paragraph {passage.paragraph}, sentence {passage.sentence_index}",
+         "$foreground-muted"),
+    ]
+    if with_strength:
+        bars = strength(passage.score)
+        parts.append((f"  ·  strength {'▮' * bars}{'▯' * (STRENGTH_BARS - bars)}", "$foreground-muted"))
+    return Content.assemble(*parts)
+
+
+def sentence(passage: Passage, *, base: str = "") -> Content:
+    spans = [(s, e, QUESTION_WORD_STYLE) for s, e in passage.matches]
+    if passage.span:
+        spans.append((*passage.span, SHORT_ANSWER_STYLE))
+    return styled(passage.sentence, spans, base)
+
+
+class PassageRow(Static, can_focus=True):
+    """One quoted sentence with its citation; Enter or a click opens it in its article."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open in article",
+                tooltip="Open the article at this sentence (or click it)", id="passage.open"),
+    ]
+
+    @dataclass
+    class Selected(Message):
+        """The reader chose this passage."""
+
+        passage: Passage
+
+    def __init__(self, passage: Passage, *, role: str) -> None:
+        self.passage = passage
+        self.role = role
+        body = sentence(passage, base="bold" if role == "answer" else "")
+        cite = citation(passage, with_strength=role == "answer")
+        super().__init__(Content.assemble(body, "\n", cite), markup=False, classes=role)
+
+    def action_open(self) -> None:
+        self.post_message(self.Selected(self.passage))
+
+    def on_click(self) -> None:
+        self.post_message(self.Selected(self.passage))
+
+
+class AnswerCard(Vertical):
+    """A question and what the corpus says to it."""
+
+    def __init__(self, exchange: int, question: str) -> None:
+        super().__init__(id=f"exchange-{exchange}", classes="card")
+        self.exchange = exchange
+        self.question = question
+        self.result: Result | None = None
+
+    def compose(self):
+        yield Static(Content.assemble(("› ", "$accent"), (visible(self.question), "bold")),
+                     markup=False, classes="question")
+        yield Static(Content("Searching the articles…"), markup=False, classes="pending")
+
+    async def show(self, result: Result) -> None:
+        self.result = result
+        await self.query(".pending").remove()
+        if result.answered:
+            first, *others = result.answers
+            await self.mount(PassageRow(first, role="answer"))
+            if others:
+                await self._mount_others(others)
+        else:
+            reason = f" ({visible(result.reason)})" if result.reason else ""
+            await self.mount(Static(Content(f"No answer in the corpus{reason}."),
+                                    markup=False, classes="no-answer"))
+            if result.closest:
+                await self.mount(Static(Content("Closest passages, which do not answer it:"),
+                                        markup=False, classes="label"))
+                await self.mount_all([PassageRow(p, role="closest") for p in result.closest])
+
+    async def _mount_others(self, others: list[Passage]) -> None:
+        rows = [PassageRow(p, role="support") for p in others]
+        long = sum(len(p.sentence) for p in others) > FOLD_SUPPORT_CHARS
+        if long or len(others) > FOLD_SUPPORT_COUNT:
+            title = f"{len(others)} more {'source' if len(others) == 1 else 'sources'}"
+            await self.mount(Collapsible(*rows, title=title, collapsed=True))
+        else:
+            await self.mount(Static(Content("Also in the corpus:"), markup=False, classes="label"))
+            await self.mount_all(rows)
+
+    async def show_problem(self, text: str) -> None:
+        await self.query(".pending").remove()
+        await self.mount(Static(Content(visible(text)), markup=False, classes="problem"))
+
+
+class Transcript(VerticalScroll):
+    """The conversation so far; it follows new answers only when the reader is at the bottom."""
+
+    def at_bottom(self) -> bool:
+        return self.max_scroll_y == 0 or self.scroll_y >= self.max_scroll_y - 1
+
+    def follow(self, was_at_bottom: bool) -> None:
+        if was_at_bottom:
+            self.call_after_refresh(self.scroll_end, animate=False)
+
+    @property
+    def cards(self) -> list[AnswerCard]:
+        return list(self.query(AnswerCard))
+
+
+class QuestionInput(Input):
+    """The question box; ↑ and ↓ walk back and forth through earlier questions."""
+
+    BINDINGS = [
+        Binding("up", "history_previous", "Earlier question", show=False,
+                tooltip="Recall the previous question", id="question.previous"),
+        Binding("down", "history_next", "Later question", show=False,
+                tooltip="Recall the next question, back to your draft", id="question.next"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.history: list[str] = []
+        self._position: int | None = None
+        self._draft = ""
+
+    def remember(self, question: str) -> None:
+        """Keep ``question`` as the latest; an earlier copy of it is dropped."""
+        self.history = [q for q in self.history if q != question] + [question]
+        self._position = None
+        self._draft = ""
+
+    def _recall(self, text: str) -> None:
+        self.value = text
+        self.cursor_position = len(text)
+
+    def action_history_previous(self) -> None:
+        if not self.history:
+            return
+        if self._position is None:
+            self._draft = self.value
+            self._position = len(self.history) - 1
+        elif self._position > 0:
+            self._position -= 1
+        self._recall(self.history[self._position])
+
+    def action_history_next(self) -> None:
+        if self._position is None:
+            return
+        if self._position < len(self.history) - 1:
+            self._position += 1
+            self._recall(self.history[self._position])
+        else:
+            self._position = None
+            self._recall(self._draft)
+
+
+class CorpusHeader(Vertical):
+    """The corpus name and its counts; a progress bar while it is being read."""
+
+    info: reactive[CorpusInfo | None] = reactive(None, layout=True)
+    """What has been read; None while reading."""
+
+    def __init__(self, location: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.location = location
+
+    def compose(self):
+        yield Static(self._line(), markup=False, id="header-line")
+        yield ProgressBar(total=None, show_eta=False, id="header-progress")
+
+    def _line(self) -> Content:
+        lead = ("Verbatim", "bold $accent")
+        if self.info is None:
+            return Content.assemble(lead, ("  reading ", "$foreground-muted"), visible(self.location), "…")
+        info = self.info
+        return Content.assemble(
+            lead, "  ", (visible(info.name), "bold"),
+            (f"  ·  {info.articles} {'article' if info.articles == 1 else 'articles'}"
+             f"  ·  {info.sentences} sentences", "$foreground-muted"),
+        )
+
+    def watch_info(self) -> None:
+        if self.is_mounted:
+            self.query_one("#header-line", Static).update(self._line())
+            self.query_one(ProgressBar).display = self.info is None
+
+    def progress(self, done: int, total: int) -> None:
+        self.query_one(ProgressBar).update(total=total, progress=done)
