@@ -19,7 +19,7 @@ _CURRENCY_WORD = (
     r"USD|EUR|GBP|CNY|JPY|INR|CHF)"
 )
 _NUMBER_WORD = (
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"(?:once|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
     r"eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|half|twice|double|triple)"
 )
@@ -44,7 +44,7 @@ _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         rf"|\b{_WEEKDAY}\b"
         r"|\b(?:1[5-9]|20)\d{2}s?\b(?![,.]?\d)"
         r"|\b(?:last|next|this|earlier this|later this|early|late|mid-?)\s?(?:week|month|year|decade|century|spring|summer|autumn|fall|winter)\b"
-        rf"|\b(?:last|next|this|early|late|since|until|in|on|by)\s{_MONTH}\b"
+        rf"|\b(?:last|next|this|early|late)\s{_MONTH}\b"
         r"|\b(?:yesterday|today|tomorrow|tonight)\b"
         r"|\b(?:\w+|\d+)\s(?:days?|weeks?|months?|years?|decades?)\sago\b"
     )),
@@ -71,7 +71,9 @@ _DEFINITION = re.compile(
     r"short for|also called)\b|\([A-Z][\w-]{1,12}\)",
 )
 _MANNER = re.compile(
-    r"\b(?:by|through|using|via|with|thanks to|relying on|focus(?:ed|ing)? on)\b", re.IGNORECASE
+    r"\bby \w+ing\b|\b(?:through|using|via|thanks to|relying on|focus(?:ed|ing|es)? on|"
+    r"by means of|in order to|concentrat(?:ed|ing|es) on)\b",
+    re.IGNORECASE,
 )
 _NAME = re.compile(
     r"(?<![\w’'])[A-Z][\w’'&.-]*(?:\s+(?:(?:of|the|de|van|von|der|al|bin|du|la|and|&)\s+)?[A-Z][\w’'&.-]*)*"
@@ -129,6 +131,16 @@ def _names(sentence: str) -> list[Evidence]:
             continue
         text = sentence[start:end].rstrip(".,;:’'")
         end = start + len(text)
+        based = text.find("-based")
+        if based > 0:  # "Texas-based Oracle": a place, then the name it qualifies
+            found.append(Evidence(AnswerType.PLACE, start, start + based))
+            rest = text[based + len("-based"):]
+            skipped = len(rest) - len(rest.lstrip())
+            if not rest.strip():
+                continue
+            start += based + len("-based") + skipped
+            text = sentence[start:end]
+            words = text.split()
         lowered = {w.lower().strip(".,’'s") for w in text.split()}
         before = sentence[max(0, start - 30) : start]
         if lowered & _ORG_CUES:
@@ -200,8 +212,8 @@ SATISFIES: dict[AnswerType, frozenset[AnswerType]] = {
 # -- evidence that depends on where the question's words sit in the sentence -------------
 _DEFINITION_AFTER = re.compile(
     r"^[*\"”’')\]]*\s*(?:\([^)]{1,40}\)\s*)?(?:,\s*(?:a|an|the|one of|who|which|deputy|former|"
-    r"chief|senior|head|founder|co-founder|[a-z]+-based)\b|\s+(?:is|are|was|were|means|mean|"
-    r"refers to|stands for|denotes|describes)\b)",
+    r"chief|senior|head|founder|co-founder|[a-z]+-based)\b|\s+(?:is|are|was|were)\s+(?:a|an|the|one)\b"
+    r"|\s+(?:means|mean|refers to|stands for|denotes)\b)",
 )
 _FOCUS_AFTER = re.compile(
     r"^[*\"”’']*\s*(?:about|over|on|in|of|to|that|like|such as|including|regarding|against|"
@@ -216,6 +228,8 @@ _BYLINE = re.compile(
 _SPEECH_NEAR = 40  # characters between a speaker and a quotation
 _SPEAKER_BEFORE = 30  # "Christopher Beddor, deputy ... director, said": the speaker leads
 _SPEAKER_AFTER = 25  # "according to its status page", "said Trump"
+# "Christopher Beddor, deputy China research director at Gavekal Dragonomics, said".
+_APPOSITIVE_SPEAKER = re.compile(r"^(?:['’]s)?\s*,[^,;.]{1,120}(?:,[^,;.]{1,60})?,\s*$")
 
 
 def is_attributed(sentence: str, evidence: list[Evidence], anchors: list[tuple[int, int]]) -> float:
@@ -228,7 +242,8 @@ def is_attributed(sentence: str, evidence: list[Evidence], anchors: list[tuple[i
             continue
         is_verb = not sentence[e.start : e.start + 1] in "“\"«"
         for start, end in anchors:
-            if is_verb and (0 <= e.start - end <= _SPEAKER_BEFORE or 0 <= start - e.end <= _SPEAKER_AFTER):
+            if is_verb and (0 <= e.start - end <= _SPEAKER_BEFORE or 0 <= start - e.end <= _SPEAKER_AFTER
+                            or (e.start > end and _APPOSITIVE_SPEAKER.match(sentence[end:e.start]))):
                 return 1.0
             if abs(e.start - end) <= _SPEECH_NEAR or abs(start - e.end) <= _SPEECH_NEAR:
                 best = 0.5

@@ -28,13 +28,18 @@ class Decision:
     reason: str | None = None
 
 
+def _unknown(index: SentenceIndex, query: Query, term: str) -> bool:
+    """A term neither the corpus nor its other forms use ("Japanese" is known by "Japan")."""
+    return index.is_unknown(term) and not query.related.get(term)
+
+
 def unknown_name_share(index: SentenceIndex, query: Query) -> float:
     """Share of the question's weight held by name parts the corpus never uses."""
     unknown = 0.0
     for concept in query.concepts:
         if not concept.proper:
             continue
-        missing = sum(idf for term, idf in zip(concept.terms, concept.idfs) if index.is_unknown(term))
+        missing = sum(idf for term, idf in zip(concept.terms, concept.idfs) if _unknown(index, query, term))
         unknown += concept.weight * missing / sum(concept.idfs)
     return unknown / query.total
 
@@ -47,7 +52,7 @@ def decide(index: SentenceIndex, query: Query, best: Scored | None) -> Decision:
         missing = [
             concept.surface
             for concept in query.question.concepts
-            if concept.proper and any(index.is_unknown(t) for t in concept.terms)
+            if concept.proper and any(_unknown(index, query, t) for t in concept.terms)
         ]
         return Decision(False, f"the corpus never mentions {', '.join(dict.fromkeys(missing))}")
     if best is None:

@@ -31,6 +31,7 @@ class SentenceIndex:
     _title_terms: list[set[str]] = field(default_factory=list)
     _meta_terms: list[set[str]] = field(default_factory=list)
     _article_terms: dict[int, set[str]] = field(default_factory=dict)
+    _uid_at: dict[tuple[str, int], int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, corpus: Corpus) -> SentenceIndex:
@@ -91,6 +92,13 @@ class SentenceIndex:
     def meta_terms(self, uid: int) -> set[str]:
         return self._meta_terms[self.unit_article[uid]]
 
+    def uid_at(self, article_id: str, start: int) -> int | None:
+        """The unit of article ``article_id`` that starts at character ``start``."""
+        if not self._uid_at:
+            for uid in range(len(self)):
+                self._uid_at[(self.article(uid).id, self.unit(uid).start)] = uid
+        return self._uid_at.get((article_id, start))
+
     def masthead_terms(self, uid: int) -> set[str]:
         """Terms of the headings that open the unit's article (headline, byline, dateline)."""
         first = uid - self.unit_position[uid]
@@ -149,6 +157,10 @@ class SentenceIndex:
     def scores(self, query: list[str]) -> np.ndarray:
         """BM25 score of every unit for the query terms."""
         return self.bm25.get_scores(query)
+
+    def scores_of(self, query: list[str], uids: list[int]) -> list[float]:
+        """BM25 scores of the given units only."""
+        return [float(x) for x in self.bm25.get_batch_scores(query, uids)] if uids else []
 
     def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
         """The ``k`` best units by BM25, best first, leaving out units that score zero."""

@@ -39,6 +39,40 @@ class Passage(BaseModel):
     )
 
 
+class ConceptMatch(BaseModel):
+    """One thing the question names, its weight, and where the top sentence has it."""
+
+    text: str
+    terms: list[str]
+    weight: float = Field(description="Share of the question's weight, 0 to 1.")
+    found: str = Field(description='"sentence", "related form", "previous sentence", "heading", '
+                       '"title", "source", ... or "missing".')
+    carried: bool = False
+
+
+class EvidenceSpan(BaseModel):
+    """A typed stretch of the top sentence: a date, an amount, a name, a quotation."""
+
+    kind: str
+    text: str
+
+
+class Explanation(BaseModel):
+    """Why the top sentence won, and why the decision to answer or not was taken."""
+
+    interpreted_as: str | None = None
+    wh: str | None = None
+    answer_type: str
+    focus: str | None = None
+    concepts: list[ConceptMatch] = Field(default_factory=list)
+    evidence: list[EvidenceSpan] = Field(default_factory=list)
+    features: dict[str, float] = Field(default_factory=dict)
+    score: float = 0.0
+    runner_up: Passage | None = None
+    decision: str
+    thresholds: dict[str, float] = Field(default_factory=dict)
+
+
 class Result(BaseModel):
     """The answer to one question: the best sentence first, then supporting ones."""
 
@@ -50,6 +84,17 @@ class Result(BaseModel):
         description="When not answered: the nearest sentences, which do not answer the question.",
     )
     reason: str | None = Field(default=None, description="Why there is no answer.")
+    agreement: str | None = Field(
+        default=None,
+        description='"agree" when every listed answer gives the same short answer, "differ" '
+        "when their figures or names disagree; null when there is nothing to compare.",
+    )
+    interpreted_as: str | None = Field(
+        default=None,
+        description="In a conversation: the question as it was read, when it leaned on the "
+        'previous turn ("How old is he?" read as "How old is Liang Wenfeng?").',
+    )
+    explanation: Explanation | None = None
 
 
 class CorpusInfo(BaseModel):

@@ -95,6 +95,8 @@ _RULES: list[tuple[str, re.Pattern[str], AnswerType]] = [
     ("how", re.compile(r"^how many\b", re.I), AnswerType.COUNT),
     ("how", re.compile(r"^how much\b", re.I), AnswerType.NUMBER),
     ("how", re.compile(r"^how long ago\b", re.I), AnswerType.DATE),
+    # "When is it useful?" asks in what case, not on what date; "When was it founded?" a date.
+    ("when", re.compile(r"^when (?:is|are|does|do|can|could|should|must|would|will|may|might)\b(?!.*\b(?:held|due|scheduled|released|published|expected|launched|announced|opening|deadline)\b)", re.I), AnswerType.OTHER),
     ("when", re.compile(r"^when\b", re.I), AnswerType.DATE),
     ("where", re.compile(r"^where\b", re.I), AnswerType.PLACE),
     ("why", re.compile(r"^why\b", re.I), AnswerType.REASON),
@@ -143,6 +145,7 @@ class Concept:
     proper: bool
     weight: float
     surface: str
+    carried: bool = False  # brought in from the previous turn of a conversation
 
 
 @dataclass(slots=True)
@@ -155,6 +158,7 @@ class Question:
     focus: str | None
     terms: list[QuestionTerm] = field(default_factory=list)
     concepts: list[Concept] = field(default_factory=list)
+    carry_share: float = 0.5  # in a conversation: the most carried concepts weigh, against its own
 
     @property
     def content(self) -> list[str]:
@@ -171,6 +175,11 @@ _PHRASE_END = _AUXILIARIES | frozenset(
     led""".split()
 )
 _COPULAS = frozenset({"is", "are", "was", "were"})
+# Words that follow a verb rather than a noun: "runs when", "goes into", "holds the".
+_VERB_FOLLOWERS = frozenset(
+    """when where why how what which who if whether into onto upon the a an this that these
+    those its his her their my our your it them him us me""".split()
+)
 _DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "its", "his", "her", "their"})
 
 
@@ -185,8 +194,11 @@ def _focus_noun(text: str) -> str | None:
         if words and words[0] in _DETERMINERS:
             words = words[1:]
     phrase: list[str] = []
-    for word in words[:4]:
+    for i, word in enumerate(words[:4]):
         if word in _PHRASE_END:
+            break
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if phrase and following in _VERB_FOLLOWERS:  # "which suite runs when ...": a verb
             break
         phrase.append(word)
     if not phrase:
@@ -259,6 +271,7 @@ def analyze(text: str) -> Question:
     cue = {
         AnswerType.QUOTE: re.compile(rf"^{_SPEECH_VERB}$", re.I),
         AnswerType.AUTHOR: re.compile(rf"^{_AUTHOR_VERB}$", re.I),
+        AnswerType.AGE: re.compile(r"^(?:old|age|aged)$", re.I),
     }.get(answer_type)
     first_word = re.search(r"\w", question)
     first_start = first_word.start() if first_word else 0

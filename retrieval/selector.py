@@ -57,7 +57,7 @@ _ANAPHORIC_OPENING = re.compile(
 )
 PRIORS = {
     UnitKind.TEXT: 0.0,
-    UnitKind.HEADING: -0.10,
+    UnitKind.HEADING: -0.20,
     UnitKind.BOILERPLATE: -0.35,
     UnitKind.CODE: -0.10,
 }
@@ -77,9 +77,15 @@ TYPE_WEIGHTS = {
     AnswerType.PERCENT: 0.20, AnswerType.AGE: 0.20, AnswerType.AUTHOR: 0.20,
     AnswerType.QUOTE: 0.20, AnswerType.REASON: 0.20, AnswerType.DEFINITION: 0.12,
     AnswerType.PERSON: 0.08, AnswerType.ORGANIZATION: 0.08, AnswerType.ENTITY: 0.08,
-    AnswerType.PLACE: 0.08, AnswerType.OTHER: 0.06, AnswerType.MANNER: 0.0,
+    AnswerType.PLACE: 0.08, AnswerType.OTHER: 0.06, AnswerType.MANNER: 0.08,
     AnswerType.YESNO: 0.0,
 }
+# A name of the asked kind within this many characters of a question word stands beside it.
+NAME_BESIDE = 3
+NAME_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.ENTITY})
+# ... or as the agent of a question word: "founded by 40-year-old Liang Wenfeng".
+_AGENT = re.compile(r"^\s+by\s+(?:\S+\s+){0,2}$")
+
 # An answer says something the question does not: a sentence made almost only of the
 # question's own words restates it. Below this share of new words the penalty grows.
 NOVELTY_FLOOR = 0.34
@@ -96,6 +102,7 @@ class WeightedConcept:
     idfs: tuple[float, ...]
     weight: float
     proper: bool
+    carried: bool = False
 
 
 @dataclass(slots=True)
@@ -117,7 +124,15 @@ class Query:
             weight = concept.weight * (strongest + NAME_TAIL_SHARE * (sum(idfs) - strongest))
             if concept.proper:
                 weight *= PROPER_BOOST
-            concepts.append(WeightedConcept(concept.terms, idfs, weight, concept.proper))
+            concepts.append(WeightedConcept(concept.terms, idfs, weight, concept.proper, concept.carried))
+        own = sum(c.weight for c in concepts if not c.carried)
+        carried = sum(c.weight for c in concepts if c.carried)
+        cap = question.carry_share * own
+        if carried > cap:  # the past informs a follow-up; it must not outvote it
+            scale = cap / carried
+            for c in concepts:
+                if c.carried:
+                    c.weight *= scale
         terms = {t for c in concepts for t in c.terms}
         related = {term: set(index.related(term)) for term in terms}
         lower = frozenset(t.term for t in question.terms if not t.proper and t.kind == WORD)
@@ -160,11 +175,13 @@ class Scored:
     prior: float = 0.0
     score: float = 0.0
     detailed: bool = False
+    masthead: bool = False  # a headline, byline or dateline at the top of its article
     matched: dict[str, float] = field(default_factory=dict)
     context_matched: dict[str, str] = field(default_factory=dict)
     evidence: list[Evidence] = field(default_factory=list)
     anchors: list[tuple[int, int]] = field(default_factory=list)
     content_anchors: list[tuple[int, int]] = field(default_factory=list)
+    term_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @property
     def coverage(self) -> float:
@@ -285,9 +302,9 @@ def _type_match(query: Query, text: str, scored: Scored, focus_spans: list[tuple
     beyond what the question already names?"""
     question = query.question
     kind = question.answer_type
-    anchors = scored.anchors
+    anchors = scored.content_anchors
 
-    def is_new(e: Evidence) -> bool:
+    def is_new(e: Evidence) -> bool:  # words that only say what kind is asked do not count
         return not any(s < e.end and e.start < t for s, t in anchors)
 
     evidence = scored.evidence
@@ -305,8 +322,16 @@ def _type_match(query: Query, text: str, scored: Scored, focus_spans: list[tuple
     wanted = SATISFIES.get(kind)
     if not wanted:
         return 0.0
-    if any(e.kind in wanted and is_new(e) for e in evidence):
-        return 1.0
+    found = [e for e in evidence if e.kind in wanted and is_new(e)]
+    if found:
+        # A name set right beside a word of the question ("its founder, Liang Wenfeng")
+        # is its answer more surely than one elsewhere in the sentence.
+        beside = any(
+            0 <= e.start - t <= NAME_BESIDE or 0 <= s - e.end <= NAME_BESIDE
+            or (0 <= e.start - t and _AGENT.match(text[t : e.start]))
+            for e in found for s, t in anchors
+        )
+        return 1.5 if beside and kind in NAME_TYPES else 1.0
     if kind in VALUE_TYPES:
         return -1.0
     return -1.0 if kind is AnswerType.REASON else 0.0
@@ -330,6 +355,7 @@ def _detail(index: SentenceIndex, query: Query, scored: Scored) -> None:
         if term is not None:
             positions.setdefault(term, []).append(i)
             scored.anchors.append((tok.start, tok.end))
+            scored.term_spans.setdefault(term, []).append((tok.start, tok.end))
             if term in content:
                 scored.content_anchors.append((tok.start, tok.end))
     for term, source in scored.context_matched.items():
@@ -345,9 +371,9 @@ def _detail(index: SentenceIndex, query: Query, scored: Scored) -> None:
     if question_pairs:
         sequence = [form_of.get(t.term, t.term) for t in unit_tokens]
         scored.phrase = len(question_pairs & set(zip(sequence, sequence[1:]))) / len(question_pairs)
-    if unit_tokens:
-        new = sum(1 for t in unit_tokens if t.term not in form_of)
-        scored.novelty = new / len(unit_tokens)
+    if unit_tokens:  # measured against the question's own words, not words carried along
+        own = {form for c in query.concepts if not c.carried for t in c.terms for form in query.forms(t)}
+        scored.novelty = sum(1 for t in unit_tokens if t.term not in own) / len(unit_tokens)
     focus = query.question.focus
     focus_spans = []
     if focus and focus not in FOCUS_NOUNS:
@@ -359,7 +385,8 @@ def _detail(index: SentenceIndex, query: Query, scored: Scored) -> None:
 
 
 def combine(scored: Scored, best_bm25: float, question: Question) -> float:
-    prior = scored.prior if scored.type_match <= 0 or scored.prior < PRIORS[UnitKind.HEADING] else 0.0
+    # A byline or dateline holding what is asked is an answer like any sentence.
+    prior = 0.0 if scored.masthead and scored.type_match > 0 else scored.prior
     score = (
         WEIGHTS["coverage"] * scored.coverage
         + WEIGHTS["own"] * scored.own
@@ -377,12 +404,16 @@ def combine(scored: Scored, best_bm25: float, question: Question) -> float:
 
 
 def candidates(index: SentenceIndex, query: Query) -> dict[int, float]:
-    """Unit ids to consider, with their BM25 scores: the best by BM25 and their neighbours."""
-    search = query.terms
-    for term in list(search):
-        search.extend(sorted(query.related[term]))
+    """Unit ids to consider, with their BM25 scores for the question's own words: the best
+    by BM25, their neighbours, and, for a follow-up, the best by the words it carries."""
+    own = [t for c in query.concepts if not c.carried for t in c.terms]
+    search = own + [form for t in own for form in sorted(query.related[t])]
     ranked = index.top(search, POOL)
     pool = dict(ranked)
+    carried = [t for c in query.concepts if c.carried for t in c.terms]
+    if carried:
+        extra = [uid for uid, _ in index.top(search + carried, POOL // 2) if uid not in pool]
+        pool.update(zip(extra, index.scores_of(search, extra)))
     for uid, _ in ranked[:NEIGHBOUR_POOL]:
         for step in (-1, 1):
             other = index.neighbour(uid, step)
@@ -391,18 +422,21 @@ def candidates(index: SentenceIndex, query: Query) -> dict[int, float]:
     return pool
 
 
-def rank(index: SentenceIndex, question: Question) -> list[Scored]:
-    """Candidate sentences for the question, best answer first."""
+def rank(index: SentenceIndex, question: Question, exclude: frozenset[int] = frozenset()) -> list[Scored]:
+    """Candidate sentences for the question, best answer first; ``exclude`` holds unit ids
+    that may not be chosen (answers already given, for "what else")."""
     query = Query.of(index, question)
     if not query.concepts:
         return []
-    pool = candidates(index, query)
+    pool = {uid: bm25 for uid, bm25 in candidates(index, query).items() if uid not in exclude}
     best_bm25 = max(pool.values(), default=0.0)
     scored = []
     for uid, bm25 in pool.items():
         if _is_anaphoric(index, uid):
             bm25 = max(bm25, ANAPHORIC_PREVIOUS * pool.get(index.neighbour(uid, -1), 0.0))
-        candidate = Scored(uid=uid, bm25=bm25, prior=PRIORS[index.unit(uid).kind])
+        unit = index.unit(uid)
+        candidate = Scored(uid=uid, bm25=bm25, prior=PRIORS[unit.kind],
+                           masthead=unit.kind is UnitKind.HEADING and unit.paragraph <= MASTHEAD_PARAGRAPHS)
         _coverage(index, query, candidate, set(index.terms_of(uid)), frozenset())
         candidate.score = combine(candidate, best_bm25, question)
         scored.append(candidate)

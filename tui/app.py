@@ -18,11 +18,12 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.export import conversation_markdown, quote_with_citation, write_new_file
 from tui.messages import AnswerFailed, AnswerReady, EngineFailed, EngineReady, ReadingProgress
-from tui.screens import ArticleListScreen, ArticleScreen, HelpScreen
+from tui.screens import ArticleListScreen, ArticleScreen, ExplainScreen, HelpScreen
 from tui.widgets import AnswerCard, CorpusHeader, PassageRow, QuestionInput, Transcript
 
 if TYPE_CHECKING:  # the core loads in the reading worker, after the first frame is drawn
     from corpus import Article
+    from retrieval.conversation import Conversation
     from retrieval.engine import Engine
     from retrieval.models import Passage, Result
 
@@ -37,6 +38,7 @@ class VerbatimApp(App[int]):
     TITLE = "Verbatim"
     BINDINGS = [
         Binding("f1", "help", "Help", tooltip="Show every key", id="app.help"),
+        Binding("f2", "explain", "Why", tooltip="Why the chosen or latest answer won", id="app.explain"),
         Binding("ctrl+o", "articles", "Articles", tooltip="List the articles and open one",
                 id="app.articles"),
         Binding("ctrl+y", "copy_answer", "Copy",
@@ -71,6 +73,7 @@ class VerbatimApp(App[int]):
         self.export_dir = export_dir
         self.cursor_blink = cursor_blink
         self.exchanges: list[tuple[str, Result | None]] = []
+        self.conversation: Conversation | None = None
         self._queued: list[int] = []
         self._answer_workers: dict[Worker, int] = {}
 
@@ -116,6 +119,7 @@ class VerbatimApp(App[int]):
 
     def on_engine_ready(self, message: EngineReady) -> None:
         self.engine = message.engine
+        self.conversation = message.engine.conversation()
         self.query_one(CorpusHeader).info = message.engine.info
         for warning in message.engine.corpus.warnings[:3]:
             self.notify(warning, title="Skipped a file", severity="warning", markup=False)
@@ -157,7 +161,8 @@ class VerbatimApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="ask", name="answer")
     def answer(self, exchange: int, question: str) -> None:
         try:
-            result = self.engine.ask(question, top=self.top)
+            result = self.engine.ask(question, top=self.top, conversation=self.conversation,
+                                     explain=True)
         except Exception as error:  # the chat stays up; the card says what went wrong
             self.post_message(AnswerFailed(exchange, f"{type(error).__name__}: {error}"))
             return
@@ -226,6 +231,25 @@ class VerbatimApp(App[int]):
                 return result.answers[0]
         return None
 
+    def _chosen_card(self) -> AnswerCard | None:
+        focused = self.focused
+        if isinstance(focused, PassageRow):
+            return next((a for a in focused.ancestors if isinstance(a, AnswerCard)), None)
+        cards = [c for c in self.query(AnswerCard) if c.result is not None]
+        return cards[-1] if cards else None
+
+    def on_passage_row_explain_requested(self, message: PassageRow.ExplainRequested) -> None:
+        self.action_explain()
+
+    def action_explain(self) -> None:
+        from tui.output import render_explanation
+
+        card = self._chosen_card()
+        if card is None or card.result is None or card.result.explanation is None:
+            self.notify("Ask a question first.", markup=False)
+            return
+        self.push_screen(ExplainScreen(card.question, render_explanation(card.result.explanation)))
+
     def action_copy_answer(self) -> None:
         passage = self._chosen_passage()
         if passage is None:
@@ -254,6 +278,8 @@ class VerbatimApp(App[int]):
     async def action_clear(self) -> None:
         await self.query_one(Transcript).query(AnswerCard).remove()
         self.exchanges.clear()
+        if self.conversation is not None:
+            self.conversation.clear()
         self.query_one(QuestionInput).focus()
 
     def action_scroll_transcript(self, direction: int) -> None:
@@ -294,6 +320,7 @@ class VerbatimApp(App[int]):
         yield SystemCommand("Export conversation", "Save the conversation as Markdown", self.action_export)
         yield SystemCommand("Clear transcript", "Remove every question and answer", self.action_clear)
         yield SystemCommand("Help", "Every key of the chat", self.action_help)
+        yield SystemCommand("Why this answer", "Why the chosen or latest answer won", self.action_explain)
 
 
 def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> VerbatimApp:

@@ -41,6 +41,8 @@ examples:
   verbatim --ask "How old is Liang Wenfeng?"
   verbatim --ask "Who edited the RFA article?" --json
   printf 'Who is CATL?\\nWhen was R1 launched?\\n' | verbatim --ask -
+  printf 'Who founded DeepSeek?\\nHow old is he?\\n' | verbatim --ask - --conversation
+  verbatim --ask "How old is Liang Wenfeng?" --explain
   verbatim --corpus ~/notes --ask "What did the report recommend?"
 """
 
@@ -74,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "to read instead of the bundled DeepSeek articles")
     parser.add_argument("--top", metavar="N", type=int, default=3,
                         help="how many sentences to list: the answer and supporting ones (default 3)")
+    parser.add_argument("--conversation", action="store_true",
+                        help="with questions on stdin: read them as the turns of one conversation, "
+                        'so "How old is he?" leans on the question before it')
+    parser.add_argument("--explain", action="store_true",
+                        help="show why the top sentence won: matched words, answer type, scores")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     return parser
 
@@ -103,11 +110,16 @@ def _emit(result: Result, *, as_json: bool, styled: bool, header: bool) -> None:
     if as_json:
         from tui.text import json_safe
 
-        _print(json_safe(result.model_dump_json()), sys.stdout)
+        exclude = None if result.explanation is not None else {"explanation"}
+        _print(json_safe(result.model_dump_json(exclude=exclude)), sys.stdout)
         return
-    from tui.output import ANSI, PLAIN, render
+    from tui.output import ANSI, PLAIN, render, render_explanation
 
-    _print(render(result, ANSI if styled else PLAIN, header=header), sys.stdout)
+    style = ANSI if styled else PLAIN
+    text = render(result, style, header=header)
+    if result.explanation is not None:
+        text += "\n" + render_explanation(result.explanation, style)
+    _print(text, sys.stdout)
 
 
 def _load(corpus: str | None) -> Engine:
@@ -142,14 +154,16 @@ def run(argv: list[str] | None = None) -> ExitCode:
     styled = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     engine = _load(args.corpus)
     if not batch:
-        result = engine.ask(args.ask, top=args.top)
+        result = engine.ask(args.ask, top=args.top, explain=args.explain)
         _emit(result, as_json=args.json, styled=styled, header=False)
         return ExitCode.ANSWERED if result.answered else ExitCode.NO_ANSWER
+    conversation = engine.conversation() if args.conversation else None
     first = True
     for question in _questions(sys.stdin):
         if not args.json and not first:
             _print("", sys.stdout)
-        _emit(engine.ask(question, top=args.top), as_json=args.json, styled=styled, header=True)
+        result = engine.ask(question, top=args.top, conversation=conversation, explain=args.explain)
+        _emit(result, as_json=args.json, styled=styled, header=True)
         first = False
     return ExitCode.ANSWERED
 

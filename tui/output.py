@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.models import Passage, Result
+from retrieval.models import Explanation, Passage, Result
 from tui.text import visible
 
 
@@ -43,20 +43,39 @@ def _sentence(passage: Passage, style: Style, base: str) -> str:
     return f"{base}{visible(text)}{style.reset}"
 
 
+def short_answer(passage: Passage) -> str | None:
+    if passage.span is None:
+        return None
+    return visible(passage.sentence[passage.span[0] : passage.span[1]])
+
+
+def _agreement(result: Result, style: Style) -> list[str]:
+    if result.agreement is None:
+        return []
+    figures = " · ".join(f"{short_answer(p)} [{visible(p.article.id)}]" for p in result.answers)
+    verdict = "Sources agree" if result.agreement == "agree" else "Sources differ"
+    return [f"{style.label}{verdict}:{style.reset} {figures}"]
+
+
 def render(result: Result, style: Style = PLAIN, *, header: bool = False) -> str:
     """The result as lines of text; the answer sentence alone on the first line."""
     lines: list[str] = []
     if header:
         lines.append(f"{style.label}Q: {visible(result.question)}{style.reset}")
+        if result.interpreted_as:
+            lines.append(f"{style.cite}   read as: {visible(result.interpreted_as)}{style.reset}")
     if result.answered:
         first, *others = result.answers
         lines.append(_sentence(first, style, style.answer))
         lines.append(f"  {style.cite}— {citation(first)}{style.reset}")
+        if short_answer(first):
+            lines.append(f"  {style.cite}short answer:{style.reset} {short_answer(first)}")
         if others:
             lines.append(f"{style.label}Also in the corpus:{style.reset}")
             for passage in others:
                 lines.append("  " + _sentence(passage, style, ""))
                 lines.append(f"    {style.cite}— {citation(passage)}{style.reset}")
+        lines += _agreement(result, style)
     else:
         reason = f" ({visible(result.reason)})" if result.reason else ""
         lines.append(f"{style.answer}No answer in the corpus{reason}.{style.reset}")
@@ -65,4 +84,42 @@ def render(result: Result, style: Style = PLAIN, *, header: bool = False) -> str
             for passage in result.closest:
                 lines.append("  " + _sentence(passage, style, style.cite))
                 lines.append(f"    {style.cite}— {citation(passage)}{style.reset}")
+    return "\n".join(lines)
+
+
+def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
+    """Why the top sentence won: the question's parts, where each was found, the scores."""
+    e = explanation
+    lines = [f"{style.label}Why this sentence:{style.reset}"]
+    if e.interpreted_as:
+        lines.append(f"  read as: {visible(e.interpreted_as)}")
+    focus = f" (asks for: {visible(e.focus)})" if e.focus else ""
+    lines.append(f"  question: {e.wh or 'no wh-word'} → {e.answer_type}{focus}")
+    lines.append("  words (share of the question: where found):")
+    lines += [f"    {visible(c.text)} {c.weight:.2f}: {c.found}" for c in e.concepts if not c.carried]
+    carried = [c for c in e.concepts if c.carried]
+    if carried:
+        found = sum(1 for c in carried if c.found != "missing")
+        share = sum(c.weight for c in carried)
+        lines.append(f"    and {len(carried)} words carried from the previous turn ({share:.2f}),"
+                     f" {found} of them found")
+    if e.evidence:
+        found = " · ".join(f"{ev.kind} “{visible(ev.text)}”" for ev in e.evidence)
+        lines.append(f"  in the sentence: {found}")
+    if e.features:
+        f = e.features
+        lines.append(
+            f"  scores: coverage {f['coverage']:.2f} (own {f['own']:.2f} + context {f['context']:.2f})"
+            f" · bm25 {f['bm25']:.2f} · proximity {f['proximity']:.2f} · order {f['order']:.2f}"
+            f" · phrase {f['phrase']:.2f} · title {f['title']:.2f} · answer type {f['answer_type']:+.1f}"
+            f" · novelty {f['novelty']:.2f} · prior {f['prior']:+.2f} → score {e.score:.3f}"
+        )
+    if e.runner_up is not None:
+        lines.append(f"  runner-up ({e.runner_up.score:.3f}): {visible(e.runner_up.sentence)}")
+    t = e.thresholds
+    lines.append(
+        f"  decision: {visible(e.decision)} (answers need coverage ≥ {t['min_coverage']},"
+        f" score ≥ {t['min_score']}; unknown names {t['question_unknown_name_share']}"
+        f" < {t['unknown_name_share']})"
+    )
     return "\n".join(lines)

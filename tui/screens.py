@@ -142,3 +142,21 @@ class HelpScreen(ModalScreen[None]):
         lines.append(Content.styled("Esc or F1 closes this screen.", "$foreground-muted"))
         with VerticalScroll(id="help-pane"):
             yield Static(Content("\n").join(lines), markup=False)
+
+
+class ExplainScreen(ModalScreen[None]):
+    """Why an answer won: the question's parts and where each was found, the scores."""
+
+    BINDINGS = [Binding("escape,f2,q", "dismiss", "Close", id="explain.close")]
+
+    def __init__(self, question: str, explanation: str) -> None:
+        super().__init__()
+        self.question = question
+        self.explanation = explanation
+
+    def compose(self):
+        with VerticalScroll(id="explain-pane"):
+            yield Static(Content.styled(visible(self.question), "bold"), markup=False)
+            text = "\n".join(visible(line) for line in self.explanation.splitlines())
+            yield Static(Content(text), markup=False, id="explain-text")
+            yield Static(Content.styled("Esc closes", "$foreground-muted"), markup=False)

@@ -71,12 +71,28 @@ def sentence(passage: Passage, *, base: str = "") -> Content:
     return styled(passage.sentence, spans, base)
 
 
+def agreement_line(result: Result) -> Content:
+    """'Sources agree' or 'Sources differ', with each source's short answer."""
+    verdict = "Sources agree: " if result.agreement == "agree" else "Sources differ: "
+    parts: list[tuple[str, str] | str] = [(verdict, "bold")]
+    for i, passage in enumerate(result.answers):
+        if passage.span is None:
+            continue
+        if i:
+            parts.append(("  ·  ", "$foreground-muted"))
+        parts.append((visible(passage.sentence[passage.span[0] : passage.span[1]]), SHORT_ANSWER_STYLE))
+        parts.append((f" {visible(passage.article.id)}", "$foreground-muted"))
+    return Content.assemble(*parts)
+
+
 class PassageRow(Static, can_focus=True):
     """One quoted sentence with its citation; Enter or a click opens it in its article."""
 
     BINDINGS = [
         Binding("enter", "open", "Open in article",
                 tooltip="Open the article at this sentence (or click it)", id="passage.open"),
+        Binding("e", "explain", "Why", tooltip="Why this answer won: words, answer type, scores",
+                id="passage.explain"),
     ]
 
     @dataclass
@@ -84,6 +100,12 @@ class PassageRow(Static, can_focus=True):
         """The reader chose this passage."""
 
         passage: Passage
+
+    @dataclass
+    class ExplainRequested(Message):
+        """The reader asked why the card's answer won."""
+
+        row: PassageRow
 
     def __init__(self, passage: Passage, *, role: str) -> None:
         self.passage = passage
@@ -94,6 +116,9 @@ class PassageRow(Static, can_focus=True):
 
     def action_open(self) -> None:
         self.post_message(self.Selected(self.passage))
+
+    def action_explain(self) -> None:
+        self.post_message(self.ExplainRequested(self))
 
     def on_click(self) -> None:
         self.post_message(self.Selected(self.passage))
@@ -116,11 +141,16 @@ class AnswerCard(Vertical):
     async def show(self, result: Result) -> None:
         self.result = result
         await self.query(".pending").remove()
+        if result.interpreted_as:
+            await self.mount(Static(Content(f"read as: {visible(result.interpreted_as)}"),
+                                    markup=False, classes="read-as"), after=self.query_one(".question"))
         if result.answered:
             first, *others = result.answers
             await self.mount(PassageRow(first, role="answer"))
             if others:
                 await self._mount_others(others)
+            if result.agreement:
+                await self.mount(Static(agreement_line(result), markup=False, classes="agreement"))
         else:
             reason = f" ({visible(result.reason)})" if result.reason else ""
             await self.mount(Static(Content(f"No answer in the corpus{reason}."),

@@ -215,3 +215,45 @@ async def test_commands_are_in_the_palette(engine):
     async with app.run_test(size=(100, 30)):
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Articles", "Copy answer", "Export conversation", "Clear transcript", "Help"} <= titles
+
+
+async def test_a_follow_up_leans_on_the_previous_question(engine):
+    app = chat(engine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, "Who is Christopher Beddor?")
+        await ask(pilot, "What did he say?")
+        card = app.query(AnswerCard).last()
+        assert "read as: What did Christopher Beddor say?" in plain(card.query_one(".read-as"))
+        assert "tacit acknowledgement" in plain(card.query_one(PassageRow))
+
+
+async def test_clearing_forgets_the_conversation(engine):
+    app = chat(engine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ask(pilot, "Who is Christopher Beddor?")
+        await pilot.press("ctrl+l")
+        await ask(pilot, "What did he say?")
+        assert not app.query(".read-as")
+
+
+async def test_why_shows_the_explanation(engine):
+    from tui.screens import ExplainScreen
+
+    app = chat(engine)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await ask(pilot, "How old is Liang Wenfeng?")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplainScreen)
+        text = plain(app.screen.query_one("#explain-text"))
+        assert "question: how → age" in text and "decision: answered" in text
+        assert "Liang Wenfeng" in text
+
+
+async def test_sources_that_disagree_are_shown_together(engine):
+    app = chat(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ask(pilot, "What valuation could the new funding round give DeepSeek?")
+        line = plain(app.query_one(".agreement"))
+        assert line.startswith("Sources differ:")
+        assert "400 billion RMB ($59 billion)" in line and "$20 billion" in line

@@ -1,0 +1,58 @@
+"""Quality floors on every question set: no change may silently lose answers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import EVAL, cli_env
+from retrieval.engine import Engine
+from retrieval.evaluate import evaluate, load_rows
+
+sys.path.insert(0, str(EVAL))
+from make_pydoc_corpus import write_pydoc_corpus  # noqa: E402
+
+
+def run(engine, *names):
+    return evaluate(engine, load_rows([EVAL / name for name in names]))
+
+
+def test_dev_set_floor(engine):
+    report = run(engine, "dev-questions.jsonl", "dev-conversations.jsonl")
+    assert (report.answerable, report.unanswerable, report.conversations) == (22, 4, 3)
+    assert report.right >= 21, report.misses
+    assert report.refused_unanswerable == 4, report.misses
+    assert report.conversations_right == 3, report.misses
+    assert report.mrr >= 0.9
+
+
+def test_second_deepseek_set_floor(engine):
+    report = run(engine, "deepseek-extra-questions.jsonl", "deepseek-extra-conversations.jsonl",
+                 "holdout-questions.jsonl")
+    assert report.right >= 56, report.misses  # of 60
+    assert report.refused_unanswerable >= 14, report.misses  # of 16
+    assert report.conversations_right >= 6, report.misses  # of 7
+
+
+@pytest.fixture(scope="module")
+def pydoc_engine(tmp_path_factory):
+    return Engine.load(write_pydoc_corpus(tmp_path_factory.mktemp("pydoc")))
+
+
+def test_python_reference_set_floor(pydoc_engine):
+    report = run(pydoc_engine, "pydoc-questions.jsonl", "pydoc-conversations.jsonl",
+                 "holdout-pydoc-questions.jsonl")
+    assert report.right >= 40, report.misses  # of 49
+    assert report.refused_unanswerable >= 8, report.misses  # of 11
+    assert report.abstention_precision >= 0.9
+
+
+def test_evaluate_command(empty_nltk_data):
+    proc = subprocess.run(
+        [sys.executable, "-m", "retrieval.evaluate", str(EVAL / "dev-questions.jsonl"), "--json"],
+        capture_output=True, text=True, env=cli_env(empty_nltk_data), timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert '"top1"' in proc.stdout and '"abstention_precision"' in proc.stdout
