@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.article import Article, make_article
+from corpus.html import html_to_text
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
 # Enough to tell text from binary: text files do not hold NUL bytes.
 SNIFF_BYTES = 8192
 
@@ -28,14 +30,17 @@ class Corpus:
     warnings: list[str] = field(default_factory=list)
 
 
-def corpus_files(root: Path) -> tuple[list[Path], list[str]]:
-    """Every article file under ``root`` in a stable order, and warnings for loops."""
+def corpus_listing(root: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """(path, id) of every article file under ``root``, sorted by id, and a warning for every
+    symbolic link that loops back. Plain strings: a saved index checks tens of thousands of
+    files at every start, and this walk is most of that time."""
     if root.is_file():
-        return [root], []
-    found: list[Path] = []
+        return [(str(root), root.name)], []
+    found: list[tuple[str, str]] = []
     warnings: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+    base = str(root)
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
         stat = os.stat(dirpath)
         key = (stat.st_dev, stat.st_ino)
         if key in seen_dirs:
@@ -44,11 +49,19 @@ def corpus_files(root: Path) -> tuple[list[Path], list[str]]:
             continue
         seen_dirs.add(key)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
+        prefix = os.path.relpath(dirpath, base).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        for name in filenames:
             if not name.startswith(".") and name.lower().endswith(SUFFIXES):
-                found.append(Path(dirpath) / name)
-    found.sort(key=lambda p: p.relative_to(root).as_posix())
+                found.append((os.path.join(dirpath, name), prefix + name))
+    found.sort(key=lambda item: item[1])
     return found, warnings
+
+
+def corpus_files(root: Path) -> tuple[list[Path], list[str]]:
+    """Every article file under ``root`` in a stable order, and warnings for loops."""
+    listing, warnings = corpus_listing(root)
+    return [Path(path) for path, _ in listing], warnings
 
 
 def decode(raw: bytes) -> tuple[str, bool]:
@@ -78,49 +91,76 @@ def read_text(path: Path) -> tuple[str | None, str | None]:
 Progress = Callable[[int, int], None]
 
 
+def relative_id(file: Path, root: Path) -> str:
+    """A file's id in its corpus: its path relative to the folder (its name for a file)."""
+    return file.name if root.is_file() else file.relative_to(root).as_posix()
+
+
+def read_article(file: Path, root: Path, meta: dict | None = None) -> tuple[Article | None, list[str]]:
+    """One file as an article, or None and why not; warnings for what was repaired."""
+    text, note = read_text(file)
+    if text is None:
+        return None, [f"{file}: {note}"]
+    warnings = [f"{file}: {note}"] if note else []
+    title = None
+    if file.suffix.lower() in HTML_SUFFIXES:
+        text, title = html_to_text(text)
+        if not text.strip():
+            return None, [f"{file}: skipped, no text in the page"]
+    meta = meta or {}
+    article = make_article(
+        meta.get("id", relative_id(file, root)),
+        str(file.resolve()),
+        text,
+        meta.get("title") or title,
+        source=meta.get("source"),
+        date=meta.get("date"),
+        authors=meta.get("authors"),
+        fallback_title=file.stem,
+    )
+    return article, warnings
+
+
 def read_corpus(
     path: str | os.PathLike[str],
     catalog: dict[str, dict] | None = None,
     progress: Progress | None = None,
 ) -> Corpus:
-    """Read a folder (recursively, .txt and .md) or a single file into articles.
+    """Read a folder (recursively: .txt, .md, .html) or a single file into articles.
 
     ``catalog`` maps a file's path relative to the folder to metadata that replaces what
     would be guessed from the text (id, title, source, date, authors). ``progress`` is
     called with (files done, files in all) after each file.
     """
-    root = Path(path).expanduser()
-    if not root.exists():
-        raise CorpusError(f"{root}: no such file or folder")
+    root = corpus_root(path)
     files, warnings = corpus_files(root)
     articles: list[Article] = []
-    for done, file in enumerate(files, start=1):
+    for done, file in enumerate(files):
         if progress is not None:
-            progress(done - 1, len(files))
-        relative = file.name if root.is_file() else file.relative_to(root).as_posix()
-        text, note = read_text(file)
-        if text is None:
-            warnings.append(f"{file}: {note}")
-            continue
-        if note:
-            warnings.append(f"{file}: {note}")
-        meta = (catalog or {}).get(relative, {})
-        articles.append(
-            make_article(
-                meta.get("id", relative),
-                str(file.resolve()),
-                text,
-                meta.get("title"),
-                source=meta.get("source"),
-                date=meta.get("date"),
-                authors=meta.get("authors"),
-                fallback_title=file.stem,
-            )
-        )
+            progress(done, len(files))
+        article, notes = read_article(file, root, (catalog or {}).get(relative_id(file, root)))
+        warnings += notes
+        if article is not None:
+            articles.append(article)
     if progress is not None:
         progress(len(files), len(files))
     if not articles:
-        kinds = "/".join(s.lstrip(".") for s in SUFFIXES)
-        raise CorpusError(f"{root}: no readable text ({kinds}) found")
-    name = root.stem if root.is_file() else root.resolve().name
-    return Corpus(name=name, root=str(root.resolve()), articles=articles, warnings=warnings)
+        raise CorpusError(no_text_message(root))
+    return Corpus(name=corpus_name(root), root=str(root.resolve()), articles=articles, warnings=warnings)
+
+
+def corpus_root(path: str | os.PathLike[str]) -> Path:
+    """The corpus path, checked to exist."""
+    root = Path(path).expanduser()
+    if not root.exists():
+        raise CorpusError(f"{root}: no such file or folder")
+    return root
+
+
+def corpus_name(root: Path) -> str:
+    return root.stem if root.is_file() else root.resolve().name
+
+
+def no_text_message(root: Path) -> str:
+    kinds = "/".join(s.lstrip(".") for s in SUFFIXES[:3])
+    return f"{root}: no readable text ({kinds}) found"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import threading
 
+import numpy as np
 from rank_bm25 import BM25Okapi
 
 K1 = 1.5
@@ -36,3 +38,90 @@ class SentenceBM25(BM25Okapi):
         for word, freq in nd.items():
             self.idf[word] = idf(freq, self.corpus_size)
         self.average_idf = sum(self.idf.values()) / len(self.idf) if self.idf else 0.0
+
+
+def idf_array(document_frequencies: np.ndarray, corpus_size: int) -> np.ndarray:
+    """:func:`idf` of every term at once."""
+    df = document_frequencies.astype(np.float64)
+    return np.log1p((corpus_size - df + 0.5) / (df + 0.5))
+
+
+def posting_weights(tf: np.ndarray, doc_len: np.ndarray, avgdl: float) -> np.ndarray:
+    """The term-frequency part of Okapi BM25 for each posting, as rank-bm25 computes it."""
+    avgdl = avgdl or 1.0
+    tf = tf.astype(np.float64)
+    return tf * (K1 + 1) / (tf + K1 * (1 - B + B * doc_len.astype(np.float64) / avgdl))
+
+
+class PostingsBM25:
+    """The same scores as :class:`SentenceBM25`, read from an inverted index.
+
+    rank-bm25 walks every sentence for every query word; here each query word reads only its
+    postings (the sentences that hold it), so a question costs what its words occur, not
+    what the corpus holds. Postings are CSR arrays: the units of term t are
+    ``units[ptr[t]:ptr[t + 1]]`` with their precomputed tf weights.
+    """
+
+    def __init__(self, term_id: dict[str, int], ptr: np.ndarray, units: np.ndarray,
+                 weights: np.ndarray, idf: np.ndarray, corpus_size: int):
+        self.term_id = term_id
+        self.ptr = ptr
+        self.units = units
+        self.weights = weights
+        self.idf = idf
+        self.corpus_size = corpus_size
+        self._lock = threading.Lock()
+        self._scores: np.ndarray | None = None
+        self._seen: np.ndarray | None = None
+
+    def get_scores(self, query: list[str]) -> np.ndarray:
+        """BM25 of every unit, like rank-bm25's ``get_scores`` (query words may repeat)."""
+        scores = np.zeros(self.corpus_size, dtype=np.float64)
+        for word in query:
+            t = self.term_id.get(word)
+            if t is None:
+                continue
+            a, b = int(self.ptr[t]), int(self.ptr[t + 1])
+            scores[self.units[a:b]] += self.idf[t] * self.weights[a:b]
+        return scores
+
+    def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
+        """The ``k`` best units with a score above zero, best first (ties by unit id).
+
+        Costs what the query's postings hold: scores gather in buffers kept between calls
+        and cleared only where they were written, never scanned whole.
+        """
+        if k <= 0:
+            return []
+        with self._lock:
+            scores, seen = self._buffers()
+            touched = []
+            for word in query:
+                t = self.term_id.get(word)
+                if t is None:
+                    continue
+                a, b = int(self.ptr[t]), int(self.ptr[t + 1])
+                units = self.units[a:b]
+                scores[units] += self.idf[t] * self.weights[a:b]
+                new = units[~seen[units]]
+                seen[new] = True
+                touched.append(new)
+            if not touched:
+                return []
+            hit = np.concatenate(touched)
+            values = scores[hit]
+            scores[hit] = 0.0
+            seen[hit] = False
+        keep = values > 0
+        hit, values = hit[keep], values[keep]
+        if len(hit) > k:
+            best = np.argpartition(-values, k - 1)[:k]
+            hit, values = hit[best], values[best]
+        order = np.lexsort((hit, -values))
+        return [(int(hit[i]), float(values[i])) for i in order]
+
+    def _buffers(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._scores is None:
+            self._scores = np.zeros(self.corpus_size, dtype=np.float64)
+            self._seen = np.zeros(self.corpus_size, dtype=bool)
+        return self._scores, self._seen

@@ -3,38 +3,72 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from corpus import Corpus, load_bundled, read_corpus
-from corpus.reader import Progress
+from corpus import Article
+from corpus.reader import read_article
+from retrieval.build import ProgressCallback
 from retrieval.confidence import decide
-from retrieval.index import SentenceIndex
+from retrieval.index import ArticleInfo
+from retrieval.library import Opened, open_index
 from retrieval.models import ArticleRef, CorpusInfo, Passage, Result
 from retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp
 from retrieval.explain import explain as explain_result
 from retrieval.question import Concept, Question, analyze
 from retrieval.selector import Query, Scored, rank
 from retrieval.sources import agreement, short_answer, supporting
-from retrieval.tokens import terms, tokens
+from retrieval.tokens import sentence_tokens, terms, tokens
 
 
 class Engine:
     """A corpus, indexed, ready for questions."""
 
-    def __init__(self, corpus: Corpus):
-        self.corpus = corpus
-        self.index = SentenceIndex.build(corpus)
-        self._refs = [
-            ArticleRef(id=a.id, title=a.title, path=a.path, source=a.source, date=a.date)
-            for a in corpus.articles
-        ]
+    def __init__(self, opened: Opened):
+        self.opened = opened
+        self.index = opened.index
+        self._refs: dict[int, ArticleRef] = {}
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None,
-             progress: Progress | None = None) -> Engine:
-        """The bundled articles when ``path`` is None, else the file or folder at ``path``.
-        ``progress`` hears (files read, files in all) as reading goes."""
-        corpus = load_bundled(progress) if path is None else read_corpus(path, progress=progress)
-        return cls(corpus)
+    def load(cls, path: str | os.PathLike[str] | None = None, *,
+             index_dir: str | os.PathLike[str] | None = None,
+             progress: ProgressCallback | None = None) -> Engine:
+        """The bundled articles when ``path`` is None, else the file or folder at ``path``:
+        its saved index when fresh, refreshed or built otherwise (``progress`` hears how
+        the build goes)."""
+        return cls(open_index(path, index_dir=index_dir, progress=progress))
+
+    @property
+    def articles(self) -> list[ArticleInfo]:
+        return self.index.articles
+
+    @property
+    def warnings(self) -> list[str]:
+        """Files left out or repaired, when they were just read (a fresh load says nothing)."""
+        return self.index.warnings if self.opened.report is not None else []
+
+    @property
+    def notices(self) -> list[str]:
+        """About the saved index: damaged and rebuilt, or could not be saved."""
+        return self.opened.notices
+
+    def article(self, article_id: str) -> Article | None:
+        """The whole article, read again from its file (the index keeps only its sentences)."""
+        a = self.index.article_index(article_id)
+        if a is None:
+            return None
+        info = self.index.articles[a]
+        meta = {"id": info.id, "title": info.title, "source": info.source, "date": info.date,
+                "authors": list(info.authors)}
+        article, _ = read_article(Path(info.path), Path(self.index.root), meta)
+        return article
+
+    def ref(self, article: int) -> ArticleRef:
+        found = self._refs.get(article)
+        if found is None:
+            a = self.index.articles[article]
+            found = self._refs[article] = ArticleRef(id=a.id, title=a.title, path=a.path,
+                                                     source=a.source, date=a.date)
+        return found
 
     def conversation(self) -> Conversation:
         """A new conversation over this corpus, for follow-up questions."""
@@ -48,11 +82,11 @@ class Engine:
     @property
     def info(self) -> CorpusInfo:
         return CorpusInfo(
-            name=self.corpus.name,
-            path=self.corpus.root,
-            articles=len(self.corpus.articles),
+            name=self.index.name,
+            path=self.index.root,
+            articles=len(self.index.articles),
             sentences=len(self.index),
-            warnings=list(self.corpus.warnings),
+            warnings=self.warnings,
         )
 
     def passage(self, scored: Scored, query: Query) -> Passage:
@@ -60,7 +94,7 @@ class Engine:
         unit = self.index.unit(uid)
         return Passage(
             sentence=unit.text,
-            article=self._refs[self.index.unit_article[uid]],
+            article=self.ref(int(self.index.unit_article[uid])),
             paragraph=unit.paragraph,
             sentence_index=unit.sentence,
             score=round(scored.score, 4),
@@ -138,7 +172,7 @@ def question_words(sentence: str, query: Query) -> list[tuple[int, int]]:
     own = {t for c in query.concepts if not c.carried for t in c.terms}
     forms = {form for term in own for form in query.forms(term)}
     spans: list[tuple[int, int]] = []
-    for tok in tokens(sentence):
+    for tok in sentence_tokens(sentence):
         if tok.term in forms and not (spans and spans[-1] == (tok.start, tok.end)):
             spans.append((tok.start, tok.end))
     return spans

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from retrieval import confidence
+from retrieval.answer_types import find_evidence
 from retrieval.confidence import Decision, unknown_name_share
 from retrieval.index import SentenceIndex
 from retrieval.models import ConceptMatch, EvidenceSpan, Explanation, Passage
@@ -38,7 +39,7 @@ def explain(index: SentenceIndex, query: Query, best: Scored | None, runner_up: 
     evidence, features, score = [], {}, 0.0
     if best is not None:
         text = index.unit(best.uid).text
-        evidence = [EvidenceSpan(kind=e.kind.value, text=text[e.start:e.end]) for e in best.evidence]
+        evidence = [EvidenceSpan(kind=e.kind.value, text=text[e.start:e.end]) for e in find_evidence(text)]
         features = {
             "coverage": best.coverage, "own": best.own, "context": best.context,
             "bm25": best.bm25, "proximity": best.proximity, "order": best.order,

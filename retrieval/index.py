@@ -1,150 +1,297 @@
-"""The searchable form of a corpus: every unit with its terms, and BM25 over them."""
+"""The searchable form of a corpus: units and their terms in arrays, and BM25 over postings."""
 
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
-from corpus import Article, Corpus, Unit, UnitKind
-from retrieval.bm25 import SentenceBM25, idf
+from corpus import Unit, UnitKind
+from retrieval.bm25 import PostingsBM25, SentenceBM25, idf, idf_array
 from retrieval.tokens import terms
 
 # Two stems are one word in another form ("founder"/"found", "investor"/"invest") when one
 # is a prefix of the other, longer by a suffix of at most this many letters.
 RELATED_MAX_SUFFIX = 3
 RELATED_MIN_STEM = 4
+# Headings among the first paragraphs of an article are its masthead: headline, byline, date.
+MASTHEAD_PARAGRAPHS = 3
+# Units (and their term sets) kept decoded between questions; a question touches a few hundred.
+UNIT_CACHE = 20_000
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInfo:
+    """What the index keeps of an article's file and metadata (not its text)."""
+
+    id: str
+    title: str
+    path: str
+    rel: str
+    size: int
+    mtime_ns: int
+    first: int  # its first unit id
+    count: int  # how many units it has
+    source: str | None = None
+    date: str | None = None
+    authors: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
-class SentenceIndex:
-    """Units of all articles under one numbering (unit id), with their terms and BM25."""
+class IndexData:
+    """Everything an index holds, as arrays: what is saved to disk and loaded back.
 
-    corpus: Corpus
-    unit_article: list[int]
-    unit_position: list[int]
-    unit_terms: list[list[str]]
-    heading_of: list[int]
-    bm25: SentenceBM25
-    vocabulary: list[str]
-    _title_terms: list[set[str]] = field(default_factory=list)
-    _meta_terms: list[set[str]] = field(default_factory=list)
-    _article_terms: dict[int, set[str]] = field(default_factory=dict)
-    _uid_at: dict[tuple[str, int], int] = field(default_factory=dict)
+    Units (sentences, headings) are numbered across the corpus; unit ``u`` of article ``a``
+    has its text at ``text[text_ptr[u]:text_ptr[u+1]]`` (UTF-8) and its terms at
+    ``term_ids[term_ptr[u]:term_ptr[u+1]]``. Postings list, for term ``t``, the units that
+    hold it, ``post_unit[post_ptr[t]:post_ptr[t+1]]``, with their BM25 tf weights.
+    """
 
-    @classmethod
-    def build(cls, corpus: Corpus) -> SentenceIndex:
-        unit_article: list[int] = []
-        unit_position: list[int] = []
-        unit_terms: list[list[str]] = []
-        heading_of: list[int] = []
-        for a, article in enumerate(corpus.articles):
-            heading = -1
-            for p, unit in enumerate(article.units):
-                uid = len(unit_article)
-                unit_article.append(a)
-                unit_position.append(p)
-                unit_terms.append(terms(unit.text))
-                heading_of.append(heading)
-                if unit.kind is UnitKind.HEADING:
-                    heading = uid
-        bm25 = SentenceBM25(unit_terms)
-        index = cls(
-            corpus=corpus,
-            unit_article=unit_article,
-            unit_position=unit_position,
-            unit_terms=unit_terms,
-            heading_of=heading_of,
-            bm25=bm25,
-            vocabulary=sorted(bm25.idf),
-        )
-        index._title_terms = [set(terms(a.title)) for a in corpus.articles]
-        index._meta_terms = [
-            set(terms(" ".join(filter(None, [a.source, a.date, *a.authors]))))
-            for a in corpus.articles
-        ]
-        return index
+    root: str
+    name: str
+    articles: list[ArticleInfo]
+    vocab: list[str]  # sorted; a term's id is its place here
+    unit_article: np.ndarray
+    unit_start: np.ndarray
+    unit_end: np.ndarray
+    unit_paragraph: np.ndarray
+    unit_sentence: np.ndarray
+    unit_kind: np.ndarray
+    heading_of: np.ndarray
+    text_ptr: np.ndarray
+    text: bytes | memoryview
+    term_ptr: np.ndarray
+    term_ids: np.ndarray
+    title_ptr: np.ndarray  # the terms of article a's title: title_ids[title_ptr[a]:title_ptr[a+1]]
+    title_ids: np.ndarray
+    post_ptr: np.ndarray
+    post_unit: np.ndarray
+    post_weight: np.ndarray
+    avgdl: float
+    digest: str = ""  # what else the index depends on (the bundled catalog)
+    listing_warnings: list[str] = field(default_factory=list)  # folders that could not be walked
+    notes: dict[str, list[str]] = field(default_factory=dict)  # file -> warnings from reading it
+    skipped: dict[str, tuple[int, int]] = field(default_factory=dict)  # file -> (size, mtime_ns)
 
-    # -- units ---------------------------------------------------------------------------
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
         return len(self.unit_article)
 
-    def unit(self, uid: int) -> Unit:
-        return self.corpus.articles[self.unit_article[uid]].units[self.unit_position[uid]]
+    @property
+    def warnings(self) -> list[str]:
+        """One line for every file left out or repaired, and every folder not walked."""
+        return self.listing_warnings + [w for notes in self.notes.values() for w in notes]
 
-    def article(self, uid: int) -> Article:
-        return self.corpus.articles[self.unit_article[uid]]
+
+@dataclass
+class SentenceIndex:
+    """Questions of the index: units, their terms and neighbours, BM25 and term statistics."""
+
+    data: IndexData
+    _article_sets: dict[tuple[str, int], set[str]] = field(default_factory=dict)
+    _uid_at: dict[str, int] = field(default_factory=dict)
+    _units: dict[int, Unit] = field(default_factory=dict)
+    _remembered: dict[tuple[str, int], object] = field(default_factory=dict)
+    _term_sets: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    # -- corpus ------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.data.name
+
+    @property
+    def root(self) -> str:
+        return self.data.root
+
+    @property
+    def articles(self) -> list[ArticleInfo]:
+        return self.data.articles
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.data.warnings
+
+    @property
+    def unit_article(self) -> np.ndarray:
+        return self.data.unit_article
+
+    @property
+    def heading_of(self) -> np.ndarray:
+        return self.data.heading_of
+
+    def __len__(self) -> int:
+        return self.data.size
+
+    # -- units -------------------------------------------------------------------------------
+    def text_of(self, uid: int) -> str:
+        d = self.data
+        return bytes(d.text[int(d.text_ptr[uid]) : int(d.text_ptr[uid + 1])]).decode("utf-8")
+
+    def unit(self, uid: int) -> Unit:
+        found = self._units.get(uid)
+        if found is None:
+            if len(self._units) >= UNIT_CACHE:
+                self._units.clear()
+            found = self._units[uid] = self._read_unit(uid)
+        return found
+
+    def remembered(self, name: str, uid: int, compute):
+        """``compute(self, uid)``, kept for the units questions keep coming back to."""
+        key = (name, uid)
+        found = self._remembered.get(key, _MISSING)
+        if found is _MISSING:
+            if len(self._remembered) >= UNIT_CACHE:
+                self._remembered.clear()
+            found = self._remembered[key] = compute(self, uid)
+        return found
+
+    def _read_unit(self, uid: int) -> Unit:
+        d = self.data
+        return Unit(
+            self.text_of(uid),
+            int(d.unit_start[uid]),
+            int(d.unit_end[uid]),
+            int(d.unit_paragraph[uid]),
+            int(d.unit_sentence[uid]),
+            UnitKind(int(d.unit_kind[uid])),
+        )
+
+    def article(self, uid: int) -> ArticleInfo:
+        return self.articles[int(self.data.unit_article[uid])]
 
     def terms_of(self, uid: int) -> list[str]:
-        return self.unit_terms[uid]
+        d = self.data
+        vocab = d.vocab
+        return [vocab[t] for t in d.term_ids[int(d.term_ptr[uid]) : int(d.term_ptr[uid + 1])].tolist()]
+
+    def term_set(self, uid: int) -> frozenset[str]:
+        """The distinct terms of a unit (kept for the units a question keeps coming back to)."""
+        found = self._term_sets.get(uid)
+        if found is None:
+            if len(self._term_sets) >= UNIT_CACHE:
+                self._term_sets.clear()
+            found = self._term_sets[uid] = frozenset(self.terms_of(uid))
+        return found
 
     def neighbour(self, uid: int, step: int) -> int | None:
         """The unit ``step`` places away in the same article, if there is one."""
         other = uid + step
-        if 0 <= other < len(self.unit_article) and self.unit_article[other] == self.unit_article[uid]:
+        d = self.data
+        if 0 <= other < d.size and d.unit_article[other] == d.unit_article[uid]:
             return other
         return None
 
-    def title_terms(self, uid: int) -> set[str]:
-        return self._title_terms[self.unit_article[uid]]
-
-    def meta_terms(self, uid: int) -> set[str]:
-        return self._meta_terms[self.unit_article[uid]]
-
     def uid_at(self, article_id: str, start: int) -> int | None:
         """The unit of article ``article_id`` that starts at character ``start``."""
+        first = self._article_by_id().get(article_id)
+        if first is None:
+            return None
+        article = self.articles[first]
+        starts = self.data.unit_start[article.first : article.first + article.count]
+        at = int(np.searchsorted(starts, start))
+        return article.first + at if at < article.count and starts[at] == start else None
+
+    def _article_by_id(self) -> dict[str, int]:
         if not self._uid_at:
-            for uid in range(len(self)):
-                self._uid_at[(self.article(uid).id, self.unit(uid).start)] = uid
-        return self._uid_at.get((article_id, start))
+            self._uid_at.update((a.id, i) for i, a in enumerate(self.articles))
+        return self._uid_at
+
+    def article_index(self, article_id: str) -> int | None:
+        return self._article_by_id().get(article_id)
+
+    # -- terms around a unit --------------------------------------------------------------------
+    def _of_article(self, name: str, uid: int, compute: Callable[[int], set[str]]) -> set[str]:
+        """``compute(article number)`` for the unit's article, kept: articles are few."""
+        key = (name, int(self.data.unit_article[uid]))
+        found = self._article_sets.get(key)
+        if found is None:
+            found = self._article_sets[key] = compute(key[1])
+        return found
+
+    def title_terms(self, uid: int) -> set[str]:
+        d = self.data
+
+        def compute(a: int) -> set[str]:
+            return {d.vocab[t] for t in d.title_ids[int(d.title_ptr[a]) : int(d.title_ptr[a + 1])].tolist()}
+
+        return self._of_article("title", uid, compute)
+
+    def meta_terms(self, uid: int) -> set[str]:
+        def compute(a: int) -> set[str]:
+            info = self.articles[a]
+            return set(terms(" ".join(filter(None, [info.source, info.date, *info.authors]))))
+
+        return self._of_article("meta", uid, compute)
 
     def masthead_terms(self, uid: int) -> set[str]:
         """Terms of the headings that open the unit's article (headline, byline, dateline)."""
-        first = uid - self.unit_position[uid]
+        article = self.article(uid)
         found: set[str] = set()
-        for u in range(first, first + len(self.article(uid).units)):
-            unit = self.unit(u)
-            if unit.paragraph > 3:
+        d = self.data
+        for u in range(article.first, article.first + article.count):
+            if d.unit_paragraph[u] > MASTHEAD_PARAGRAPHS:
                 break
-            if unit.kind is UnitKind.HEADING:
-                found.update(self.unit_terms[u])
+            if d.unit_kind[u] == UnitKind.HEADING:
+                found.update(self.terms_of(u))
         return found
 
     def article_terms(self, uid: int) -> set[str]:
         """Every term of the article the unit belongs to."""
-        a = self.unit_article[uid]
-        found = self._article_terms.get(a)
-        if found is None:
-            first = uid - self.unit_position[uid]
-            count = len(self.corpus.articles[a].units)
-            found = {t for u in range(first, first + count) for t in self.unit_terms[u]}
-            self._article_terms[a] = found
-        return found
+        d = self.data
 
-    # -- terms ---------------------------------------------------------------------------
+        def compute(a: int) -> set[str]:
+            info = self.articles[a]
+            span = d.term_ids[int(d.term_ptr[info.first]) : int(d.term_ptr[info.first + info.count])]
+            return {d.vocab[t] for t in np.unique(span).tolist()}
+
+        return self._of_article("all", uid, compute)
+
+    # -- term statistics -------------------------------------------------------------------------
+    @cached_property
+    def term_id(self) -> dict[str, int]:
+        return {term: i for i, term in enumerate(self.data.vocab)}
+
+    @cached_property
+    def df(self) -> np.ndarray:
+        return np.diff(self.data.post_ptr).astype(np.int64)
+
+    @cached_property
+    def idf_values(self) -> np.ndarray:
+        return idf_array(self.df, self.data.size)
+
+    @cached_property
+    def bm25(self) -> PostingsBM25:
+        d = self.data
+        return PostingsBM25(self.term_id, d.post_ptr, d.post_unit, d.post_weight, self.idf_values, d.size)
+
     def document_frequency(self, term: str) -> int:
-        return sum(1 for freqs in self.bm25.doc_freqs if term in freqs) if term in self.bm25.idf else 0
+        t = self.term_id.get(term)
+        return 0 if t is None else int(self.df[t])
 
     def is_unknown(self, term: str) -> bool:
-        """True for a term no unit of the corpus uses."""
-        return term not in self.bm25.idf
+        """True for a term neither the corpus's sentences nor its titles use."""
+        return term not in self.term_id
 
     def idf(self, term: str) -> float:
         """The term's BM25 IDF; a term the corpus never uses gets the highest value."""
-        value = self.bm25.idf.get(term)
-        return value if value is not None else idf(0, self.bm25.corpus_size)
+        t = self.term_id.get(term)
+        return float(self.idf_values[t]) if t is not None else idf(0, self.data.size)
 
     def related(self, term: str) -> list[str]:
         """Vocabulary terms that are ``term`` in another form (a shared stem plus a short
         suffix): "found" and "founder", "invest" and "investor"."""
         if len(term) < RELATED_MIN_STEM or not term.isalpha():
             return []
+        vocab = self.data.vocab
         stem = term[:RELATED_MIN_STEM]
         found = []
-        i = bisect_left(self.vocabulary, stem)
-        while i < len(self.vocabulary) and self.vocabulary[i].startswith(stem):
-            other = self.vocabulary[i]
+        i = bisect_left(vocab, stem)
+        while i < len(vocab) and vocab[i].startswith(stem):
+            other = vocab[i]
             i += 1
             if other == term:
                 continue
@@ -153,21 +300,21 @@ class SentenceIndex:
                 found.append(other)
         return found
 
-    # -- scoring -------------------------------------------------------------------------
+    # -- scoring ---------------------------------------------------------------------------------
     def scores(self, query: list[str]) -> np.ndarray:
         """BM25 score of every unit for the query terms."""
         return self.bm25.get_scores(query)
 
     def scores_of(self, query: list[str], uids: list[int]) -> list[float]:
         """BM25 scores of the given units only."""
-        return [float(x) for x in self.bm25.get_batch_scores(query, uids)] if uids else []
+        if not uids:
+            return []
+        return self.bm25.get_scores(query)[uids].tolist()
 
     def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
         """The ``k`` best units by BM25, best first, leaving out units that score zero."""
-        scores = self.scores(query)
-        if not len(scores):
-            return []
-        k = min(k, len(scores))
-        best = np.argpartition(-scores, k - 1)[:k]
-        ranked = sorted(best.tolist(), key=lambda uid: (-scores[uid], uid))
-        return [(uid, float(scores[uid])) for uid in ranked if scores[uid] > 0]
+        return self.bm25.top(query, k)
+
+    def reference_bm25(self) -> SentenceBM25:
+        """rank-bm25 over the same units and terms: the definition the postings must match."""
+        return SentenceBM25([self.terms_of(u) for u in range(len(self))])

@@ -17,13 +17,14 @@ from retrieval.answer_types import (
 )
 from retrieval.index import SentenceIndex
 from retrieval.question import FOCUS_NOUNS, VALUE_TYPES, AnswerType, Question
-from retrieval.tokens import WORD, Token, tokens
+from retrieval.tokens import WORD, Token, sentence_tokens
 
 # How many units BM25 hands the selector; around how many of them it also looks at the
-# neighbours (an answer often sits next to the sentence that repeats the question); and
-# how many of the pool get the full, slower reading.
+# neighbours (an answer often sits next to the sentence that repeats the question); how
+# many are read with their surroundings; and how many get the full, slowest reading.
 POOL = 200
 NEIGHBOUR_POOL = 15
+CONTEXT_POOL = 60
 DETAIL_POOL = 30
 
 # A term found only in another form ("founder" for "founded") counts this much; a word the
@@ -55,6 +56,8 @@ _ANAPHORIC_OPENING = re.compile(
     r"afterwards|then|there|the latter|the former)\b",
     re.IGNORECASE,
 )
+# The answer types whose reading needs the sentence's typed stretches (amounts, names, quotes).
+EVIDENCE_TYPES = frozenset(SATISFIES) | {AnswerType.QUOTE, AnswerType.AUTHOR}
 PRIORS = {
     UnitKind.TEXT: 0.0,
     UnitKind.HEADING: -0.20,
@@ -104,6 +107,10 @@ class WeightedConcept:
     proper: bool
     carried: bool = False
 
+    @property
+    def idf_total(self) -> float:
+        return sum(self.idfs)
+
 
 @dataclass(slots=True)
 class Query:
@@ -148,14 +155,22 @@ class Query:
     def match(self, term: str, present: set[str], weak: frozenset[str] = frozenset()) -> float:
         if term in present:
             return NAME_CASE_MATCH if term in weak else 1.0
-        if self.related[term] & present:
+        related = self.related[term]
+        if related and not related.isdisjoint(present):
             return RELATED_MATCH
         return 0.0
 
     def concept_match(self, concept: WeightedConcept, present: set[str],
                       weak: frozenset[str] = frozenset()) -> float:
-        found = sum(idf * self.match(t, present, weak) for t, idf in zip(concept.terms, concept.idfs))
-        return found / sum(concept.idfs)
+        """Share of the concept (its terms weighted by IDF) found in ``present``. Called for
+        every candidate and every place around it: kept to plain loops."""
+        terms = concept.terms
+        if len(terms) == 1:
+            return self.match(terms[0], present, weak)
+        found = 0.0
+        for term, weight in zip(terms, concept.idfs):
+            found += weight * self.match(term, present, weak)
+        return found / concept.idf_total
 
 
 @dataclass(slots=True)
@@ -170,7 +185,7 @@ class Scored:
     order: float = 0.0
     phrase: float = 0.0
     novelty: float = 1.0
-    title: float = 0.0
+    title: float = -1.0  # share of the question in the article's title; -1 until measured
     type_match: float = 0.0
     prior: float = 0.0
     score: float = 0.0
@@ -208,6 +223,10 @@ def _min_window(positions: dict[str, list[int]]) -> int:
 
 
 def _is_anaphoric(index: SentenceIndex, uid: int) -> bool:
+    return index.remembered("anaphoric", uid, _opens_by_pointing_back)
+
+
+def _opens_by_pointing_back(index: SentenceIndex, uid: int) -> bool:
     unit = index.unit(uid)
     return (
         unit.kind is UnitKind.TEXT
@@ -227,34 +246,37 @@ def _contexts(index: SentenceIndex, uid: int) -> list[tuple[str, float, set[str]
     contexts = []
     previous = index.neighbour(uid, -1)
     if previous is not None and not _is_anaphoric(index, uid):
-        contexts.append(("previous", CONTEXT_WEIGHTS["previous"], set(index.terms_of(previous))))
+        contexts.append(("previous", CONTEXT_WEIGHTS["previous"], index.term_set(previous)))
     following = index.neighbour(uid, 1)
     if following is not None:
-        contexts.append(("next", CONTEXT_WEIGHTS["next"], set(index.terms_of(following))))
+        contexts.append(("next", CONTEXT_WEIGHTS["next"], index.term_set(following)))
     heading = index.heading_of[uid]
     if heading >= 0:
-        contexts.append(("heading", CONTEXT_WEIGHTS["heading"], set(index.terms_of(heading))))
+        contexts.append(("heading", CONTEXT_WEIGHTS["heading"], index.term_set(heading)))
     contexts.append(("title", CONTEXT_WEIGHTS["title"], index.title_terms(uid)))
     contexts.append(("source", CONTEXT_WEIGHTS["source"], index.meta_terms(uid)))
     return contexts
 
 
 def _coverage(index: SentenceIndex, query: Query, scored: Scored, present: set[str],
-              weak: frozenset[str]) -> None:
+              weak: frozenset[str], with_context: bool = True) -> None:
     """Fill own and context coverage: how much of the question's weight the sentence
     carries itself, and how much more its surroundings add."""
-    scored.own = scored.context = scored.title = 0.0
+    scored.own = scored.context = 0.0
     scored.matched.clear()
     scored.context_matched.clear()
     contexts = None
-    title_terms = index.title_terms(scored.uid)
+    title_terms = index.title_terms(scored.uid) if scored.title < 0 else None
+    if title_terms is not None:
+        scored.title = 0.0
     referent = None
     if _is_anaphoric(index, scored.uid):
-        referent = set(index.terms_of(index.neighbour(scored.uid, -1)))
+        referent = index.term_set(index.neighbour(scored.uid, -1))
         shares = any(query.match(t, present) for c in query.concepts for t in c.terms)
         inherit = ANAPHORIC_PREVIOUS if shares else ANAPHORIC_PREVIOUS_ALONE
     for concept in query.concepts:
-        scored.title += concept.weight * query.concept_match(concept, title_terms)
+        if title_terms is not None:
+            scored.title += concept.weight * query.concept_match(concept, title_terms)
         own = query.concept_match(concept, present, weak)
         if referent is not None and own < 1.0:
             inherited = inherit * query.concept_match(concept, referent)
@@ -270,7 +292,7 @@ def _coverage(index: SentenceIndex, query: Query, scored: Scored, present: set[s
             if strength:
                 scored.matched[term] = strength
         gain = 0.0
-        if own < 1.0:
+        if own < 1.0 and with_context:
             contexts = contexts if contexts is not None else _contexts(index, scored.uid)
             for name, weight, terms_near in contexts:
                 found = weight * query.concept_match(concept, terms_near)
@@ -282,7 +304,8 @@ def _coverage(index: SentenceIndex, query: Query, scored: Scored, present: set[s
         scored.context += concept.weight * gain
     scored.own /= query.total
     scored.context /= query.total
-    scored.title /= query.total
+    if title_terms is not None:
+        scored.title /= query.total
 
 
 def _weak_terms(query: Query, unit_tokens: list[Token], text: str) -> frozenset[str]:
@@ -341,7 +364,7 @@ def _detail(index: SentenceIndex, query: Query, scored: Scored) -> None:
     """The slower reading of a candidate: positions, case, order, novelty, answer type."""
     unit = index.unit(scored.uid)
     text = unit.text
-    unit_tokens = tokens(text)
+    unit_tokens = sentence_tokens(text)
     present = {t.term for t in unit_tokens}
     weak = _weak_terms(query, unit_tokens, text) if unit.kind is UnitKind.TEXT else frozenset()
     if weak:
@@ -379,7 +402,9 @@ def _detail(index: SentenceIndex, query: Query, scored: Scored) -> None:
     if focus and focus not in FOCUS_NOUNS:
         focus_terms = {t.term for t in query.question.terms if t.surface.lower() == focus}
         focus_spans = [(t.start, t.end) for t in unit_tokens if t.term in focus_terms]
-    scored.evidence = find_evidence(text)
+    # Typed stretches are the slowest part of the reading; only some questions look at them.
+    if query.question.answer_type in EVIDENCE_TYPES:
+        scored.evidence = find_evidence(text)
     scored.type_match = _type_match(query, text, scored, focus_spans)
     scored.detailed = True
 
@@ -437,9 +462,15 @@ def rank(index: SentenceIndex, question: Question, exclude: frozenset[int] = fro
         unit = index.unit(uid)
         candidate = Scored(uid=uid, bm25=bm25, prior=PRIORS[unit.kind],
                            masthead=unit.kind is UnitKind.HEADING and unit.paragraph <= MASTHEAD_PARAGRAPHS)
-        _coverage(index, query, candidate, set(index.terms_of(uid)), frozenset())
+        _coverage(index, query, candidate, index.term_set(uid), frozenset(), with_context=False)
         candidate.score = combine(candidate, best_bm25, question)
         scored.append(candidate)
+    scored.sort(key=lambda s: (-s.score, s.uid))
+    # The sentence's surroundings are read for the most promising candidates only, and for
+    # the neighbours pulled in because an answer often sits beside the matching sentence.
+    for candidate in [s for i, s in enumerate(scored) if i < CONTEXT_POOL or pool[s.uid] == 0.0]:
+        _coverage(index, query, candidate, index.term_set(candidate.uid), frozenset())
+        candidate.score = combine(candidate, best_bm25, question)
     scored.sort(key=lambda s: (-s.score, s.uid))
     for candidate in scored[:DETAIL_POOL]:
         _detail(index, query, candidate)
@@ -452,7 +483,7 @@ def _distinct(index: SentenceIndex, ranked: list[Scored]) -> list[Scored]:
     """Drop sentences that repeat a better-ranked one (a repeated lead, a copied page)."""
     kept: list[tuple[Scored, set[str]]] = []
     for candidate in ranked:
-        terms = set(index.terms_of(candidate.uid))
+        terms = index.term_set(candidate.uid)
         if not any(_jaccard(terms, other) >= DUPLICATE_JACCARD for _, other in kept):
             kept.append((candidate, terms))
     return [candidate for candidate, _ in kept]

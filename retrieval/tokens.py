@@ -9,6 +9,7 @@ from nltk.stem.porter import PorterStemmer
 from nltk.tokenize import RegexpTokenizer
 
 from retrieval.lexicon import (
+    CURRENCY_CODES,
     CURRENCY_SYMBOLS,
     CURRENCY_WORDS,
     GLUED_ONLY_SCALES,
@@ -28,6 +29,14 @@ _PATTERN = rf"""
   | [^\W\d_]\w*(?:['’]\w+)*                                       # words, A100, don't
 """
 _TOKENIZER = RegexpTokenizer(_PATTERN, flags=re.VERBOSE | re.UNICODE)
+# The same pattern on the standard engine, for indexing in bulk: NLTK 3.10 runs every match
+# of its tokenizer under a ReDoS timer, which makes it about 2.7 times slower; the tokens
+# are the same (a test checks it).
+_BULK = re.compile(_PATTERN, re.VERBOSE | re.UNICODE)
+# Tokens the fast path hands to the full normaliser: numbers, amounts, quoted names.
+_SPECIAL_START = frozenset("0123456789$€£¥₹₩₽\"“`")
+_ARTICLE_FORMS = frozenset({"the", "The", "THE", "a", "A", "an", "An", "AN"})
+_MISSING = object()
 _STEMMER = PorterStemmer()
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th", "s"})
 _QUOTES = "\"“”`"
@@ -89,8 +98,19 @@ def _word_term(surface: str) -> str | None:
         return NUMBER_WORDS[lower]
     if lower in CURRENCY_WORDS:
         return CURRENCY_WORDS[lower]
-    lemma = IRREGULAR_FORMS.get(lower, lower)
-    return _STEMMER.stem(lemma, to_lowercase=False)
+    return _stem(IRREGULAR_FORMS.get(lower, lower))
+
+
+_stem_cache: dict[str, str] = {}
+
+
+def _stem(word: str) -> str:
+    """Porter's stem, cached by the lower-case word (the surface cache above is keyed by the
+    word as written, so "Market", "market" and "MARKET" share one stemming)."""
+    stem = _stem_cache.get(word)
+    if stem is None:
+        stem = _stem_cache[word] = _STEMMER.stem(word, to_lowercase=False)
+    return stem
 
 
 def _mentioned(raw: list[str], i: int) -> bool:
@@ -106,7 +126,7 @@ def _mentioned(raw: list[str], i: int) -> bool:
 
 def _word_term_kept(surface: str) -> str | None:
     lower = surface.lower()
-    return _STEMMER.stem(IRREGULAR_FORMS.get(lower, lower), to_lowercase=False) if lower else None
+    return _stem(IRREGULAR_FORMS.get(lower, lower)) if lower else None
 
 
 def _split_amount(raw: str) -> tuple[str | None, str, str]:
@@ -134,12 +154,13 @@ def _normalize(raw: list[str]) -> list[tuple[str, int, int, str]]:
             if first in _QUOTES:
                 term = word_term(tok.strip(_QUOTES)) or _word_term_kept(tok.strip(_QUOTES))
             else:
-                term = word_term(tok)
-                if term is None and _mentioned(raw, i):
+                term = _word_cache.get(tok, _MISSING)
+                if term is _MISSING:
+                    term = word_term(tok)
+                if term is None and i and raw[i - 1] in _ARTICLE_FORMS and _mentioned(raw, i):
                     term = _word_term_kept(tok)
             if term is not None:
-                kind = CURRENCY if tok.lower() in CURRENCY_WORDS else WORD
-                out.append((term, i, i, kind))
+                out.append((term, i, i, CURRENCY if term in CURRENCY_CODES else WORD))
             i += 1
             continue
         currency, digits, suffix = _split_amount(tok)
@@ -185,12 +206,35 @@ def _normalize(raw: list[str]) -> list[tuple[str, int, int, str]]:
 
 def terms(text: str) -> list[str]:
     """The retrieval terms of ``text``, in order: what BM25 indexes and queries."""
-    return [term for term, _, _, _ in _normalize(_TOKENIZER.tokenize(text))]
+    raw = _BULK.findall(text)
+    get = _word_cache.get
+    out: list[str] = []
+    for i, tok in enumerate(raw):
+        first = tok[0]
+        if first in _SPECIAL_START or (first.isupper() and "$" in tok[:3]):
+            return [term for term, _, _, _ in _normalize(raw)]  # numbers read their neighbours
+        term = get(tok, _MISSING)
+        if term is _MISSING:
+            term = word_term(tok)
+        if term is None and i and raw[i - 1] in _ARTICLE_FORMS and _mentioned(raw, i):
+            term = _word_term_kept(tok)
+        if term is not None:
+            out.append(term)
+    return out
 
 
 def tokens(text: str) -> list[Token]:
-    """Like :func:`terms`, with each term's character span in ``text``."""
-    spans = list(_TOKENIZER.span_tokenize(text))
+    """Like :func:`terms`, with each term's character span in ``text``: NLTK's tokenizer,
+    for questions."""
+    return _located(text, list(_TOKENIZER.span_tokenize(text)))
+
+
+def sentence_tokens(text: str) -> list[Token]:
+    """:func:`tokens` on the standard engine, for the many sentences a question reads."""
+    return _located(text, [m.span() for m in _BULK.finditer(text)])
+
+
+def _located(text: str, spans: list[tuple[int, int]]) -> list[Token]:
     raw = [text[s:e] for s, e in spans]
     return [
         Token(term, spans[first][0], spans[last][1], kind)

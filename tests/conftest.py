@@ -34,6 +34,14 @@ def no_network(monkeypatch):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Saved indexes go to a folder of the test run, never to the user's cache."""
+    cache = tmp_path_factory.mktemp("cache")
+    os.environ["XDG_CACHE_HOME"] = str(cache)
+    return cache
+
+
+@pytest.fixture(scope="session", autouse=True)
 def empty_nltk_data(tmp_path_factory):
     """NLTK finds no downloaded data: everything must work from what ships in code."""
     empty = tmp_path_factory.mktemp("nltk_data")

@@ -27,7 +27,7 @@ def test_the_answer_is_a_sentence_of_the_corpus_with_its_place(engine):
     assert result.answered
     best = result.answers[0]
     assert "40-year-old Liang Wenfeng" in best.sentence
-    article = next(a for a in engine.corpus.articles if a.id == best.article.id)
+    article = engine.article(best.article.id)
     assert " ".join(article.text[best.start : best.end].split()) == best.sentence
     unit = next(u for u in article.units if u.start == best.start)
     assert (unit.paragraph, unit.sentence) == (best.paragraph, best.sentence_index)
@@ -69,7 +69,7 @@ def test_a_reason_beats_a_restatement(tmp_path):
 def test_boilerplate_is_not_chosen_over_content(engine):
     result = engine.ask("Who edited the Radio Free Asia article?")
     assert result.answers[0].sentence == "Edited by Malcolm Foster."
-    kinds = {u.text: u.kind for a in engine.corpus.articles for u in a.units}
+    kinds = {u.text: u.kind for a in engine.articles for u in engine.article(a.id).units}
     for passage in result.answers:
         assert kinds[passage.sentence] is not UnitKind.BOILERPLATE
 

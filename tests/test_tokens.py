@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from retrieval.tokens import terms, tokens
+from retrieval.tokens import _TOKENIZER, _normalize, sentence_tokens, terms, tokens
 
 
 @pytest.mark.parametrize(
@@ -62,3 +64,14 @@ def test_token_spans_point_into_the_text():
     assert [text[t.start : t.end] for t in tokens(text)] == [
         "Nvidia", "lost", "nearly", "US$600bn", "US$600bn", "17%",
     ]
+
+
+PIECES = list("abcAB $€%.,'’\"0123456789-") + ["the ", "with ", "US$", " billion", " yuan", "U.S.", "per cent"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_bulk_terms_equal_the_nltk_tokenizer_path(text):
+    slow = [t for t, _, _, _ in _normalize(_TOKENIZER.tokenize(text))]
+    assert terms(text) == slow
+    assert sentence_tokens(text) == tokens(text)

@@ -19,11 +19,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from tui.export import conversation_markdown, quote_with_citation, write_new_file
 from tui.messages import AnswerFailed, AnswerReady, EngineFailed, EngineReady, ReadingProgress
 from tui.screens import ArticleListScreen, ArticleScreen, ExplainScreen, HelpScreen
+from tui.text import visible
 from tui.widgets import AnswerCard, CorpusHeader, PassageRow, QuestionInput, Transcript
 
 if TYPE_CHECKING:  # the core loads in the reading worker, after the first frame is drawn
-    from corpus import Article
+    from retrieval.build import BuildProgress
     from retrieval.conversation import Conversation
+    from retrieval.index import ArticleInfo
     from retrieval.engine import Engine
     from retrieval.models import Passage, Result
 
@@ -64,10 +66,12 @@ class VerbatimApp(App[int]):
         top: int = 3,
         engine: Engine | None = None,
         export_dir: Path | None = None,
+        index_dir: str | os.PathLike[str] | None = None,
         cursor_blink: bool = True,
     ) -> None:
         super().__init__()
         self.corpus_path = corpus
+        self.index_dir = index_dir
         self.top = top
         self.engine = engine
         self.export_dir = export_dir
@@ -98,31 +102,38 @@ class VerbatimApp(App[int]):
     # -- reading the corpus --------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="load", name="read corpus")
     def load_engine(self) -> None:
-        def progress(done: int, total: int) -> None:
-            if done == total or done % PROGRESS_EVERY == 0:
-                self.post_message(ReadingProgress(done, total))
+        def progress(step: BuildProgress) -> None:
+            if step.files_done == step.files_total or step.files_done % PROGRESS_EVERY == 0:
+                self.post_message(ReadingProgress(step.files_done, step.files_total, step.sentences))
 
         from corpus import CorpusError
         from retrieval.engine import Engine
 
         try:
-            engine = Engine.load(self.corpus_path, progress=progress)
+            engine = Engine.load(self.corpus_path, index_dir=self.index_dir, progress=progress)
         except CorpusError as error:
             self.post_message(EngineFailed(str(error)))
         except OSError as error:
             self.post_message(EngineFailed(f"cannot read the corpus: {error}"))
+        except Exception as error:  # a bug: the chat stays up and says what went wrong
+            self.post_message(EngineFailed(f"internal error: {type(error).__name__}: {error}"))
         else:
             self.post_message(EngineReady(engine))
 
     def on_reading_progress(self, message: ReadingProgress) -> None:
-        self.query_one(CorpusHeader).progress(message.done, message.total)
+        self.query_one(CorpusHeader).progress(message.done, message.total, message.sentences)
 
     def on_engine_ready(self, message: EngineReady) -> None:
         self.engine = message.engine
         self.conversation = message.engine.conversation()
         self.query_one(CorpusHeader).info = message.engine.info
-        for warning in message.engine.corpus.warnings[:3]:
-            self.notify(warning, title="Skipped a file", severity="warning", markup=False)
+        for notice in message.engine.notices:
+            self.notify(visible(notice), title="Index", severity="warning", markup=False)
+        warnings = message.engine.warnings
+        for warning in warnings[:3]:
+            self.notify(visible(warning), title="Skipped a file", severity="warning", markup=False)
+        if len(warnings) > 3:
+            self.notify(f"{len(warnings) - 3} more files were skipped.", severity="warning", markup=False)
         self.ready = True
         pending, self._queued = self._queued, []
         for exchange in pending:
@@ -200,26 +211,27 @@ class VerbatimApp(App[int]):
             await card.show_problem("Not answered: a newer question was asked first.")
 
     # -- reading articles ------------------------------------------------------------------
-    def _article(self, passage: Passage) -> Article | None:
-        if self.engine is None:
-            return None
-        return next((a for a in self.engine.corpus.articles if a.id == passage.article.id), None)
+    def _open_article(self, article_id: str, cited: tuple[int, int] | None = None) -> None:
+        article = self.engine.article(article_id) if self.engine is not None else None
+        if article is None:
+            self.notify("That article's file can no longer be read.", severity="error", markup=False)
+            return
+        self.push_screen(ArticleScreen(article, cited))
 
     def on_passage_row_selected(self, message: PassageRow.Selected) -> None:
-        article = self._article(message.passage)
-        if article is not None:
-            self.push_screen(ArticleScreen(article, (message.passage.start, message.passage.end)))
+        passage = message.passage
+        self._open_article(passage.article.id, (passage.start, passage.end))
 
     def action_articles(self) -> None:
         if self.engine is None:
             self.notify("Still reading the articles.", markup=False)
             return
 
-        def open_article(article: Article | None) -> None:
+        def open_article(article: ArticleInfo | None) -> None:
             if article is not None:
-                self.push_screen(ArticleScreen(article))
+                self._open_article(article.id)
 
-        self.push_screen(ArticleListScreen(self.engine.corpus.articles), open_article)
+        self.push_screen(ArticleListScreen(self.engine.articles), open_article)
 
     # -- actions -----------------------------------------------------------------------------
     def _chosen_passage(self) -> Passage | None:
@@ -328,8 +340,8 @@ def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> Verbatim
     return VerbatimApp(corpus, **kwargs)
 
 
-def run_chat(corpus: str | None = None, top: int = 3) -> int:
+def run_chat(corpus: str | None = None, top: int = 3, index_dir: str | None = None) -> int:
     """Run the chat in this terminal; the exit code of the command."""
-    app = make_app(corpus, top=top)
+    app = make_app(corpus, top=top, index_dir=index_dir)
     app.run()
     return app.return_code or 0

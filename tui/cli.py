@@ -44,6 +44,7 @@ examples:
   printf 'Who founded DeepSeek?\\nHow old is he?\\n' | verbatim --ask - --conversation
   verbatim --ask "How old is Liang Wenfeng?" --explain
   verbatim --corpus ~/notes --ask "What did the report recommend?"
+  verbatim --corpus ~/archive --index
 """
 
 
@@ -81,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
                         'so "How old is he?" leans on the question before it')
     parser.add_argument("--explain", action="store_true",
                         help="show why the top sentence won: matched words, answer type, scores")
+    parser.add_argument("--index", action="store_true",
+                        help="build or refresh the saved index of the corpus and say what was done")
+    parser.add_argument("--index-dir", metavar="DIR",
+                        help="where saved indexes live (default: $XDG_CACHE_HOME/verbatim, "
+                        "else ~/.cache/verbatim)")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     return parser
 
@@ -122,19 +128,51 @@ def _emit(result: Result, *, as_json: bool, styled: bool, header: bool) -> None:
     _print(text, sys.stdout)
 
 
-def _load(corpus: str | None) -> Engine:
+def _load(args: argparse.Namespace) -> Engine:
     from corpus import CorpusError
     from retrieval.engine import Engine
+    from tui.output import ProgressLine
+    from tui.text import visible
 
+    bar = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     try:
-        engine = Engine.load(corpus)
+        engine = Engine.load(args.corpus, index_dir=args.index_dir, progress=bar)
     except CorpusError as error:
         raise UsageError(str(error)) from None
-    for warning in engine.corpus.warnings:
-        from tui.text import visible
-
+    finally:
+        if bar is not None:
+            bar.close()
+    for notice in engine.notices:
+        _print(f"{PROG}: note: {visible(notice)}", sys.stderr)
+    for warning in engine.warnings:
         _print(f"{PROG}: warning: {visible(warning)}", sys.stderr)
+    if engine.warnings:
+        count = len(engine.index.data.skipped)
+        _print(f"{PROG}: {count} {'file' if count == 1 else 'files'} skipped, "
+               f"{len(engine.articles)} read", sys.stderr)
     return engine
+
+
+def _index(args: argparse.Namespace) -> ExitCode:
+    """--index: build or refresh the saved index, and say what was done."""
+    from retrieval import store
+
+    engine = _load(args)
+    opened = engine.opened
+    report = opened.report
+    where = f"at {opened.folder}" if opened.folder else "(not saved)"
+    size = store.disk_size(store.current_version(opened.folder)) if opened.folder else 0
+    if report is None:
+        _print(f"Index of {engine.index.name} is up to date: {len(engine.articles):,} articles, "
+               f"{len(engine.index):,} sentences, {size / 1e6:,.1f} MB {where}", sys.stdout)
+        return ExitCode.ANSWERED
+    _print(
+        f"Indexed {engine.index.name}: {report.files:,} files ({report.read:,} read, {report.reused:,} "
+        f"unchanged, {report.removed:,} removed, {report.skipped:,} skipped), {report.sentences:,} "
+        f"sentences in {report.seconds:.1f} s; {size / 1e6:,.1f} MB {where}",
+        sys.stdout,
+    )
+    return ExitCode.ANSWERED
 
 
 def run(argv: list[str] | None = None) -> ExitCode:
@@ -148,11 +186,15 @@ def run(argv: list[str] | None = None) -> ExitCode:
         raise UsageError("the question is empty")
     if args.corpus is not None and not args.corpus.strip():
         raise UsageError("--corpus needs a path")
+    if args.index:
+        if args.ask is not None:
+            raise UsageError("--index builds the index; ask questions in a separate run")
+        return _index(args)
     batch = args.ask == "-" or (args.ask is None and not sys.stdin.isatty())
     if args.ask is None and not batch:
         return _chat(args)
     styled = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    engine = _load(args.corpus)
+    engine = _load(args)
     if not batch:
         result = engine.ask(args.ask, top=args.top, explain=args.explain)
         _emit(result, as_json=args.json, styled=styled, header=False)
@@ -173,7 +215,7 @@ def _chat(args: argparse.Namespace) -> ExitCode:
         raise UsageError("the chat needs a terminal; use --ask to answer without one")
     from tui.app import run_chat  # Textual is imported only for the chat
 
-    return ExitCode(run_chat(corpus=args.corpus, top=args.top))
+    return ExitCode(run_chat(corpus=args.corpus, top=args.top, index_dir=args.index_dir))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,6 +32,7 @@ class ReadingProgress(Message):
 
     done: int
     total: int
+    sentences: int
 
 
 @dataclass

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from typing import TextIO
 
 from retrieval.models import Explanation, Passage, Result
 from tui.text import visible
@@ -123,3 +125,36 @@ def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
         f" < {t['unknown_name_share']})"
     )
     return "\n".join(lines)
+
+
+class ProgressLine:
+    """A one-line progress bar on a terminal's stderr while an index is built."""
+
+    WIDTH = 24
+    EVERY = 0.1  # seconds between redraws
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = False
+        self._last = 0.0
+
+    def __call__(self, step) -> None:
+        now = time.monotonic()
+        if step.files_done < step.files_total and now - self._last < self.EVERY:
+            return
+        self._last = now
+        share = step.files_done / step.files_total if step.files_total else 1.0
+        filled = int(share * self.WIDTH)
+        rate = step.sentences / step.elapsed if step.elapsed > 0 else 0.0
+        self.stream.write(
+            f"\r\x1b[2Kindexing [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+            f"{step.files_done:,}/{step.files_total:,} files · {step.sentences:,} sentences · "
+            f"{step.elapsed:.1f} s · {rate:,.0f} sentences/s"
+        )
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()

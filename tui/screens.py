@@ -17,8 +17,11 @@ from tui.widgets import styled
 
 if TYPE_CHECKING:
     from corpus import Article, Unit
+    from retrieval.index import ArticleInfo
 
 CITED_STYLE = "reverse"
+# The article list shows at most this many matches; typing narrows them.
+LIST_LIMIT = 1000
 
 
 class ArticleScreen(ModalScreen[None]):
@@ -75,28 +78,33 @@ class ArticleScreen(ModalScreen[None]):
             self.call_after_refresh(body.scroll_to_center, cited.first(), animate=False)
 
 
-class ArticleListScreen(ModalScreen["Article | None"]):
+class ArticleListScreen(ModalScreen["ArticleInfo | None"]):
     """Every article of the corpus; type to filter, Enter to read."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="articles.close")]
 
-    def __init__(self, articles: list[Article]) -> None:
+    def __init__(self, articles: list[ArticleInfo]) -> None:
         super().__init__()
         self.articles = articles
 
     def compose(self):
         with Vertical(id="articles-pane"):
-            yield Static(Content.styled(f"Articles ({len(self.articles)})", "bold"), markup=False)
+            yield Static(Content.styled(f"Articles ({len(self.articles):,})", "bold"), markup=False,
+                         id="articles-count")
             yield Input(placeholder="Type to filter by title or id", id="articles-filter")
             yield OptionList(*self._options(""), id="articles-list")
 
     def _options(self, needle: str) -> list[Option]:
         needle = needle.casefold()
-        return [
-            Option(Content.assemble(visible(a.title), ("\n  " + visible(a.id), "$foreground-muted")), id=str(i))
-            for i, a in enumerate(self.articles)
-            if not needle or needle in a.title.casefold() or needle in a.id.casefold()
-        ]
+        options = []
+        for i, a in enumerate(self.articles):
+            if needle and needle not in a.title.casefold() and needle not in a.id.casefold():
+                continue
+            if len(options) == LIST_LIMIT:  # a long list is found by typing, not by scrolling
+                break
+            options.append(Option(Content.assemble(visible(a.title), ("\n  " + visible(a.id), "$foreground-muted")),
+                                  id=str(i)))
+        return options
 
     def on_input_changed(self, event: Input.Changed) -> None:
         options = self.query_one(OptionList)

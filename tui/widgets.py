@@ -258,8 +258,8 @@ class CorpusHeader(Vertical):
         info = self.info
         return Content.assemble(
             lead, "  ", (visible(info.name), "bold"),
-            (f"  ·  {info.articles} {'article' if info.articles == 1 else 'articles'}"
-             f"  ·  {info.sentences} sentences", "$foreground-muted"),
+            (f"  ·  {info.articles:,} {'article' if info.articles == 1 else 'articles'}"
+             f"  ·  {info.sentences:,} sentences", "$foreground-muted"),
         )
 
     def watch_info(self) -> None:
@@ -267,5 +267,9 @@ class CorpusHeader(Vertical):
             self.query_one("#header-line", Static).update(self._line())
             self.query_one(ProgressBar).display = self.info is None
 
-    def progress(self, done: int, total: int) -> None:
+    def progress(self, done: int, total: int, sentences: int) -> None:
         self.query_one(ProgressBar).update(total=total, progress=done)
+        self.query_one("#header-line", Static).update(Content.assemble(
+            ("Verbatim", "bold $accent"), ("  reading ", "$foreground-muted"), visible(self.location),
+            (f"  ·  {done:,}/{total:,} files  ·  {sentences:,} sentences", "$foreground-muted"),
+        ))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from retrieval.engine import Engine
-from tui.messages import AnswerReady, EngineReady
+from tui.messages import AnswerReady, EngineReady, ReadingProgress
 from tui.screens import ArticleListScreen, ArticleScreen, HelpScreen
 from tui.widgets import AnswerCard, PassageRow, QuestionInput, Transcript
 
@@ -60,6 +60,35 @@ async def test_an_unreadable_corpus_shows_a_notice_not_a_crash(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert "no such file or folder" in plain(app.query_one(".problem"))
+        assert app.is_running
+
+
+async def test_a_folder_read_by_worker_processes_shows_progress_then_answers(tmp_path):
+    from retrieval.build import PARALLEL_FROM_FILES
+
+    for n in range(PARALLEL_FROM_FILES + 6):
+        (tmp_path / f"note{n:03}.txt").write_text(
+            f"Note {n}\n\nThe lighthouse keeper number {n} painted the door {n} times.\n",
+            encoding="utf-8")
+    seen = []
+    app = chat(corpus=tmp_path, index_dir=tmp_path.parent / "index")
+    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        assert not app.query(".problem")
+        assert any(isinstance(m, ReadingProgress) for m in seen)
+        await ask(pilot, "How many times did lighthouse keeper number 7 paint the door?")
+        assert "keeper number 7 painted" in plain(app.query_one(PassageRow))
+
+
+async def test_a_failure_while_reading_is_shown_not_swallowed(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk caught fire [b]really[/b]")
+
+    monkeypatch.setattr(Engine, "load", broken)
+    app = chat(corpus=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "RuntimeError: the disk caught fire [b]really[/b]" in plain(app.query_one(".problem"))
         assert app.is_running
 
 

@@ -1,0 +1,207 @@
+"""Speed and memory at scale: build, size, load, and answers beside plain rank-bm25.
+
+usage: python benchmarks/scale.py [--sizes 10000,100000,1000000] [--work DIR]
+       python benchmarks/scale.py --corpus DIR [--work DIR]
+
+For each size it writes a corpus with a realistic word distribution (benchmarks/synthetic.py)
+or uses the folder given, then measures: the first build (in a fresh process; wall time and
+the peak memory of the whole process tree, reading processes included), the index's size on
+disk, loading the saved index (fresh process), full answers (retrieval plus selection) and
+BM25 retrieval alone over varied questions (median and p95), plain rank-bm25 ``get_scores``
+over the same terms in the same run, and a whole one-shot ``verbatim --ask`` process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from synthetic import questions, write_corpus  # noqa: E402
+
+BUILD = """
+import json, sys, time
+from retrieval.library import open_index
+from retrieval import store
+t = time.perf_counter()
+opened = open_index(sys.argv[1], index_dir=sys.argv[2], force=True)
+seconds = time.perf_counter() - t
+version = store.current_version(opened.folder)
+print(json.dumps({"seconds": seconds, "bytes": store.disk_size(version), "units": len(opened.index),
+                  "files": len(opened.index.articles), "terms": len(opened.index.data.vocab)}))
+"""
+LOAD = """
+import json, sys, time
+t = time.perf_counter()
+from retrieval.library import open_index
+imported = time.perf_counter()
+opened = open_index(sys.argv[1], index_dir=sys.argv[2])
+assert opened.report is None, "the saved index should have been fresh"
+print(json.dumps({"seconds": time.perf_counter() - imported, "import": imported - t}))
+"""
+
+
+def _tree(pid: int) -> list[int]:
+    found = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                for child in handle.read().split():
+                    found += _tree(int(child))
+    except OSError:
+        pass
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def run_measured(command: list[str], ok: tuple[int, ...] = (0,)) -> tuple[str, float, int]:
+    """Run ``command``; (stdout, wall seconds, peak RSS of its whole process tree)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, sum(_rss(p) for p in _tree(proc.pid)))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    done.set()
+    sampler.join()
+    if proc.returncode not in ok:
+        sys.exit(f"{command[:3]} failed:\n{err[-2000:]}")
+    return out, time.perf_counter() - started, peak
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def measure(corpus: Path, index_dir: Path, n_questions: int, n_baseline: int) -> dict:
+    shutil.rmtree(index_dir, ignore_errors=True)
+    out, build_wall, peak = run_measured([sys.executable, "-c", BUILD, str(corpus), str(index_dir)])
+    built = json.loads(out)
+    loads = [json.loads(run_measured([sys.executable, "-c", LOAD, str(corpus), str(index_dir)])[0])["seconds"]
+             for _ in range(3)]
+
+    from retrieval.engine import Engine
+    from retrieval.question import analyze
+    from retrieval.selector import Query
+
+    engine = Engine.load(corpus, index_dir=index_dir)
+    index = engine.index
+    step = max(1, len(index) // (n_questions * 2))
+    sample = [index.text_of(u) for u in range(0, len(index), step)][: n_questions * 2]
+    asked = questions(sample)[:n_questions]
+    for question in asked[:5]:
+        engine.ask(question)
+    full, retrieval, queries = [], [], []
+    for question in asked:
+        start = time.perf_counter()
+        engine.ask(question)
+        full.append(time.perf_counter() - start)
+        query = Query.of(index, analyze(question))
+        search = query.terms + [f for t in query.terms for f in sorted(query.related[t])]
+        queries.append(search)
+        start = time.perf_counter()
+        index.top(search, 200)
+        retrieval.append(time.perf_counter() - start)
+
+    started = time.perf_counter()
+    reference = index.reference_bm25()
+    reference_build = time.perf_counter() - started
+    plain = []
+    for search in queries[:n_baseline]:
+        start = time.perf_counter()
+        reference.get_scores(search)
+        plain.append(time.perf_counter() - start)
+    del reference
+
+    verbatim = shutil.which("verbatim") or str(Path(sys.executable).with_name("verbatim"))
+    one_shot = []
+    for question in asked[:5]:
+        _, wall, _ = run_measured([verbatim, "--corpus", str(corpus), "--index-dir", str(index_dir),
+                                   "--ask", question, "--json"], ok=(0, 1)) if Path(verbatim).exists() else ("", 0.0, 0)
+        one_shot.append(wall)
+    return {
+        "sentences": built["units"], "files": built["files"], "terms": built["terms"],
+        "build_s": build_wall, "peak_mb": peak / 2**20, "disk_mb": built["bytes"] / 1e6,
+        "load_s": statistics.median(loads),
+        "answer_median_ms": statistics.median(full) * 1000, "answer_p95_ms": percentile(full, 0.95) * 1000,
+        "bm25_median_ms": statistics.median(retrieval) * 1000, "bm25_p95_ms": percentile(retrieval, 0.95) * 1000,
+        "rank_bm25_median_ms": statistics.median(plain) * 1000, "rank_bm25_build_s": reference_build,
+        "one_shot_median_s": statistics.median(one_shot) if one_shot else 0.0,
+        "questions": len(full), "baseline_questions": len(plain),
+    }
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:.1f}×" if ratio < 10 else f"{ratio:,.0f}×"
+
+
+def table(rows: list[dict]) -> str:
+    head = ("| sentences | files | terms | build | peak memory | index on disk | load | answer median / p95 | "
+            "BM25 alone median / p95 | rank-bm25 get_scores | speed-up (answer / BM25) | one-shot `verbatim --ask` |")
+    lines = [head, "| " + " | ".join(["---"] * (head.count("|") - 1)) + " |"]
+    for r in rows:
+        lines.append(
+            f"| {r['sentences']:,} | {r['files']:,} | {r['terms']:,} | {r['build_s']:.1f} s | {r['peak_mb']:,.0f} MiB "
+            f"| {r['disk_mb']:,.0f} MB | {r['load_s']:.2f} s | {r['answer_median_ms']:.1f} / {r['answer_p95_ms']:.1f} ms "
+            f"| {r['bm25_median_ms']:.2f} / {r['bm25_p95_ms']:.2f} ms | {r['rank_bm25_median_ms']:,.1f} ms "
+            f"| {_times(r['rank_bm25_median_ms'] / r['answer_median_ms'])} / {_times(r['rank_bm25_median_ms'] / r['bm25_median_ms'])} "
+            f"| {r['one_shot_median_s']:.2f} s |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--corpus", type=Path, help="measure this folder instead of generated corpora")
+    parser.add_argument("--work", type=Path, default=Path("benchmark-work"))
+    parser.add_argument("--questions", type=int, default=150)
+    parser.add_argument("--baseline", type=int, default=30, help="questions for plain rank-bm25 (slow)")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    if args.corpus:
+        targets = [(args.corpus, args.work / "index-given")]
+    else:
+        targets = []
+        for size in (int(s) for s in args.sizes.split(",")):
+            print(f"writing a corpus of {size:,} sentences ...", file=sys.stderr)
+            targets.append((write_corpus(args.work / f"corpus-{size}", size), args.work / f"index-{size}"))
+    for corpus, index_dir in targets:
+        print(f"measuring {corpus} ...", file=sys.stderr)
+        rows.append(measure(corpus, index_dir, args.questions, args.baseline))
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,441 @@
+"""Build or refresh the index of a corpus, reading only the files that are new or changed."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from corpus import CorpusError
+from corpus.reader import corpus_listing, corpus_name, corpus_root, no_text_message, read_article, relative_id
+from retrieval.bm25 import posting_weights
+from retrieval.index import ArticleInfo, IndexData
+from retrieval.tokens import terms
+
+# The size and time recorded for a file that could not even be looked at.
+UNREADABLE = (-1, -1)
+# Below this many files to read, worker processes cost more to start than they save.
+PARALLEL_FROM_FILES = 64
+FILES_PER_TASK = 16
+
+
+@dataclass(frozen=True, slots=True)
+class BuildProgress:
+    """How far a build has come."""
+
+    files_done: int
+    files_total: int
+    sentences: int
+    elapsed: float
+
+
+ProgressCallback = Callable[[BuildProgress], None]
+
+
+@dataclass(slots=True)
+class BuildReport:
+    """What a build did."""
+
+    files: int = 0
+    read: int = 0
+    reused: int = 0
+    removed: int = 0
+    skipped: int = 0
+    sentences: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class _FileResult:
+    """What the index keeps of one file, with term ids local to the process that read it."""
+
+    rel: str
+    size: int
+    mtime_ns: int
+    warnings: list[str]
+    worker: int = 0
+    info: dict | None = None
+    units: int = 0
+    text: bytes = b""  # the units' texts, UTF-8, one after the other
+    text_lengths: array = field(default_factory=lambda: array("i"))
+    starts: array = field(default_factory=lambda: array("i"))
+    ends: array = field(default_factory=lambda: array("i"))
+    paragraphs: array = field(default_factory=lambda: array("i"))
+    sentences: array = field(default_factory=lambda: array("i"))
+    kinds: array = field(default_factory=lambda: array("b"))
+    headings: array = field(default_factory=lambda: array("i"))
+    counts: array = field(default_factory=lambda: array("i"))
+    term_ids: array = field(default_factory=lambda: array("i"))
+    title_ids: array = field(default_factory=lambda: array("i"))
+    new_terms: list[str] = field(default_factory=list)
+
+
+class _LocalVocabulary:
+    """Terms numbered as one reader meets them; the parent maps these numbers to the
+    corpus-wide ones from the new terms each result reports."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.terms: list[str] = []
+
+
+_process_vocabulary = _LocalVocabulary()  # one per worker process
+
+
+def _read_file(task: tuple[str, str, int, int, dict | None],
+               vocabulary: _LocalVocabulary | None = None) -> _FileResult:
+    path, root, size, mtime_ns, meta = task
+    file, base = Path(path), Path(root)
+    local = vocabulary or _process_vocabulary
+    _local_ids, _local_terms = local.ids, local.terms
+    result = _FileResult(relative_id(file, base), size, mtime_ns, [],
+                         worker=0 if vocabulary is not None else os.getpid())
+    known = len(_local_terms)
+    article, result.warnings = read_article(file, base, meta)
+    if article is None:
+        return result
+    result.info = {"id": article.id, "title": article.title, "path": article.path,
+                   "source": article.source, "date": article.date, "authors": list(article.authors)}
+    def local_id(term: str) -> int:
+        t = _local_ids.get(term)
+        if t is None:
+            t = _local_ids[term] = len(_local_terms)
+            _local_terms.append(term)
+        return t
+
+    result.title_ids.extend(local_id(term) for term in terms(article.title))
+    heading = -1
+    encoded = []
+    for position, unit in enumerate(article.units):
+        text = unit.text.encode("utf-8")
+        encoded.append(text)
+        result.text_lengths.append(len(text))
+        result.starts.append(unit.start)
+        result.ends.append(unit.end)
+        result.paragraphs.append(unit.paragraph)
+        result.sentences.append(unit.sentence)
+        result.kinds.append(int(unit.kind))
+        result.headings.append(heading)
+        if unit.kind == 1:  # UnitKind.HEADING
+            heading = position
+        found = terms(unit.text)
+        result.counts.append(len(found))
+        for term in found:
+            t = _local_ids.get(term)
+            if t is None:
+                t = local_id(term)
+            result.term_ids.append(t)
+    result.text = b"".join(encoded)
+    result.units = len(encoded)
+    result.new_terms = _local_terms[known:]
+    return result
+
+
+def _read_all(tasks: list[tuple], parallel: bool) -> Iterator[_FileResult]:
+    if not parallel:
+        vocabulary = _LocalVocabulary()
+        for task in tasks:
+            yield _read_file(task, vocabulary)
+        return
+    # spawn, not fork: the chat builds from a thread, and forking a threaded process can
+    # leave locks held in the child.
+    context = multiprocessing.get_context("spawn")
+    workers = max(1, min(os.cpu_count() or 1, 8))
+    try:
+        _start_resource_tracker()
+        pool = context.Pool(workers)
+    except (OSError, ValueError):  # no processes here (a sandbox, no /dev/shm): read in this one
+        yield from _read_all(tasks, parallel=False)
+        return
+    with pool:
+        yield from pool.imap(_read_file, tasks, chunksize=FILES_PER_TASK)
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's helper process with the real stderr.
+
+    The helper inherits stderr by descriptor. A host that has put an object without one in
+    ``sys.stderr`` (the chat while it runs, a notebook) makes starting it fail with "bad
+    value(s) in fds_to_keep", so it is started here with the process's own stderr.
+    """
+    from multiprocessing import resource_tracker
+
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        return
+    replaced, sys.stderr = sys.stderr, sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = replaced
+
+
+@dataclass(slots=True)
+class _Parts:
+    """The pieces of the new index, file by file, before they are joined."""
+
+    articles: list[ArticleInfo] = field(default_factory=list)
+    arrays: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    texts: list[bytes] = field(default_factory=list)
+    text_lengths: list[np.ndarray] = field(default_factory=list)
+    vocab: dict[str, int] = field(default_factory=dict)
+    vocab_list: list[str] = field(default_factory=list)
+    units: int = 0
+
+    def add(self, name: str, values: np.ndarray) -> None:
+        self.arrays.setdefault(name, []).append(values)
+
+    def global_ids(self, terms_: list[str]) -> np.ndarray:
+        vocab, listing = self.vocab, self.vocab_list
+        ids = np.empty(len(terms_), dtype=np.int64)
+        for i, term in enumerate(terms_):
+            t = vocab.get(term)
+            if t is None:
+                t = vocab[term] = len(listing)
+                listing.append(term)
+            ids[i] = t
+        return ids
+
+
+def _article(info: dict, rel: str, size: int, mtime_ns: int, first: int, count: int) -> ArticleInfo:
+    return ArticleInfo(info["id"], info["title"], info["path"], rel, size, mtime_ns, first, count,
+                       info.get("source"), info.get("date"), tuple(info.get("authors") or ()))
+
+
+class _Mapping:
+    """A reader's local term ids to corpus-wide ones, as a growing NumPy array."""
+
+    def __init__(self) -> None:
+        self.array = np.zeros(1024, dtype=np.int64)
+        self.size = 0
+
+    def extend(self, ids: np.ndarray) -> None:
+        end = self.size + len(ids)
+        if end > len(self.array):
+            grown = np.zeros(max(end, 2 * len(self.array)), dtype=np.int64)
+            grown[: self.size] = self.array[: self.size]
+            self.array = grown
+        self.array[self.size : end] = ids
+        self.size = end
+
+
+def _add_fresh(parts: _Parts, result: _FileResult, mapping: _Mapping) -> None:
+    if result.info is None:
+        return
+    count = result.units
+    parts.articles.append(_article(result.info, result.rel, result.size, result.mtime_ns, parts.units, count))
+    for name in ("starts", "ends", "paragraphs", "sentences", "kinds", "counts"):
+        parts.add(name, np.frombuffer(getattr(result, name), dtype=getattr(result, name).typecode))
+    headings = np.frombuffer(result.headings, dtype=np.int32).astype(np.int64)
+    parts.add("headings", np.where(headings >= 0, headings + parts.units, -1))
+    parts.add("term_ids", mapping.array[np.frombuffer(result.term_ids, dtype=np.int32)])
+    parts.add("title_ids", mapping.array[np.frombuffer(result.title_ids, dtype=np.int32)])
+    parts.add("title_counts", np.array([len(result.title_ids)], dtype=np.int64))
+    parts.texts.append(result.text)
+    parts.text_lengths.append(np.frombuffer(result.text_lengths, dtype=np.int32).astype(np.int64))
+    parts.units += count
+
+
+def _add_reused(parts: _Parts, old: IndexData, article: ArticleInfo, old_to_new: np.ndarray) -> None:
+    first, count = article.first, article.count
+    end = first + count
+    parts.articles.append(ArticleInfo(article.id, article.title, article.path, article.rel, article.size,
+                                      article.mtime_ns, parts.units, count, article.source, article.date,
+                                      article.authors))
+    parts.add("starts", np.asarray(old.unit_start[first:end]))
+    parts.add("ends", np.asarray(old.unit_end[first:end]))
+    parts.add("paragraphs", np.asarray(old.unit_paragraph[first:end]))
+    parts.add("sentences", np.asarray(old.unit_sentence[first:end]))
+    parts.add("kinds", np.asarray(old.unit_kind[first:end]))
+    headings = np.asarray(old.heading_of[first:end]).astype(np.int64)
+    parts.add("headings", np.where(headings >= 0, headings - first + parts.units, -1))
+    a = old_index_of(old, article)
+    title = old.title_ids[int(old.title_ptr[a]) : int(old.title_ptr[a + 1])]
+    parts.add("title_ids", old_to_new[np.asarray(title)])
+    parts.add("title_counts", np.array([len(title)], dtype=np.int64))
+    t0, t1 = int(old.term_ptr[first]), int(old.term_ptr[end])
+    parts.add("counts", np.diff(np.asarray(old.term_ptr[first : end + 1])))
+    parts.add("term_ids", old_to_new[np.asarray(old.term_ids[t0:t1])])
+    b0, b1 = int(old.text_ptr[first]), int(old.text_ptr[end])
+    parts.texts.append(bytes(old.text[b0:b1]))
+    parts.text_lengths.append(np.diff(np.asarray(old.text_ptr[first : end + 1])))
+    parts.units += count
+
+
+def old_index_of(old: IndexData, article: ArticleInfo) -> int:
+    """Where ``article`` sits in the old index's article list (its units start there)."""
+    return int(old.unit_article[article.first])
+
+
+def _concat(chunks: list[np.ndarray] | None, dtype) -> np.ndarray:
+    return np.concatenate(chunks).astype(dtype, copy=False) if chunks else np.zeros(0, dtype=dtype)
+
+
+def postings(term_ids: np.ndarray, counts: np.ndarray, vocabulary: int
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Inverted index of units given as term ids (``counts[u]`` terms for unit ``u``, in
+    order): (ptr, units, BM25 tf weights, avgdl). Every (term, unit) pair appears once,
+    sorted by term then unit."""
+    n = len(counts)
+    width = max(n, 1)
+    unit_of = np.repeat(np.arange(n, dtype=np.int64), counts)
+    pairs, tf = np.unique(np.asarray(term_ids, dtype=np.int64) * width + unit_of, return_counts=True)
+    del unit_of
+    post_term = pairs // width
+    post_unit = (pairs - post_term * width).astype(np.int32)
+    ptr = np.searchsorted(post_term, np.arange(vocabulary + 1, dtype=np.int64)).astype(np.int64)
+    avgdl = float(counts.sum() / n) if n else 0.0
+    weights = posting_weights(tf, np.asarray(counts)[post_unit], avgdl).astype(np.float32)
+    return ptr, post_unit, weights, avgdl
+
+
+def _finish(parts: _Parts, root: Path, digest: str) -> IndexData:
+    """Join the pieces: sort the vocabulary, and derive the postings from the unit terms."""
+    n = parts.units
+    counts = _concat(parts.arrays.get("counts"), np.int64)
+    term_ids = _concat(parts.arrays.get("term_ids"), np.int64)
+    title_ids = _concat(parts.arrays.get("title_ids"), np.int64)
+    title_counts = _concat(parts.arrays.get("title_counts"), np.int64)
+    # Terms of removed files drop out; words found only in titles stay (with no postings).
+    used = np.unique(np.concatenate([term_ids, title_ids]))
+    listing = parts.vocab_list
+    order = sorted(used.tolist(), key=listing.__getitem__)
+    remap = np.full(len(listing), -1, dtype=np.int64)
+    remap[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
+    term_ids = remap[term_ids]
+    title_ids = remap[title_ids]
+    title_ptr = np.zeros(len(parts.articles) + 1, dtype=np.int64)
+    np.cumsum(title_counts, out=title_ptr[1:])
+    vocab = [listing[t] for t in order]
+    term_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=term_ptr[1:])
+    post_ptr, post_unit, weights, avgdl = postings(term_ids, counts, len(vocab))
+    text_lengths = _concat(parts.text_lengths, np.int64)
+    text_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(text_lengths, out=text_ptr[1:])
+    unit_article = np.repeat(np.arange(len(parts.articles), dtype=np.int32),
+                             [a.count for a in parts.articles]) if parts.articles else np.zeros(0, np.int32)
+    return IndexData(
+        root=str(root.resolve()),
+        name=corpus_name(root),
+        articles=parts.articles,
+        vocab=vocab,
+        unit_article=unit_article,
+        unit_start=_concat(parts.arrays.get("starts"), np.int32),
+        unit_end=_concat(parts.arrays.get("ends"), np.int32),
+        unit_paragraph=_concat(parts.arrays.get("paragraphs"), np.int32),
+        unit_sentence=_concat(parts.arrays.get("sentences"), np.int32),
+        unit_kind=_concat(parts.arrays.get("kinds"), np.int8),
+        heading_of=_concat(parts.arrays.get("headings"), np.int32),
+        text_ptr=text_ptr,
+        text=b"".join(parts.texts),
+        term_ptr=term_ptr,
+        term_ids=term_ids.astype(np.int32),
+        title_ptr=title_ptr,
+        title_ids=title_ids.astype(np.int32),
+        post_ptr=post_ptr,
+        post_unit=post_unit,
+        post_weight=weights,
+        avgdl=avgdl,
+        digest=digest,
+    )
+
+
+def build(
+    path: str | os.PathLike[str],
+    *,
+    catalog: dict[str, dict] | None = None,
+    digest: str = "",
+    previous: IndexData | None = None,
+    progress: ProgressCallback | None = None,
+    parallel: bool | None = None,
+    name: str | None = None,
+) -> tuple[IndexData, BuildReport]:
+    """Index the corpus at ``path``. Files whose size and modification time match
+    ``previous`` are taken from it as they are; only the others are read."""
+    started = time.perf_counter()
+    root = corpus_root(path)
+    files, listing_warnings = corpus_listing(root)
+    report = BuildReport(files=len(files))
+    usable = previous is not None and previous.digest == digest
+    old = {a.rel: a for a in previous.articles} if usable else {}
+    old_skipped = previous.skipped if usable else {}
+    old_notes = previous.notes if usable else {}
+    notes: dict[str, list[str]] = {}
+    skipped: dict[str, tuple[int, int]] = {}
+    stamps = []
+    for file, rel in files:
+        try:
+            stat = os.stat(file)
+        except OSError as error:  # a dangling link, a file gone since the listing
+            notes[rel] = [f"{file}: skipped, cannot be read ({error.strerror or error})"]
+            skipped[rel] = UNREADABLE
+            report.skipped += 1
+            continue
+        stamps.append((file, rel, stat.st_size, stat.st_mtime_ns))
+    fresh = []
+    fresh_rels = set()
+    for file, rel, size, mtime_ns in stamps:
+        known = old.get(rel)
+        if known is not None and (known.size, known.mtime_ns) == (size, mtime_ns):
+            continue
+        if old_skipped.get(rel) == (size, mtime_ns):  # still the file that could not be used
+            skipped[rel] = (size, mtime_ns)
+            notes[rel] = old_notes.get(rel, [])
+            continue
+        fresh.append((file, str(root), size, mtime_ns, (catalog or {}).get(rel)))
+        fresh_rels.add(rel)
+    report.removed = len((set(old) | set(old_skipped)) - {rel for _, rel, _, _ in stamps})
+    parts = _Parts()
+    old_to_new = parts.global_ids(previous.vocab) if old else np.zeros(0, np.int64)
+    worker_map: dict[int, _Mapping] = {}
+    use_processes = parallel if parallel is not None else len(fresh) >= PARALLEL_FROM_FILES
+    results = _read_all(fresh, use_processes)  # in corpus order, each joined as it arrives
+    done = sentences = 0
+    for _, rel, size, mtime_ns in stamps:
+        if rel not in fresh_rels:
+            if rel in old and rel not in skipped:
+                _add_reused(parts, previous, old[rel], old_to_new)
+                if old_notes.get(rel):
+                    notes[rel] = old_notes[rel]
+                report.reused += 1
+            else:
+                report.skipped += 1
+            continue
+        result = next(results)
+        mapping = worker_map.setdefault(result.worker, _Mapping())
+        mapping.extend(parts.global_ids(result.new_terms))
+        report.read += 1
+        if result.warnings:
+            notes[rel] = result.warnings
+        if result.info is None:
+            report.skipped += 1
+            skipped[rel] = (size, mtime_ns)
+        else:
+            _add_fresh(parts, result, mapping)
+        done += 1
+        sentences += result.units
+        if progress is not None:
+            progress(BuildProgress(done, len(fresh), sentences, time.perf_counter() - started))
+    for _ in results:  # let the reading processes finish and exit
+        pass
+    if not parts.articles:
+        raise CorpusError(no_text_message(root))
+    data = _finish(parts, root, digest)
+    data.name = name or data.name
+    data.listing_warnings = listing_warnings
+    data.notes = notes
+    data.skipped = skipped
+    report.sentences = data.size
+    report.seconds = time.perf_counter() - started
+    return data, report

@@ -1,0 +1,104 @@
+"""Open a corpus for questions: load its saved index, refresh what changed, or build it."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus.bundled import ARTICLES_DIR, CATALOG_FILE, catalog
+from corpus.reader import corpus_listing, corpus_root
+from retrieval import store
+from retrieval.build import UNREADABLE, BuildReport, ProgressCallback, build
+from retrieval.index import IndexData, SentenceIndex
+
+
+@dataclass(slots=True)
+class Opened:
+    """An index ready for questions, and what opening it took."""
+
+    index: SentenceIndex
+    folder: Path | None  # where it is saved, None when it could not be
+    report: BuildReport | None  # None when the saved index was fresh
+    notices: list[str] = field(default_factory=list)  # one line each, for the reader
+
+
+def _bundled_catalog() -> tuple[dict[str, dict], str, str]:
+    """Titles, ids and metadata of the bundled files; a digest so edits rebuild; the name."""
+    data = catalog()
+    entries = {entry["file"]: entry for entry in data["articles"]}
+    digest = hashlib.sha256(CATALOG_FILE.read_bytes()).hexdigest()[:16]
+    return entries, digest, data["name"]
+
+
+def is_fresh(data: IndexData, root: Path) -> bool:
+    """True when every file of the corpus has the size and time the index recorded."""
+    listing, _ = corpus_listing(root)
+    recorded = {a.rel: (a.size, a.mtime_ns) for a in data.articles}
+    recorded.update(data.skipped)
+    if len(listing) != len(recorded):
+        return False
+    for path, rel in listing:
+        try:
+            stat = os.stat(path)
+            stamp = (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            stamp = UNREADABLE
+        if recorded.get(rel) != stamp:
+            return False
+    return True
+
+
+def _load_saved(folder: Path, root: str, notices: list[str]) -> IndexData | None:
+    try:
+        version = store.current_version(folder)
+        return store.load(version, root) if version is not None else None
+    except store.IndexDamaged as problem:
+        notices.append(f"the saved index in {folder} cannot be used ({problem}); rebuilding it")
+        return None
+
+
+def open_index(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    index_dir: str | os.PathLike[str] | None = None,
+    progress: ProgressCallback | None = None,
+    force: bool = False,
+) -> Opened:
+    """The index of the corpus at ``path`` (the bundled articles when None): loaded when the
+    saved one is fresh, refreshed when files changed, built when there is none. When the
+    cache cannot be written the index is built in memory and a notice says so."""
+    root = corpus_root(ARTICLES_DIR if path is None else path)
+    entries, digest, name = _bundled_catalog() if path is None else ({}, "", None)
+    resolved = str(root.resolve())
+    folder = store.corpus_folder(resolved, index_dir)
+    notices: list[str] = []
+    saved = None if force else _load_saved(folder, resolved, notices)
+    if saved is not None and saved.digest == digest and is_fresh(saved, root):
+        return Opened(SentenceIndex(saved), folder, None, notices)
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(store.locked(folder))
+        except OSError as error:
+            notices.append(f"cannot save the index in {folder} ({error.strerror or error}); "
+                           "working without saving it")
+            data, report = build(root, catalog=entries, digest=digest, previous=saved, progress=progress,
+                                 name=name)
+            return Opened(SentenceIndex(data), None, report, notices)
+        # Another process may have refreshed the index while this one waited for the lock.
+        if not force:
+            again = _load_saved(folder, resolved, [])
+            if again is not None and again.digest == digest and is_fresh(again, root):
+                return Opened(SentenceIndex(again), folder, None, notices)
+            saved = again or saved
+        data, report = build(root, catalog=entries, digest=digest, previous=saved, progress=progress,
+                                 name=name)
+        try:
+            store.save(data, folder)
+        except OSError as error:
+            notices.append(f"cannot save the index in {folder} ({error.strerror or error}); "
+                           "it is used without being saved")
+            return Opened(SentenceIndex(data), None, report, notices)
+        return Opened(SentenceIndex(data), folder, report, notices)

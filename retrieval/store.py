@@ -1,0 +1,241 @@
+"""Save and load an index: NumPy arrays (never pickled) and JSON, written atomically, checked.
+
+One folder per corpus under the cache directory. Each save writes a complete new version
+folder, then switches a one-line pointer file to it with an atomic rename, so a reader sees
+the old index or the new one, never half of one. Builds hold a lock, so two processes
+indexing the same corpus take turns; the second finds the index fresh and just loads it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import mmap
+import os
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.index import ArticleInfo, IndexData
+
+FORMAT = "verbatim-index"
+VERSION = 2
+POINTER = "current"
+LOCK = "lock"
+ARRAYS = {
+    "unit_article": np.int32, "unit_start": np.int32, "unit_end": np.int32,
+    "unit_paragraph": np.int32, "unit_sentence": np.int32, "unit_kind": np.int8,
+    "heading_of": np.int32, "text_ptr": np.int64, "term_ptr": np.int64, "term_ids": np.int32,
+    "title_ptr": np.int64, "title_ids": np.int32,
+    "post_ptr": np.int64, "post_unit": np.int32, "post_weight": np.float32,
+}
+
+
+class IndexDamaged(Exception):
+    """A saved index that cannot be trusted: truncated, altered, foreign or too new."""
+
+
+def cache_home() -> Path:
+    """Where indexes live: $XDG_CACHE_HOME/verbatim, else ~/.cache/verbatim."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "verbatim"
+
+
+def corpus_key(root: str) -> str:
+    """The folder name for a corpus: readable, and unique to its absolute path."""
+    resolved = str(Path(root).resolve())
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(resolved).name or "corpus").strip("-")[:40] or "corpus"
+    return f"{slug}-{hashlib.sha256(resolved.encode('utf-8')).hexdigest()[:16]}"
+
+
+def corpus_folder(root: str, index_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The folder of a corpus's saved index, under ``index_dir`` or the cache directory."""
+    base = Path(index_dir).expanduser() if index_dir else cache_home()
+    return base / corpus_key(root)
+
+
+# -- saving ---------------------------------------------------------------------------------
+def save(data: IndexData, folder: Path) -> Path:
+    """Write ``data`` as a new version in ``folder`` and make it current. Returns the
+    version folder. The caller holds the lock."""
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="v-", suffix=".partial", dir=folder))
+    try:
+        sizes = {}
+        for name, dtype in ARRAYS.items():
+            array = np.ascontiguousarray(getattr(data, name), dtype=dtype)
+            target = staging / f"{name}.npy"
+            np.save(target, array, allow_pickle=False)
+            sizes[f"{name}.npy"] = target.stat().st_size
+        (staging / "text.bin").write_bytes(bytes(data.text))
+        sizes["text.bin"] = len(data.text)
+        vocab = json.dumps(data.vocab, ensure_ascii=False).encode("utf-8")
+        (staging / "vocab.json").write_bytes(vocab)
+        sizes["vocab.json"] = len(vocab)
+        manifest = {
+            "format": FORMAT,
+            "version": VERSION,
+            "root": data.root,
+            "name": data.name,
+            "digest": data.digest,
+            "created": time.time(),
+            "units": data.size,
+            "terms": len(data.vocab),
+            "avgdl": data.avgdl,
+            "sizes": sizes,
+            "listing_warnings": data.listing_warnings,
+            "notes": data.notes,
+            "skipped": data.skipped,
+            "articles": [
+                {"id": a.id, "title": a.title, "path": a.path, "rel": a.rel, "size": a.size,
+                 "mtime_ns": a.mtime_ns, "first": a.first, "count": a.count, "source": a.source,
+                 "date": a.date, "authors": list(a.authors)}
+                for a in data.articles
+            ],
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        for file in staging.iterdir():
+            _fsync(file)
+        version = staging.with_name(staging.name.removesuffix(".partial"))
+        staging.rename(version)
+        pointer = folder / f".{POINTER}.{os.getpid()}"
+        pointer.write_text(version.name + "\n", encoding="utf-8")
+        _fsync(pointer)
+        os.replace(pointer, folder / POINTER)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _remove_old_versions(folder, keep=version.name)
+    return version
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _remove_old_versions(folder: Path, keep: str) -> None:
+    for entry in folder.iterdir():
+        if entry.is_dir() and entry.name.startswith("v-") and entry.name != keep:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def locked(folder: Path):
+    """Hold the corpus folder's build lock (blocking), so builds take turns."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# -- loading --------------------------------------------------------------------------------
+def current_version(folder: Path) -> Path | None:
+    """The version folder the pointer names, or None when nothing was saved yet."""
+    try:
+        name = (folder / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise IndexDamaged(f"unreadable pointer file ({error})") from None
+    if not re.fullmatch(r"v-[A-Za-z0-9_.-]+", name):
+        raise IndexDamaged("the pointer file does not name a version")
+    return folder / name
+
+
+def load(version: Path, root: str) -> IndexData:
+    """Load a saved version, checking it belongs to ``root`` and is whole."""
+    try:
+        manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexDamaged("its manifest is missing") from None
+    except (OSError, ValueError) as error:
+        raise IndexDamaged(f"its manifest cannot be read ({error})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise IndexDamaged("it is not a Verbatim index")
+    if manifest.get("version") != VERSION:
+        raise IndexDamaged(f"it has format version {manifest.get('version')}, not {VERSION}")
+    if manifest.get("root") != str(Path(root).resolve()):
+        raise IndexDamaged("it belongs to another corpus")
+    try:
+        sizes = manifest["sizes"]
+        for file, size in sizes.items():
+            actual = (version / file).stat().st_size
+            if actual != size:
+                raise IndexDamaged(f"{file} is {actual} bytes, not {size}")
+        # Mapped, not read: loading costs what a question touches. As plain arrays over the
+        # mapping, since indexing numpy's memmap subclass element by element is slow.
+        arrays = {
+            name: np.asarray(np.load(version / f"{name}.npy", mmap_mode="r", allow_pickle=False))
+            for name in ARRAYS
+        }
+        vocab = json.loads((version / "vocab.json").read_text(encoding="utf-8"))
+        text = _map(version / "text.bin")
+        articles = [
+            ArticleInfo(a["id"], a["title"], a["path"], a["rel"], a["size"], a["mtime_ns"], a["first"],
+                        a["count"], a.get("source"), a.get("date"), tuple(a.get("authors") or ()))
+            for a in manifest["articles"]
+        ]
+    except IndexDamaged:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IndexDamaged(f"{type(error).__name__}: {error}") from None
+    data = IndexData(
+        root=manifest["root"], name=manifest["name"], articles=articles, vocab=vocab, text=text,
+        avgdl=float(manifest["avgdl"]), digest=manifest.get("digest", ""),
+        listing_warnings=list(manifest.get("listing_warnings") or []),
+        notes={k: list(v) for k, v in (manifest.get("notes") or {}).items()},
+        skipped={k: tuple(v) for k, v in (manifest.get("skipped") or {}).items()},
+        **arrays,
+    )
+    _check(data, manifest)
+    return data
+
+
+def _map(path: Path) -> mmap.mmap | bytes:
+    """The file's bytes, mapped rather than read (empty files cannot be mapped)."""
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _check(data: IndexData, manifest: dict) -> None:
+    """Shapes and pointers agree: a cheap guard against files swapped or cut short."""
+    n, v = manifest.get("units"), manifest.get("terms")
+    problems = []
+    for name in ARRAYS:
+        array = getattr(data, name)
+        if array.dtype != ARRAYS[name] or array.ndim != 1:
+            problems.append(f"{name} has the wrong type")
+    for name in ("unit_article", "unit_start", "unit_end", "unit_paragraph", "unit_sentence",
+                 "unit_kind", "heading_of"):
+        if len(getattr(data, name)) != n:
+            problems.append(f"{name} has {len(getattr(data, name))} entries, not {n}")
+    if len(data.text_ptr) != n + 1 or int(data.text_ptr[-1]) != len(data.text):
+        problems.append("the text pointers do not match the text")
+    if len(data.term_ptr) != n + 1 or int(data.term_ptr[-1]) != len(data.term_ids):
+        problems.append("the term pointers do not match the terms")
+    if len(data.vocab) != v or len(data.post_ptr) != v + 1:
+        problems.append("the vocabulary does not match the postings")
+    elif int(data.post_ptr[-1]) != len(data.post_unit) or len(data.post_unit) != len(data.post_weight):
+        problems.append("the postings are cut short")
+    if sum(a.count for a in data.articles) != n:
+        problems.append("the articles do not cover the units")
+    if len(data.title_ptr) != len(data.articles) + 1 or int(data.title_ptr[-1]) != len(data.title_ids):
+        problems.append("the title pointers do not match the titles")
+    if problems:
+        raise IndexDamaged(problems[0])
+
+
+def disk_size(version: Path) -> int:
+    return sum(f.stat().st_size for f in version.iterdir() if f.is_file())
