@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +16,11 @@ SUFFIXES = (".txt", ".md", ".html", ".htm")
 HTML_SUFFIXES = (".html", ".htm")
 # Enough to tell text from binary: text files do not hold NUL bytes.
 SNIFF_BYTES = 8192
+# Limits, documented in the README. A long book is a few megabytes of text; a bigger file
+# is a dump or a log, and reading it whole would hold that much memory in one reader.
+MAX_FILE_BYTES = 32 * 2**20
+# More files than this is a disk, not a library: the walk stops rather than index it all.
+MAX_FILES = 100_000
 
 
 class CorpusError(Exception):
@@ -41,8 +48,8 @@ def corpus_listing(root: Path) -> tuple[list[tuple[str, str]], list[str]]:
     seen_dirs: set[tuple[int, int]] = set()
     base = str(root)
     for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
-        stat = os.stat(dirpath)
-        key = (stat.st_dev, stat.st_ino)
+        folder = os.stat(dirpath)
+        key = (folder.st_dev, folder.st_ino)
         if key in seen_dirs:
             warnings.append(f"{dirpath}: skipped, a symbolic link loops back to a folder already read")
             dirnames[:] = []
@@ -54,6 +61,9 @@ def corpus_listing(root: Path) -> tuple[list[tuple[str, str]], list[str]]:
         for name in filenames:
             if not name.startswith(".") and name.lower().endswith(SUFFIXES):
                 found.append((os.path.join(dirpath, name), prefix + name))
+        if len(found) > MAX_FILES:
+            raise CorpusError(f"{root}: more than {MAX_FILES:,} article files; Verbatim reads at most "
+                              f"{MAX_FILES:,} (point --corpus at a smaller folder)")
     found.sort(key=lambda item: item[1])
     return found, warnings
 
@@ -65,11 +75,14 @@ def corpus_files(root: Path) -> tuple[list[Path], list[str]]:
 
 
 def decode(raw: bytes) -> tuple[str, bool]:
-    """Text of a file's bytes, and whether undecodable bytes had to be replaced."""
+    """Text of a file's bytes, and whether undecodable bytes had to be replaced. UTF-8
+    (with or without a byte-order mark), or UTF-16 when its byte-order mark says so (what
+    Windows tools often save)."""
+    encoding = "utf-16" if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
     try:
-        text, replaced = raw.decode("utf-8-sig"), False
+        text, replaced = raw.decode(encoding), False
     except UnicodeDecodeError:
-        text, replaced = raw.decode("utf-8", errors="replace"), True
+        text, replaced = raw.decode(encoding, errors="replace"), True
     return text.replace("\r\n", "\n").replace("\r", "\n"), replaced
 
 
@@ -77,10 +90,16 @@ def read_text(path: Path) -> tuple[str | None, str | None]:
     """(text, None) for a usable file, (None, reason) for one to skip, text with a warning
     when bytes had to be replaced."""
     try:
-        raw = path.read_bytes()
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None, "skipped, not a regular file"  # a pipe would wait for a writer forever
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         return None, f"skipped, cannot be read ({error.strerror or error})"
-    if b"\x00" in raw[:SNIFF_BYTES]:
+    if len(raw) > MAX_FILE_BYTES:
+        limit = f"{MAX_FILE_BYTES // 2**20} MB" if MAX_FILE_BYTES >= 2**20 else f"{MAX_FILE_BYTES:,} bytes"
+        return None, f"skipped, larger than {limit} (the most read from one file)"
+    if b"\x00" in raw[:SNIFF_BYTES] and raw[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return None, "skipped, binary file"
     text, replaced = decode(raw)
     if not text.strip():

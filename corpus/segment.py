@@ -35,6 +35,11 @@ HEADING_MAX_CHARS = 120
 HEADING_MAX_WORDS = 16
 # Hard-wrapped text (e-mail, Project Gutenberg, reStructuredText) keeps lines under this.
 WRAP_MAX_CHARS = 100
+# The longest unit. Real sentences stay well under it (the Python reference's longest is
+# under 3,000 characters); a longer run without a sentence end (a minified page, a log line)
+# is cut at white space into pieces, each still quoted exactly, so no single candidate costs
+# the selector more than a few milliseconds to read.
+MAX_UNIT_CHARS = 4000
 
 _TERMINAL = ".!?…:;,"
 # Words a title does not end on; a short line ending on one is a sentence cut short.
@@ -136,10 +141,11 @@ def _is_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
     if len(lines) < 2:
         return False
     lengths = [len(text[s:e].rstrip()) for s, e in lines]
-    if max(lengths) > WRAP_MAX_CHARS:
+    longest = max(lengths)
+    if longest > WRAP_MAX_CHARS:
         return False
     body = lengths[:-1]
-    return sum(1 for n in body if n >= 0.6 * max(lengths)) >= 0.5 * len(body)
+    return sum(1 for n in body if n >= 0.6 * longest) >= 0.5 * len(body)
 
 
 def _indent(line: str) -> int:
@@ -212,6 +218,27 @@ def _paragraphs_of_block(text: str, lines: list[tuple[int, int]]) -> list[_Parag
     return out
 
 
+def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """text[start:end] as pieces of at most MAX_UNIT_CHARS, cut at white space where the
+    second half of a piece has some, else at the limit."""
+    pieces = []
+    while end - start > MAX_UNIT_CHARS:
+        limit = start + MAX_UNIT_CHARS
+        cut = max(text.rfind(" ", start, limit), text.rfind("\n", start, limit))
+        if cut < start + MAX_UNIT_CHARS // 2:
+            cut = limit
+        stop = cut
+        while stop > start and text[stop - 1].isspace():
+            stop -= 1
+        pieces.append((start, stop))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        pieces.append((start, end))
+    return pieces
+
+
 def segment(text: str) -> list[Unit]:
     """Split an article into units: headings stand alone, prose splits into sentences."""
     units: list[Unit] = []
@@ -229,6 +256,7 @@ def segment(text: str) -> list[Unit]:
                 spans = [(0, len(body.rstrip()))]
             else:
                 spans = sentence_spans(body)
+            spans = [piece for span in spans for piece in _bounded(body, *span)]
             for position, (s, e) in enumerate(spans, start=1):
                 sentence = normalize_space(body[s:e])
                 unit_kind = kind

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from retrieval.question import AnswerType
@@ -164,10 +165,16 @@ def find_evidence(sentence: str) -> list[Evidence]:
     """Every typed stretch of ``sentence``, in text order; overlaps are resolved so an
     amount is not also counted as a bare number or a date."""
     found: list[Evidence] = []
-    taken: list[tuple[int, int]] = []
+    # Stretches already claimed, sorted and never overlapping: a sentence of numbers holds
+    # thousands of them, so each check looks only at its neighbours.
+    taken_starts: list[int] = []
+    taken_ends: list[int] = []
 
     def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+        at = bisect_right(taken_starts, start)
+        if at and taken_ends[at - 1] > start:
+            return False
+        return at == len(taken_starts) or taken_starts[at] >= end
 
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(sentence):
@@ -178,7 +185,9 @@ def find_evidence(sentence: str) -> list[Evidence]:
                 continue
             found.append(Evidence(kind, start, end))
             if kind is not AnswerType.QUOTE and kind is not AnswerType.REASON:
-                taken.append((start, end))
+                at = bisect_right(taken_starts, start)
+                taken_starts.insert(at, start)
+                taken_ends.insert(at, end)
     for evidence in _names(sentence):
         if free(evidence.start, evidence.end):
             found.append(evidence)
@@ -240,7 +249,7 @@ def is_attributed(sentence: str, evidence: list[Evidence], anchors: list[tuple[i
     for e in evidence:
         if e.kind is not AnswerType.QUOTE:
             continue
-        is_verb = not sentence[e.start : e.start + 1] in "“\"«"
+        is_verb = sentence[e.start : e.start + 1] not in "“\"«"
         for start, end in anchors:
             if is_verb and (0 <= e.start - end <= _SPEAKER_BEFORE or 0 <= start - e.end <= _SPEAKER_AFTER
                             or (e.start > end and _APPOSITIVE_SPEAKER.match(sentence[end:e.start]))):

@@ -21,6 +21,9 @@ from retrieval.tokens import terms
 
 # The size and time recorded for a file that could not even be looked at.
 UNREADABLE = (-1, -1)
+# The most sentences one index holds, twice the size the benchmarks measure (about 1 GiB
+# to build at a million); documented in the README.
+MAX_SENTENCES = 2_000_000
 # Below this many files to read, worker processes cost more to start than they save.
 PARALLEL_FROM_FILES = 64
 FILES_PER_TASK = 16
@@ -99,6 +102,13 @@ def _read_file(task: tuple[str, str, int, int, dict | None],
                          worker=0 if vocabulary is not None else os.getpid())
     known = len(_local_terms)
     article, result.warnings = read_article(file, base, meta)
+    try:
+        now = os.stat(path)
+        changed = (now.st_size, now.st_mtime_ns) != (size, mtime_ns)
+    except OSError:
+        changed = True
+    if changed:  # the older stamp is kept, so the next run reads it again
+        result.warnings.append(f"{path}: changed while it was being read; it will be read again next time")
     if article is None:
         return result
     result.info = {"id": article.id, "title": article.title, "path": article.path,
@@ -402,33 +412,39 @@ def build(
     use_processes = parallel if parallel is not None else len(fresh) >= PARALLEL_FROM_FILES
     results = _read_all(fresh, use_processes)  # in corpus order, each joined as it arrives
     done = sentences = 0
-    for _, rel, size, mtime_ns in stamps:
-        if rel not in fresh_rels:
-            if rel in old and rel not in skipped:
-                _add_reused(parts, previous, old[rel], old_to_new)
-                if old_notes.get(rel):
-                    notes[rel] = old_notes[rel]
-                report.reused += 1
-            else:
+    try:
+        for _, rel, size, mtime_ns in stamps:
+            if rel not in fresh_rels:
+                if rel in old and rel not in skipped:
+                    _add_reused(parts, previous, old[rel], old_to_new)
+                    if old_notes.get(rel):
+                        notes[rel] = old_notes[rel]
+                    report.reused += 1
+                else:
+                    report.skipped += 1
+                continue
+            result = next(results)
+            mapping = worker_map.setdefault(result.worker, _Mapping())
+            mapping.extend(parts.global_ids(result.new_terms))
+            report.read += 1
+            if result.warnings:
+                notes[rel] = result.warnings
+            if result.info is None:
                 report.skipped += 1
-            continue
-        result = next(results)
-        mapping = worker_map.setdefault(result.worker, _Mapping())
-        mapping.extend(parts.global_ids(result.new_terms))
-        report.read += 1
-        if result.warnings:
-            notes[rel] = result.warnings
-        if result.info is None:
-            report.skipped += 1
-            skipped[rel] = (size, mtime_ns)
-        else:
-            _add_fresh(parts, result, mapping)
-        done += 1
-        sentences += result.units
-        if progress is not None:
-            progress(BuildProgress(done, len(fresh), sentences, time.perf_counter() - started))
-    for _ in results:  # let the reading processes finish and exit
-        pass
+                skipped[rel] = (size, mtime_ns)
+            else:
+                _add_fresh(parts, result, mapping)
+            done += 1
+            sentences += result.units
+            if progress is not None:
+                progress(BuildProgress(done, len(fresh), sentences, time.perf_counter() - started))
+            if parts.units > MAX_SENTENCES:
+                raise CorpusError(f"{root}: more than {MAX_SENTENCES:,} sentences; Verbatim indexes at most "
+                                  f"{MAX_SENTENCES:,} (point --corpus at a smaller folder)")
+        for _ in results:  # let the reading processes finish and exit
+            pass
+    finally:
+        results.close()  # on an error, stop the reading processes
     if not parts.articles:
         raise CorpusError(no_text_message(root))
     data = _finish(parts, root, digest)

@@ -14,7 +14,7 @@ from retrieval.library import Opened, open_index
 from retrieval.models import ArticleRef, CorpusInfo, Passage, Result
 from retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp
 from retrieval.explain import explain as explain_result
-from retrieval.question import Concept, Question, analyze
+from retrieval.question import Concept, Question, analyze, check_length
 from retrieval.selector import Query, Scored, rank
 from retrieval.sources import agreement, short_answer, supporting
 from retrieval.tokens import sentence_tokens, terms, tokens
@@ -110,7 +110,9 @@ class Engine:
 
         In a ``conversation``, a question that leans on the previous turn is read against
         it, and the turn is recorded. With ``explain``, the result says why it won.
+        Raises QuestionTooLong past MAX_QUESTION_CHARS.
         """
+        check_length(question)
         followup = conversation.resolve(question) if conversation else FollowUp(question)
         analysis = analyze(followup.text)
         analysis.concepts.extend(_carried(analysis, followup.context))

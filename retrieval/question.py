@@ -9,6 +9,26 @@ from enum import Enum
 from retrieval.tokens import WORD, Token, tokens
 
 
+# The longest question read. A question is a sentence or two; past this it is a pasted
+# document, and reading it against the corpus would take seconds for nothing.
+MAX_QUESTION_CHARS = 2000
+
+
+class QuestionTooLong(ValueError):
+    """A question longer than MAX_QUESTION_CHARS: the message says so in one line."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(f"the question is too long: {length:,} characters (at most {MAX_QUESTION_CHARS:,})")
+        self.length = length
+
+
+def check_length(question: str) -> None:
+    """Raise QuestionTooLong for a question past the limit (white space around it aside)."""
+    length = len(question.strip())
+    if length > MAX_QUESTION_CHARS:
+        raise QuestionTooLong(length)
+
+
 class AnswerType(str, Enum):
     """The kind of thing a question asks for."""
 

@@ -18,6 +18,7 @@ import re
 import shutil
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ import numpy as np
 from retrieval.index import ArticleInfo, IndexData
 
 FORMAT = "verbatim-index"
-VERSION = 2
+VERSION = 3
 POINTER = "current"
 LOCK = "lock"
 ARRAYS = {
@@ -99,6 +100,7 @@ def save(data: IndexData, folder: Path) -> Path:
                 for a in data.articles
             ],
         }
+        manifest["crc32"] = {"text.bin": zlib.crc32(data.text), "vocab.json": zlib.crc32(vocab)}
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         for file in staging.iterdir():
             _fsync(file)
@@ -178,26 +180,31 @@ def load(version: Path, root: str) -> IndexData:
             name: np.asarray(np.load(version / f"{name}.npy", mmap_mode="r", allow_pickle=False))
             for name in ARRAYS
         }
-        vocab = json.loads((version / "vocab.json").read_text(encoding="utf-8"))
+        vocab_bytes = (version / "vocab.json").read_bytes()
         text = _map(version / "text.bin")
+        # The quoted sentences and the words: a flipped byte here would change what is quoted.
+        for file, content in (("text.bin", text), ("vocab.json", vocab_bytes)):
+            if zlib.crc32(content) != manifest["crc32"][file]:
+                raise IndexDamaged(f"{file} does not match its checksum")
+        vocab = json.loads(vocab_bytes.decode("utf-8"))
         articles = [
             ArticleInfo(a["id"], a["title"], a["path"], a["rel"], a["size"], a["mtime_ns"], a["first"],
                         a["count"], a.get("source"), a.get("date"), tuple(a.get("authors") or ()))
             for a in manifest["articles"]
         ]
+        data = IndexData(
+            root=manifest["root"], name=manifest["name"], articles=articles, vocab=vocab, text=text,
+            avgdl=float(manifest["avgdl"]), digest=manifest.get("digest", ""),
+            listing_warnings=list(manifest.get("listing_warnings") or []),
+            notes={k: list(v) for k, v in (manifest.get("notes") or {}).items()},
+            skipped={k: tuple(v) for k, v in (manifest.get("skipped") or {}).items()},
+            **arrays,
+        )
+        _check(data, manifest)
     except IndexDamaged:
         raise
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise IndexDamaged(f"{type(error).__name__}: {error}") from None
-    data = IndexData(
-        root=manifest["root"], name=manifest["name"], articles=articles, vocab=vocab, text=text,
-        avgdl=float(manifest["avgdl"]), digest=manifest.get("digest", ""),
-        listing_warnings=list(manifest.get("listing_warnings") or []),
-        notes={k: list(v) for k, v in (manifest.get("notes") or {}).items()},
-        skipped={k: tuple(v) for k, v in (manifest.get("skipped") or {}).items()},
-        **arrays,
-    )
-    _check(data, manifest)
     return data
 
 
@@ -233,8 +240,31 @@ def _check(data: IndexData, manifest: dict) -> None:
         problems.append("the articles do not cover the units")
     if len(data.title_ptr) != len(data.articles) + 1 or int(data.title_ptr[-1]) != len(data.title_ids):
         problems.append("the title pointers do not match the titles")
+    if not problems:
+        problems = _value_problems(data)
     if problems:
         raise IndexDamaged(problems[0])
+
+
+def _value_problems(data: IndexData) -> list[str]:
+    """Every id points inside its table, pointers never go back, weights are numbers: what
+    a question reads of the arrays cannot fail or mislead, whatever a damaged file holds."""
+    n, v = data.size, len(data.vocab)
+    bounds = {"post_unit": n, "term_ids": v, "title_ids": v, "unit_article": len(data.articles),
+              "heading_of": n}
+    problems = []
+    for name, limit in bounds.items():
+        array = getattr(data, name)
+        low = -1 if name == "heading_of" else 0
+        if len(array) and (int(array.min()) < low or int(array.max()) >= limit):
+            problems.append(f"{name} points outside its table")
+    for name in ("text_ptr", "term_ptr", "post_ptr", "title_ptr"):
+        array = getattr(data, name)
+        if len(array) and (int(array[0]) != 0 or bool((np.diff(array) < 0).any())):
+            problems.append(f"{name} is not in order")
+    if not bool(np.isfinite(data.post_weight).all()):
+        problems.append("post_weight holds values that are not numbers")
+    return problems
 
 
 def disk_size(version: Path) -> int:

@@ -132,12 +132,12 @@ def _word_term_kept(surface: str) -> str | None:
 def _split_amount(raw: str) -> tuple[str | None, str, str]:
     """(currency code or None, digits, glued suffix) of a raw number or money token."""
     currency = None
-    if not raw[0].isdigit():
+    if not raw[0].isdecimal():
         cut = raw.index("$") + 1 if "$" in raw[:4] else 1
         currency = CURRENCY_SYMBOLS.get(raw[:cut].lower(), "usd" if "$" in raw[:cut] else None)
         raw = raw[cut:].lstrip()
     end = 0
-    while end < len(raw) and (raw[end].isdigit() or raw[end] in ",."):
+    while end < len(raw) and (raw[end].isdecimal() or raw[end] in ",."):
         end += 1
     digits = raw[:end].rstrip(".,")
     return currency, digits, raw[len(digits):]
@@ -150,7 +150,7 @@ def _normalize(raw: list[str]) -> list[tuple[str, int, int, str]]:
     while i < n:
         tok = raw[i]
         first = tok[0]
-        if not (first.isdigit() or first in "$€£¥₹₩₽" or (first.isupper() and "$" in tok[:3])):
+        if not (first.isdecimal() or first in "$€£¥₹₩₽" or (first.isupper() and "$" in tok[:3])):
             if first in _QUOTES:
                 term = word_term(tok.strip(_QUOTES)) or _word_term_kept(tok.strip(_QUOTES))
             else:

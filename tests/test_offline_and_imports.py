@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
 
 import pytest
 
-from conftest import NetworkBlocked, cli_env, verbatim_command
+from conftest import ROOT, NetworkBlocked, cli_env, verbatim_command
 
 
 def test_sockets_are_blocked_in_tests():
@@ -51,3 +52,107 @@ def test_subprocesses_have_the_network_blocked(empty_nltk_data):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=cli_env(empty_nltk_data), timeout=60)
     assert proc.returncode != 0 and "NetworkBlocked" in proc.stderr
+
+
+def _unshare_network() -> list[str] | None:
+    """The prefix that runs a command without any network, if this machine allows it."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return None
+    for prefix in ([unshare, "-n"], [unshare, "-rn"]):  # as root, else in a user namespace
+        probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=30)
+        if probe.returncode == 0:
+            return prefix
+    return None
+
+
+def test_the_installed_command_works_where_the_network_is_unreachable(empty_nltk_data, tmp_path):
+    prefix = _unshare_network()
+    if prefix is None:
+        pytest.skip("unshare -n is not permitted here (no user namespaces)")
+    check = subprocess.run([*prefix, sys.executable, "-c",
+                            "import socket; socket.create_connection(('1.1.1.1', 80), timeout=5)"],
+                           capture_output=True, text=True, timeout=60)
+    assert check.returncode != 0 and "unreachable" in check.stderr.lower()
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for n in range(70):  # enough files to index with worker processes
+        (folder / f"note{n}.txt").write_text(f"Ferry {n} leaves the harbour at {n % 12 + 1} o'clock.\n",
+                                             encoding="utf-8")
+    env = cli_env(empty_nltk_data, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    env["PYTHONPATH"] = ""  # no test site hooks: the real command, only without a network
+    bundled = subprocess.run([*prefix, *verbatim_command(), "--ask", "How old is Liang Wenfeng?"],
+                             capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    assert bundled.returncode == 0, bundled.stderr
+    assert "40-year-old Liang Wenfeng" in bundled.stdout
+    own = subprocess.run([*prefix, *verbatim_command(), "--corpus", str(folder), "--ask",
+                          "When does ferry 7 leave the harbour?"],
+                         capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    assert own.returncode == 0, own.stderr
+    assert "Ferry 7 leaves the harbour at 8 o'clock." in own.stdout
+
+
+# Libraries that talk HTTP, and the standard library's own clients.
+HTTP_CLIENTS = ("requests", "httpx", "urllib3", "aiohttp", "httplib2", "pycurl", "http.client",
+                "urllib.request")
+WHO_IMPORTS = """
+import sys
+watched = {watched!r}
+importers = {{}}
+
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name in watched and name not in importers:
+            frame = sys._getframe(1)
+            while frame is not None and frame.f_globals.get("__name__", "").startswith(
+                    ("importlib", "_frozen_importlib")):
+                frame = frame.f_back
+            importers[name] = frame.f_globals.get("__name__") if frame else None
+        return None
+
+
+sys.meta_path.insert(0, Watch())
+{body}
+print(repr(importers))
+"""
+
+
+@pytest.mark.parametrize("body", [
+    "from tui.cli import main\nimport sys\nsys.argv = ['verbatim', '--ask', 'What is CATL?']\n"
+    "try:\n    main()\nexcept SystemExit:\n    pass",
+    "import tui.app, tui.widgets, tui.screens, tui.export\n"
+    "from retrieval.engine import Engine\nEngine.load().ask('Who founded DeepSeek?')",
+])
+def test_no_http_client_is_imported_by_verbatim(empty_nltk_data, body):
+    """NLTK imports the standard library's http.client and urllib.request when it loads (for
+    its downloader, which Verbatim never calls); nothing of Verbatim's own imports one."""
+    import ast
+
+    code = WHO_IMPORTS.format(watched=HTTP_CLIENTS, body=body)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env=cli_env(empty_nltk_data))
+    assert proc.returncode == 0, proc.stderr
+    importers = ast.literal_eval(proc.stdout.strip().splitlines()[-1])
+    third_party = [name for name in importers if "." not in name]
+    assert not third_party, importers
+    assert all(who and who.split(".")[0] in ("nltk", "http", "urllib") for who in importers.values()), importers
+
+
+def test_verbatim_source_names_no_network_module():
+    import ast
+
+    network = {"socket", "ssl", "http", "urllib", "requests", "httpx", "urllib3", "aiohttp", "ftplib",
+               "smtplib", "webbrowser"}
+    for package in ("corpus", "retrieval", "tui"):
+        for path in (ROOT / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    assert name.split(".")[0] not in network, f"{path.name} imports {name}"

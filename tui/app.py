@@ -17,7 +17,14 @@ from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.export import conversation_markdown, quote_with_citation, write_new_file
-from tui.messages import AnswerFailed, AnswerReady, EngineFailed, EngineReady, ReadingProgress
+from tui.messages import (
+    AnswerFailed,
+    AnswerReady,
+    ArticleRead,
+    EngineFailed,
+    EngineReady,
+    ReadingProgress,
+)
 from tui.screens import ArticleListScreen, ArticleScreen, ExplainScreen, HelpScreen
 from tui.text import visible
 from tui.widgets import AnswerCard, CorpusHeader, PassageRow, QuestionInput, Transcript
@@ -141,7 +148,7 @@ class VerbatimApp(App[int]):
 
     async def on_engine_failed(self, message: EngineFailed) -> None:
         card = AnswerCard(len(self.exchanges), "The articles could not be read")
-        await self.query_one(Transcript).mount(card)
+        await self.query_one(Transcript).add(card)
         await card.show_problem(message.error)
         self.notify("The articles could not be read.", severity="error", markup=False)
 
@@ -156,10 +163,7 @@ class VerbatimApp(App[int]):
         box.value = ""
         exchange = len(self.exchanges)
         self.exchanges.append((question, None))
-        transcript = self.query_one(Transcript)
-        follow = transcript.at_bottom()
-        await transcript.mount(AnswerCard(exchange, question))
-        transcript.follow(follow)
+        await self.query_one(Transcript).add(AnswerCard(exchange, question))
         if self.ready:
             self._ask(exchange)
         else:
@@ -171,9 +175,14 @@ class VerbatimApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ask", name="answer")
     def answer(self, exchange: int, question: str) -> None:
+        from retrieval.question import QuestionTooLong
+
         try:
             result = self.engine.ask(question, top=self.top, conversation=self.conversation,
                                      explain=True)
+        except QuestionTooLong as error:
+            self.post_message(AnswerFailed(exchange, f"Not asked: {error}.", refused=True))
+            return
         except Exception as error:  # the chat stays up; the card says what went wrong
             self.post_message(AnswerFailed(exchange, f"{type(error).__name__}: {error}"))
             return
@@ -189,13 +198,14 @@ class VerbatimApp(App[int]):
         self.exchanges[message.exchange] = (question, message.result)
         card = self._card(message.exchange)
         if card is not None:
-            transcript = self.query_one(Transcript)
-            follow = transcript.at_bottom()
             await card.show(message.result)
-            transcript.follow(follow)
 
     async def on_answer_failed(self, message: AnswerFailed) -> None:
         card = self._card(message.exchange)
+        if message.refused:
+            if card is not None:
+                await card.show_problem(message.error)
+            return
         if card is not None:
             await card.show_problem(f"Something went wrong answering this: {message.error}")
         self.notify("Something went wrong answering that question.", severity="error", markup=False)
@@ -211,12 +221,21 @@ class VerbatimApp(App[int]):
             await card.show_problem("Not answered: a newer question was asked first.")
 
     # -- reading articles ------------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="article", name="read article")
     def _open_article(self, article_id: str, cited: tuple[int, int] | None = None) -> None:
-        article = self.engine.article(article_id) if self.engine is not None else None
-        if article is None:
+        """Read the article again from its file, off the UI thread: a long one takes a while."""
+        try:
+            article = self.engine.article(article_id) if self.engine is not None else None
+        except Exception:  # the file changed into something unreadable: say so, stay up
+            article = None
+        if not get_current_worker().is_cancelled:
+            self.post_message(ArticleRead(article_id, article, cited))
+
+    def on_article_read(self, message: ArticleRead) -> None:
+        if message.article is None:
             self.notify("That article's file can no longer be read.", severity="error", markup=False)
             return
-        self.push_screen(ArticleScreen(article, cited))
+        self.push_screen(ArticleScreen(message.article, message.cited))
 
     def on_passage_row_selected(self, message: PassageRow.Selected) -> None:
         passage = message.passage

@@ -100,11 +100,12 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-def _questions(lines: Iterable[str]) -> Iterator[str]:
-    for line in lines:
+def _questions(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(line number, question) of every line that holds one."""
+    for number, line in enumerate(lines, start=1):
         question = line.strip()
         if question:
-            yield question
+            yield number, question
 
 
 def _print(text: str, stream: TextIO) -> None:
@@ -193,18 +194,31 @@ def run(argv: list[str] | None = None) -> ExitCode:
     batch = args.ask == "-" or (args.ask is None and not sys.stdin.isatty())
     if args.ask is None and not batch:
         return _chat(args)
+    from retrieval.question import QuestionTooLong, check_length
+
     styled = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    engine = _load(args)
     if not batch:
+        try:
+            check_length(args.ask)  # before the corpus is read: bad input fails fast
+        except QuestionTooLong as error:
+            raise UsageError(str(error)) from None
+        engine = _load(args)
         result = engine.ask(args.ask, top=args.top, explain=args.explain)
         _emit(result, as_json=args.json, styled=styled, header=False)
         return ExitCode.ANSWERED if result.answered else ExitCode.NO_ANSWER
+    from retrieval.models import Result
+
+    engine = _load(args)
     conversation = engine.conversation() if args.conversation else None
     first = True
-    for question in _questions(sys.stdin):
+    for number, question in _questions(sys.stdin):
         if not args.json and not first:
             _print("", sys.stdout)
-        result = engine.ask(question, top=args.top, conversation=conversation, explain=args.explain)
+        try:
+            result = engine.ask(question, top=args.top, conversation=conversation, explain=args.explain)
+        except QuestionTooLong as error:  # one bad line does not stop the batch
+            _print(f"{PROG}: line {number}: {error}; not answered", sys.stderr)
+            result = Result(question=question, answered=False, reason=str(error))
         _emit(result, as_json=args.json, styled=styled, header=True)
         first = False
     return ExitCode.ANSWERED

@@ -56,7 +56,7 @@ def conversation_markdown(corpus: CorpusInfo, exchanges: list[tuple[str, Result 
     for question, result in exchanges:
         lines += [f"## {_md(question)}", ""]
         if result is None:
-            lines += ["*No answer was given (the question was interrupted).*", ""]
+            lines += ["*Not answered (the question was interrupted or refused).*", ""]
         elif result.answered:
             first, *others = result.answers
             lines += _passage(first)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from corpus import Article
     from retrieval.engine import Engine
     from retrieval.models import Result
 
@@ -45,7 +46,17 @@ class AnswerReady(Message):
 
 @dataclass
 class AnswerFailed(Message):
-    """Answering one question went wrong."""
+    """Answering one question went wrong: a bug, or a question that cannot be asked."""
 
     exchange: int
     error: str
+    refused: bool = False  # the question itself was refused (too long): not a bug
+
+
+@dataclass
+class ArticleRead(Message):
+    """An article read again from its file for the reading pane; None when it cannot be."""
+
+    article_id: str
+    article: Article | None
+    cited: tuple[int, int] | None

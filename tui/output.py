@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from retrieval.models import Explanation, Passage, Result
-from tui.text import visible
+from tui.text import shown_question, visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ def render(result: Result, style: Style = PLAIN, *, header: bool = False) -> str
     """The result as lines of text; the answer sentence alone on the first line."""
     lines: list[str] = []
     if header:
-        lines.append(f"{style.label}Q: {visible(result.question)}{style.reset}")
+        lines.append(f"{style.label}Q: {shown_question(result.question)}{style.reset}")
         if result.interpreted_as:
             lines.append(f"{style.cite}   read as: {visible(result.interpreted_as)}{style.reset}")
     if result.answered:

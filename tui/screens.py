@@ -22,6 +22,29 @@ if TYPE_CHECKING:
 CITED_STYLE = "reverse"
 # The article list shows at most this many matches; typing narrows them.
 LIST_LIMIT = 1000
+# The reading pane lays out at most this much text: Textual takes seconds over a megabyte.
+SHOWN_CHARS = 20_000
+
+
+def shown_units(units: list[Unit], cited: tuple[int, int] | None) -> tuple[int, int]:
+    """The stretch [first, last) of ``units`` the reading pane shows: all of them, or for a
+    long article the SHOWN_CHARS of text around the cited sentence (else its start)."""
+    if sum(len(u.text) + 1 for u in units) <= SHOWN_CHARS:
+        return 0, len(units)
+    centre = next((i for i, u in enumerate(units) if (u.start, u.end) == cited), 0)
+    first, last, size = centre, centre + 1, len(units[centre].text)
+    grew = True
+    while grew:
+        grew = False
+        if first > 0 and size + len(units[first - 1].text) + 1 <= SHOWN_CHARS:
+            first -= 1
+            size += len(units[first].text) + 1
+            grew = True
+        if last < len(units) and size + len(units[last].text) + 1 <= SHOWN_CHARS:
+            size += len(units[last].text) + 1
+            last += 1
+            grew = True
+    return first, last
 
 
 class ArticleScreen(ModalScreen[None]):
@@ -47,10 +70,19 @@ class ArticleScreen(ModalScreen[None]):
         with Vertical(id="article-pane"):
             yield Static(Content.styled(visible(article.title), "bold"), markup=False, id="article-title")
             yield Static(Content.styled(meta, "$foreground-muted"), markup=False, id="article-meta")
+            first, last = shown_units(article.units, self.cited)
             with VerticalScroll(id="article-body"):
-                for number, units in groupby(article.units, key=lambda u: u.paragraph):
+                if first:
+                    yield self._not_shown(f"… {first:,} earlier sentences are not shown: the article is long.")
+                for number, units in groupby(article.units[first:last], key=lambda u: u.paragraph):
                     yield self._paragraph(number, list(units))
+                if last < len(article.units):
+                    yield self._not_shown(f"… {len(article.units) - last:,} later sentences are not shown.")
             yield Static(Content.styled("Esc closes", "$foreground-muted"), markup=False, id="article-keys")
+
+    @staticmethod
+    def _not_shown(text: str) -> Static:
+        return Static(Content.styled(text, "italic $foreground-muted"), markup=False, classes="not-shown")
 
     def _paragraph(self, number: int, units: list[Unit]) -> Static:
         from corpus import UnitKind

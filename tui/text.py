@@ -29,3 +29,14 @@ def json_safe(line: str) -> str:
     """A JSON line with direction and zero-width characters written as \\u escapes: the
     same JSON value, but it cannot reorder or hide text on a terminal."""
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+
+
+# A question is shown whole up to this length; a pasted document is shown by its start.
+QUESTION_SHOWN_CHARS = 400
+
+
+def shown_question(question: str) -> str:
+    """The question as echoed on screen: safe, and cut short when it is a wall of text."""
+    if len(question) <= QUESTION_SHOWN_CHARS:
+        return visible(question)
+    return f"{visible(question[:QUESTION_SHOWN_CHARS])}… ({len(question):,} characters)"

@@ -12,12 +12,13 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Collapsible, Input, ProgressBar, Static
 
-from tui.text import visible
+from tui.text import shown_question, visible
 
 if TYPE_CHECKING:
     from retrieval.models import CorpusInfo, Passage, Result
 
-# A card folds its supporting sentences away when they are longer than this.
+# A card folds its further sentences (sources, closest passages) away past this length,
+# so its first line stays in view.
 FOLD_SUPPORT_CHARS = 280
 FOLD_SUPPORT_COUNT = 2
 # Scores at which the strength indicator gains a bar (the selector's scale, roughly 0-1).
@@ -134,7 +135,7 @@ class AnswerCard(Vertical):
         self.result: Result | None = None
 
     def compose(self):
-        yield Static(Content.assemble(("› ", "$accent"), (visible(self.question), "bold")),
+        yield Static(Content.assemble(("› ", "$accent"), (shown_question(self.question), "bold")),
                      markup=False, classes="question")
         yield Static(Content("Searching the articles…"), markup=False, classes="pending")
 
@@ -156,18 +157,24 @@ class AnswerCard(Vertical):
             await self.mount(Static(Content(f"No answer in the corpus{reason}."),
                                     markup=False, classes="no-answer"))
             if result.closest:
-                await self.mount(Static(Content("Closest passages, which do not answer it:"),
-                                        markup=False, classes="label"))
-                await self.mount_all([PassageRow(p, role="closest") for p in result.closest])
+                count = len(result.closest)
+                await self._mount_passages(
+                    result.closest, "closest", "Closest passages, which do not answer it:",
+                    f"{count} closest {'passage' if count == 1 else 'passages'}, which do not answer it")
 
     async def _mount_others(self, others: list[Passage]) -> None:
-        rows = [PassageRow(p, role="support") for p in others]
-        long = sum(len(p.sentence) for p in others) > FOLD_SUPPORT_CHARS
-        if long or len(others) > FOLD_SUPPORT_COUNT:
-            title = f"{len(others)} more {'source' if len(others) == 1 else 'sources'}"
-            await self.mount(Collapsible(*rows, title=title, collapsed=True))
+        count = len(others)
+        await self._mount_passages(others, "support", "Also in the corpus:",
+                                   f"{count} more {'source' if count == 1 else 'sources'}")
+
+    async def _mount_passages(self, passages: list[Passage], role: str, label: str, folded: str) -> None:
+        """Passages under the card's first line, folded away when they would push it off screen."""
+        rows = [PassageRow(p, role=role) for p in passages]
+        long = sum(len(p.sentence) for p in passages) > FOLD_SUPPORT_CHARS
+        if long or len(passages) > FOLD_SUPPORT_COUNT:
+            await self.mount(Collapsible(*rows, title=folded, collapsed=True))
         else:
-            await self.mount(Static(Content("Also in the corpus:"), markup=False, classes="label"))
+            await self.mount(Static(Content(label), markup=False, classes="label"))
             await self.mount_all(rows)
 
     async def show_problem(self, text: str) -> None:
@@ -176,14 +183,22 @@ class AnswerCard(Vertical):
 
 
 class Transcript(VerticalScroll):
-    """The conversation so far; it follows new answers only when the reader is at the bottom."""
+    """The conversation so far; it follows new answers only when the reader is at the bottom.
 
-    def at_bottom(self) -> bool:
-        return self.max_scroll_y == 0 or self.scroll_y >= self.max_scroll_y - 1
+    Textual's anchor does the following: it holds the view at the bottom as cards grow,
+    lets go when the reader scrolls up, and takes hold again when they scroll back down.
+    """
 
-    def follow(self, was_at_bottom: bool) -> None:
-        if was_at_bottom:
-            self.call_after_refresh(self.scroll_end, animate=False)
+    def compose(self):
+        # Fills what the cards leave empty, so a short transcript starts at the top even
+        # though the anchor measures from the bottom.
+        yield Static(Content(""), classes="end")
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    async def add(self, card: AnswerCard) -> None:
+        await self.mount(card, before=self.query_one(".end"))
 
     @property
     def cards(self) -> list[AnswerCard]:
