@@ -14,8 +14,9 @@ from corpus.html import html_to_text
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 HTML_SUFFIXES = (".html", ".htm")
-# Enough to tell text from binary: text files do not hold NUL bytes.
+# Enough to tell text from binary: text files do not hold NUL bytes (UTF-16 aside).
 SNIFF_BYTES = 8192
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # Limits, documented in the README. A long book is a few megabytes of text; a bigger file
 # is a dump or a log, and reading it whole would hold that much memory in one reader.
 MAX_FILE_BYTES = 32 * 2**20
@@ -78,7 +79,7 @@ def decode(raw: bytes) -> tuple[str, bool]:
     """Text of a file's bytes, and whether undecodable bytes had to be replaced. UTF-8
     (with or without a byte-order mark), or UTF-16 when its byte-order mark says so (what
     Windows tools often save)."""
-    encoding = "utf-16" if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+    encoding = "utf-16" if raw[:2] in _UTF16_BOMS else "utf-8-sig"
     try:
         text, replaced = raw.decode(encoding), False
     except UnicodeDecodeError:
@@ -90,16 +91,17 @@ def read_text(path: Path) -> tuple[str | None, str | None]:
     """(text, None) for a usable file, (None, reason) for one to skip, text with a warning
     when bytes had to be replaced."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None, "skipped, not a regular file"  # a pipe would wait for a writer forever
-        with open(path, "rb") as handle:
+        # Without blocking: opening a named pipe would otherwise wait for a writer forever.
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None, "skipped, not a regular file"
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         return None, f"skipped, cannot be read ({error.strerror or error})"
     if len(raw) > MAX_FILE_BYTES:
         limit = f"{MAX_FILE_BYTES // 2**20} MB" if MAX_FILE_BYTES >= 2**20 else f"{MAX_FILE_BYTES:,} bytes"
         return None, f"skipped, larger than {limit} (the most read from one file)"
-    if b"\x00" in raw[:SNIFF_BYTES] and raw[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if b"\x00" in raw[:SNIFF_BYTES] and raw[:2] not in _UTF16_BOMS:
         return None, "skipped, binary file"
     text, replaced = decode(raw)
     if not text.strip():
