@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 from array import array
 from collections.abc import Callable, Iterator
@@ -160,12 +162,33 @@ def _read_all(tasks: list[tuple], parallel: bool) -> Iterator[_FileResult]:
     workers = max(1, min(os.cpu_count() or 1, 8))
     try:
         _start_resource_tracker()
-        pool = context.Pool(workers)
+        pool = _start_pool(context, workers)
     except (OSError, ValueError):  # no processes here (a sandbox, no /dev/shm): read in this one
         yield from _read_all(tasks, parallel=False)
         return
     with pool:
         yield from pool.imap(_read_file, tasks, chunksize=FILES_PER_TASK)
+
+
+def _start_pool(context, workers: int):
+    """Reading processes that leave Ctrl-C to this one.
+
+    Ctrl-C reaches every process of the terminal's group; the parent stops the readers and
+    prints one line, where each reader would print a traceback. A reader ignores it from
+    birth (an ignored signal stays ignored across exec, before the reader has imported
+    anything), and again once started, for pools started off the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return context.Pool(workers, initializer=_ignore_interrupts)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return context.Pool(workers, initializer=_ignore_interrupts)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _start_resource_tracker() -> None:

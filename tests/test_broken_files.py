@@ -249,6 +249,26 @@ def test_a_build_killed_midway_leaves_no_half_index(tmp_path, empty_nltk_data):
         store.current_version(corpus_dir).name]
 
 
+def test_ctrl_c_while_indexing_is_one_line_and_exit_130(tmp_path, empty_nltk_data):
+    folder = tmp_path / "notes"
+    write_notes(folder, 3000)  # long enough to be interrupted while worker processes read
+    index_dir = tmp_path / "idx"
+    command = [*verbatim_command(), "--corpus", str(folder), "--index-dir", str(index_dir), "--index"]
+    proc = subprocess.Popen(command, env=cli_env(empty_nltk_data), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not index_dir.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: to every process of the group
+    out, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        pytest.skip("the build finished before the interrupt arrived")
+    assert proc.returncode == ExitCode.INTERRUPTED
+    assert err == "verbatim: interrupted\n" and out == ""
+    assert store.current_version(next(index_dir.iterdir())) is None  # nothing half saved
+
+
 # -- the reader's files ---------------------------------------------------------------------------
 def test_the_readers_files_are_never_written_to(tmp_path, verbatim):
     folder = tmp_path / "notes"
