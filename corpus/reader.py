@@ -5,8 +5,6 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.article import Article, make_article
@@ -26,16 +24,6 @@ MAX_FILES = 100_000
 
 class CorpusError(Exception):
     """The corpus cannot be used at all: a missing path, or nothing readable in it."""
-
-
-@dataclass(slots=True)
-class Corpus:
-    """The articles read from one path, and one line for every file left out."""
-
-    name: str
-    root: str
-    articles: list[Article]
-    warnings: list[str] = field(default_factory=list)
 
 
 def corpus_listing(root: Path) -> tuple[list[tuple[str, str]], list[str]]:
@@ -67,12 +55,6 @@ def corpus_listing(root: Path) -> tuple[list[tuple[str, str]], list[str]]:
                               f"{MAX_FILES:,} (point --corpus at a smaller folder)")
     found.sort(key=lambda item: item[1])
     return found, warnings
-
-
-def corpus_files(root: Path) -> tuple[list[Path], list[str]]:
-    """Every article file under ``root`` in a stable order, and warnings for loops."""
-    listing, warnings = corpus_listing(root)
-    return [Path(path) for path, _ in listing], warnings
 
 
 def decode(raw: bytes) -> tuple[str, bool]:
@@ -109,9 +91,6 @@ def read_text(path: Path) -> tuple[str | None, str | None]:
     return text, ("undecodable bytes replaced (not UTF-8)" if replaced else None)
 
 
-Progress = Callable[[int, int], None]
-
-
 def relative_id(file: Path, root: Path) -> str:
     """A file's id in its corpus: its path relative to the folder (its name for a file)."""
     return file.name if root.is_file() else file.relative_to(root).as_posix()
@@ -140,34 +119,6 @@ def read_article(file: Path, root: Path, meta: dict | None = None) -> tuple[Arti
         fallback_title=file.stem,
     )
     return article, warnings
-
-
-def read_corpus(
-    path: str | os.PathLike[str],
-    catalog: dict[str, dict] | None = None,
-    progress: Progress | None = None,
-) -> Corpus:
-    """Read a folder (recursively: .txt, .md, .html) or a single file into articles.
-
-    ``catalog`` maps a file's path relative to the folder to metadata that replaces what
-    would be guessed from the text (id, title, source, date, authors). ``progress`` is
-    called with (files done, files in all) after each file.
-    """
-    root = corpus_root(path)
-    files, warnings = corpus_files(root)
-    articles: list[Article] = []
-    for done, file in enumerate(files):
-        if progress is not None:
-            progress(done, len(files))
-        article, notes = read_article(file, root, (catalog or {}).get(relative_id(file, root)))
-        warnings += notes
-        if article is not None:
-            articles.append(article)
-    if progress is not None:
-        progress(len(files), len(files))
-    if not articles:
-        raise CorpusError(no_text_message(root))
-    return Corpus(name=corpus_name(root), root=str(root.resolve()), articles=articles, warnings=warnings)
 
 
 def corpus_root(path: str | os.PathLike[str]) -> Path:

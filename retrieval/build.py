@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus import CorpusError
+from corpus import CorpusError, UnitKind
 from corpus.reader import corpus_listing, corpus_name, corpus_root, no_text_message, read_article, relative_id
 from retrieval.bm25 import posting_weights
 from retrieval.index import ArticleInfo, IndexData
@@ -90,6 +90,16 @@ class _LocalVocabulary:
         self.ids: dict[str, int] = {}
         self.terms: list[str] = []
 
+    def id(self, term: str) -> int:
+        t = self.ids.get(term)
+        return self.add(term) if t is None else t
+
+    def add(self, term: str) -> int:
+        """Number a term not met before."""
+        t = self.ids[term] = len(self.terms)
+        self.terms.append(term)
+        return t
+
 
 _process_vocabulary = _LocalVocabulary()  # one per worker process
 
@@ -99,10 +109,10 @@ def _read_file(task: tuple[str, str, int, int, dict | None],
     path, root, size, mtime_ns, meta = task
     file, base = Path(path), Path(root)
     local = vocabulary or _process_vocabulary
-    _local_ids, _local_terms = local.ids, local.terms
+    local_ids = local.ids
     result = _FileResult(relative_id(file, base), size, mtime_ns, [],
                          worker=0 if vocabulary is not None else os.getpid())
-    known = len(_local_terms)
+    known = len(local.terms)
     article, result.warnings = read_article(file, base, meta)
     try:
         now = os.stat(path)
@@ -115,14 +125,7 @@ def _read_file(task: tuple[str, str, int, int, dict | None],
         return result
     result.info = {"id": article.id, "title": article.title, "path": article.path,
                    "source": article.source, "date": article.date, "authors": list(article.authors)}
-    def local_id(term: str) -> int:
-        t = _local_ids.get(term)
-        if t is None:
-            t = _local_ids[term] = len(_local_terms)
-            _local_terms.append(term)
-        return t
-
-    result.title_ids.extend(local_id(term) for term in terms(article.title))
+    result.title_ids.extend(local.id(term) for term in terms(article.title))
     heading = -1
     encoded = []
     for position, unit in enumerate(article.units):
@@ -135,18 +138,16 @@ def _read_file(task: tuple[str, str, int, int, dict | None],
         result.sentences.append(unit.sentence)
         result.kinds.append(int(unit.kind))
         result.headings.append(heading)
-        if unit.kind == 1:  # UnitKind.HEADING
+        if unit.kind is UnitKind.HEADING:
             heading = position
         found = terms(unit.text)
         result.counts.append(len(found))
-        for term in found:
-            t = _local_ids.get(term)
-            if t is None:
-                t = local_id(term)
-            result.term_ids.append(t)
+        for term in found:  # every term of a million sentences: the lookup stays inline
+            t = local_ids.get(term)
+            result.term_ids.append(local.add(term) if t is None else t)
     result.text = b"".join(encoded)
     result.units = len(encoded)
-    result.new_terms = _local_terms[known:]
+    result.new_terms = local.terms[known:]
     return result
 
 

@@ -130,16 +130,16 @@ class Engine:
         """The ``k`` best sentences for ``question`` by the selector, answer or not."""
         analysis = analyze(question)
         query = Query.of(self.index, analysis)
-        return [self.passage(s, query) for s in rank(self.index, analysis)[:k]]
+        return [self.passage(s, query) for s in rank(self.index, query)[:k]]
 
     def _answer(self, question: str, analysis: Question, top: int, exclude: frozenset[int],
                 explain: bool, interpreted: str | None) -> Result:
         if not analysis.concepts:
             return Result(question=question, answered=False, interpreted_as=interpreted,
                           reason="the question has no words to search for")
-        ranked = rank(self.index, analysis, exclude)
-        best = ranked[0] if ranked else None
         query = Query.of(self.index, analysis)
+        ranked = rank(self.index, query, exclude)
+        best = ranked[0] if ranked else None
         decision = decide(self.index, query, best)
         explanation = None
         if explain:

@@ -19,8 +19,9 @@ RELATED_MAX_SUFFIX = 3
 RELATED_MIN_STEM = 4
 # Headings among the first paragraphs of an article are its masthead: headline, byline, date.
 MASTHEAD_PARAGRAPHS = 3
-# Units (and their term sets) kept decoded between questions; a question touches a few hundred.
-UNIT_CACHE = 20_000
+# Facts about units (text, term sets, openings) kept between questions; a question touches
+# a few hundred units.
+UNIT_CACHE = 60_000
 _MISSING = object()
 
 
@@ -94,9 +95,7 @@ class SentenceIndex:
     data: IndexData
     _article_sets: dict[tuple[str, int], set[str]] = field(default_factory=dict)
     _uid_at: dict[str, int] = field(default_factory=dict)
-    _units: dict[int, Unit] = field(default_factory=dict)
     _remembered: dict[tuple[str, int], object] = field(default_factory=dict)
-    _term_sets: dict[int, frozenset[str]] = field(default_factory=dict)
 
     # -- corpus ------------------------------------------------------------------------------
     @property
@@ -132,12 +131,7 @@ class SentenceIndex:
         return bytes(d.text[int(d.text_ptr[uid]) : int(d.text_ptr[uid + 1])]).decode("utf-8")
 
     def unit(self, uid: int) -> Unit:
-        found = self._units.get(uid)
-        if found is None:
-            if len(self._units) >= UNIT_CACHE:
-                self._units.clear()
-            found = self._units[uid] = self._read_unit(uid)
-        return found
+        return self.remembered("unit", uid, SentenceIndex._read_unit)
 
     def remembered(self, name: str, uid: int, compute):
         """``compute(self, uid)``, kept for the units questions keep coming back to."""
@@ -170,12 +164,7 @@ class SentenceIndex:
 
     def term_set(self, uid: int) -> frozenset[str]:
         """The distinct terms of a unit (kept for the units a question keeps coming back to)."""
-        found = self._term_sets.get(uid)
-        if found is None:
-            if len(self._term_sets) >= UNIT_CACHE:
-                self._term_sets.clear()
-            found = self._term_sets[uid] = frozenset(self.terms_of(uid))
-        return found
+        return self.remembered("terms", uid, lambda index, u: frozenset(index.terms_of(u)))
 
     def neighbour(self, uid: int, step: int) -> int | None:
         """The unit ``step`` places away in the same article, if there is one."""

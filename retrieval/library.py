@@ -75,30 +75,35 @@ def open_index(
     resolved = str(root.resolve())
     folder = store.corpus_folder(resolved, index_dir)
     notices: list[str] = []
+    def fresh(data: IndexData | None) -> bool:
+        return data is not None and data.digest == digest and is_fresh(data, root)
+
     saved = None if force else _load_saved(folder, resolved, notices)
-    if saved is not None and saved.digest == digest and is_fresh(saved, root):
+    if fresh(saved):
         return Opened(SentenceIndex(saved), folder, None, notices)
+    save_in: Path | None = folder
     with contextlib.ExitStack() as stack:
         try:
             stack.enter_context(store.locked(folder))
         except OSError as error:
-            notices.append(f"cannot save the index in {folder} ({error.strerror or error}); "
-                           "working without saving it")
-            data, report = build(root, catalog=entries, digest=digest, previous=saved, progress=progress,
-                                 name=name)
-            return Opened(SentenceIndex(data), None, report, notices)
-        # Another process may have refreshed the index while this one waited for the lock.
-        if not force:
-            again = _load_saved(folder, resolved, [])
-            if again is not None and again.digest == digest and is_fresh(again, root):
-                return Opened(SentenceIndex(again), folder, None, notices)
-            saved = again or saved
+            notices.append(_cannot_save(folder, error))
+            save_in = None
+        else:
+            if not force:  # another process may have refreshed it while this one waited
+                again = _load_saved(folder, resolved, [])
+                if fresh(again):
+                    return Opened(SentenceIndex(again), folder, None, notices)
+                saved = again or saved
         data, report = build(root, catalog=entries, digest=digest, previous=saved, progress=progress,
-                                 name=name)
-        try:
-            store.save(data, folder)
-        except OSError as error:
-            notices.append(f"cannot save the index in {folder} ({error.strerror or error}); "
-                           "it is used without being saved")
-            return Opened(SentenceIndex(data), None, report, notices)
-        return Opened(SentenceIndex(data), folder, report, notices)
+                             name=name)
+        if save_in is not None:
+            try:
+                store.save(data, save_in)
+            except OSError as error:
+                notices.append(_cannot_save(folder, error))
+                save_in = None
+        return Opened(SentenceIndex(data), save_in, report, notices)
+
+
+def _cannot_save(folder: Path, error: OSError) -> str:
+    return f"cannot save the index in {folder} ({error.strerror or error}); working without saving it"

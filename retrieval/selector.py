@@ -447,10 +447,10 @@ def candidates(index: SentenceIndex, query: Query) -> dict[int, float]:
     return pool
 
 
-def rank(index: SentenceIndex, question: Question, exclude: frozenset[int] = frozenset()) -> list[Scored]:
+def rank(index: SentenceIndex, query: Query, exclude: frozenset[int] = frozenset()) -> list[Scored]:
     """Candidate sentences for the question, best answer first; ``exclude`` holds unit ids
     that may not be chosen (answers already given, for "what else")."""
-    query = Query.of(index, question)
+    question = query.question
     if not query.concepts:
         return []
     pool = {uid: bm25 for uid, bm25 in candidates(index, query).items() if uid not in exclude}

@@ -52,6 +52,15 @@ def empty_nltk_data(tmp_path_factory):
     return empty
 
 
+def read_folder(root: Path, catalog: dict[str, dict] | None = None) -> list:
+    """Every usable article of a folder, read as the index reads them, in corpus order."""
+    from corpus.reader import corpus_listing, read_article
+
+    listing, _ = corpus_listing(Path(root))
+    found = (read_article(Path(path), Path(root), (catalog or {}).get(rel))[0] for path, rel in listing)
+    return [article for article in found if article is not None]
+
+
 @pytest.fixture(scope="session")
 def engine():
     from retrieval.engine import Engine

@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import cli_env, verbatim_command
-from corpus import read_corpus
+from conftest import cli_env, read_folder, verbatim_command
 from retrieval import store
 from retrieval.engine import Engine
 from retrieval.library import open_index
@@ -37,9 +36,9 @@ def index_dir(tmp_path) -> Path:
 
 
 def test_folders_read_txt_md_and_html_in_a_stable_order(folder):
-    corpus = read_corpus(folder)
-    assert [a.id for a in corpus.articles] == ["a.txt", "b/bees.md", "b/port.html"]
-    port = corpus.articles[2]
+    articles = read_folder(folder)
+    assert [a.id for a in articles] == ["a.txt", "b/bees.md", "b/port.html"]
+    port = articles[2]
     assert port.title == "Harbour & Quay report"
     texts = [u.text for u in port.units]
     assert "Harbour works" in texts

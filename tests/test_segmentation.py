@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from corpus import UnitKind, load_bundled, segment
+from conftest import read_folder
+from corpus import ARTICLES_DIR, UnitKind, segment
+from corpus.bundled import catalog
 from corpus.sentences import sentence_spans
 
 
 @pytest.fixture(scope="module")
 def bundled():
-    return {a.id: a for a in load_bundled().articles}
+    entries = {entry["file"]: entry for entry in catalog()["articles"]}
+    return {a.id: a for a in read_folder(ARTICLES_DIR, entries)}
 
 
 def sentences(text: str) -> list[str]:

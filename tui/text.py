@@ -21,10 +21,6 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
-def has_unsafe(text: str) -> bool:
-    return bool(_UNSAFE.search(text))
-
-
 def json_safe(line: str) -> str:
     """A JSON line with direction and zero-width characters written as \\u escapes: the
     same JSON value, but it cannot reorder or hide text on a terminal."""
