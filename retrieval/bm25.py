@@ -85,14 +85,12 @@ class PostingsBM25:
             scores[self.units[a:b]] += self.idf[t] * self.weights[a:b]
         return scores
 
-    def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
-        """The ``k`` best units with a score above zero, best first (ties by unit id).
+    def touched(self, query: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Every unit that holds a query word, with its BM25 score (order unspecified).
 
         Costs what the query's postings hold: scores gather in buffers kept between calls
         and cleared only where they were written, never scanned whole.
         """
-        if k <= 0:
-            return []
         with self._lock:
             scores, seen = self._buffers()
             touched = []
@@ -107,21 +105,33 @@ class PostingsBM25:
                 seen[new] = True
                 touched.append(new)
             if not touched:
-                return []
-            hit = np.concatenate(touched)
+                return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+            hit = np.concatenate(touched).astype(np.int64)
             values = scores[hit]
             scores[hit] = 0.0
             seen[hit] = False
-        keep = values > 0
-        hit, values = hit[keep], values[keep]
-        if len(hit) > k:
-            best = np.argpartition(-values, k - 1)[:k]
-            hit, values = hit[best], values[best]
-        order = np.lexsort((hit, -values))
-        return [(int(hit[i]), float(values[i])) for i in order]
+        return hit, values
+
+    def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
+        """The ``k`` best units with a score above zero, best first (ties by unit id)."""
+        if k <= 0:
+            return []
+        hit, values = self.touched(query)
+        return best_of(hit, values, k)
 
     def _buffers(self) -> tuple[np.ndarray, np.ndarray]:
         if self._scores is None:
             self._scores = np.zeros(self.corpus_size, dtype=np.float64)
             self._seen = np.zeros(self.corpus_size, dtype=bool)
         return self._scores, self._seen
+
+
+def best_of(units: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The ``k`` units with the highest positive values, best first (ties by unit id)."""
+    keep = values > 0
+    units, values = units[keep], values[keep]
+    if len(units) > k:
+        best = np.argpartition(-values, k - 1)[:k]
+        units, values = units[best], values[best]
+    order = np.lexsort((units, -values))
+    return [(int(units[i]), float(values[i])) for i in order]

@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from retrieval.answer_types import find_evidence
+from retrieval.reader.evidence import find_evidence
 from retrieval.models import Result
-from retrieval.question import AnswerType, Question, analyze
+from retrieval.reader.question import AnswerType, Question, analyze
 
 _PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
 _THING_PRONOUN = re.compile(r"\b(it|its)\b", re.IGNORECASE)
@@ -83,6 +83,18 @@ def name_kind(name: str, sentences: list[str]) -> AnswerType | None:
         if kind in kinds:
             return kind
     return None
+
+
+def points_back(text: str) -> bool:
+    """True for a question that cannot stand alone: a pronoun points back ("How old is he?",
+    "What is its valuation?") and the question names at most one thing of its own, which
+    cannot be what the pronoun means."""
+    pronoun = (_PERSON_PRONOUN.search(text) or _PLURAL_PRONOUN.search(text)
+               or (_THING_PRONOUN.search(text) and not _EXPLETIVE_IT.search(text)))
+    if not pronoun:
+        return False
+    topic = [t for t in analyze(text).terms if t.weight >= 1.0]
+    return len({t.term for t in topic}) <= 1
 
 
 def _looks_like_a_person(name: str) -> bool:

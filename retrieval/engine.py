@@ -8,24 +8,28 @@ from pathlib import Path
 from corpus import Article
 from corpus.reader import read_article
 from retrieval.build import ProgressCallback
-from retrieval.confidence import decide
 from retrieval.index import ArticleInfo
 from retrieval.library import Opened, open_index
 from retrieval.models import ArticleRef, CorpusInfo, Passage, Result
-from retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp
+from retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
 from retrieval.explain import explain as explain_result
-from retrieval.question import Concept, Question, analyze, check_length
-from retrieval.selector import Query, Scored, rank
-from retrieval.sources import agreement, short_answer, supporting
+from retrieval.reader.question import Concept, Question, analyze, check_length
+from retrieval.reader.abstention import decide
+from retrieval.reader.features import Reading
+from retrieval.reader.ranker import Ranking, ReaderModel, rank_pool, shipped_model
+from retrieval.reader.support import supporting
+from retrieval.reader.query import Query
+from retrieval.reader.support import agreement, short_answer
 from retrieval.tokens import sentence_tokens, terms, tokens
 
 
 class Engine:
     """A corpus, indexed, ready for questions."""
 
-    def __init__(self, opened: Opened):
+    def __init__(self, opened: Opened, model: ReaderModel | None = None):
         self.opened = opened
         self.index = opened.index
+        self.model = model or shipped_model()
         self._refs: dict[int, ArticleRef] = {}
 
     @classmethod
@@ -89,18 +93,20 @@ class Engine:
             warnings=self.warnings,
         )
 
-    def passage(self, scored: Scored, query: Query) -> Passage:
-        uid = scored.uid
+    def passage(self, reading: Reading, query: Query, score: float,
+                probability: float | None = None) -> Passage:
+        uid = reading.uid
         unit = self.index.unit(uid)
         return Passage(
             sentence=unit.text,
             article=self.ref(int(self.index.unit_article[uid])),
             paragraph=unit.paragraph,
             sentence_index=unit.sentence,
-            score=round(scored.score, 4),
+            score=round(score, 4),
+            probability=None if probability is None else round(probability, 4),
             start=unit.start,
             end=unit.end,
-            span=short_answer(query, scored, unit.text),
+            span=short_answer(query, reading, unit.text),
             matches=question_words(unit.text, query),
         )
 
@@ -113,6 +119,10 @@ class Engine:
         Raises QuestionTooLong past MAX_QUESTION_CHARS.
         """
         check_length(question)
+        if not (conversation and conversation.turns) and points_back(question):
+            return Result(question=question, answered=False,
+                          reason="the question needs the one before it: ask it in a conversation, "
+                          "or name what it points to")
         followup = conversation.resolve(question) if conversation else FollowUp(question)
         analysis = analyze(followup.text)
         analysis.concepts.extend(_carried(analysis, followup.context))
@@ -127,10 +137,11 @@ class Engine:
         return result
 
     def candidates(self, question: str, k: int = 5) -> list[Passage]:
-        """The ``k`` best sentences for ``question`` by the selector, answer or not."""
-        analysis = analyze(question)
-        query = Query.of(self.index, analysis)
-        return [self.passage(s, query) for s in rank(self.index, query)[:k]]
+        """The ``k`` best sentences for ``question`` by the reader, answer or not."""
+        query = Query.of(self.index, analyze(question))
+        ranking = rank_pool(self.index, query, self.model)
+        return [self.passage(ranking.pool.reading(row), query, float(score))
+                for row, score in zip(ranking.order[:k].tolist(), ranking.scores[:k].tolist())]
 
     def _answer(self, question: str, analysis: Question, top: int, exclude: frozenset[int],
                 explain: bool, interpreted: str | None) -> Result:
@@ -138,23 +149,33 @@ class Engine:
             return Result(question=question, answered=False, interpreted_as=interpreted,
                           reason="the question has no words to search for")
         query = Query.of(self.index, analysis)
-        ranked = rank(self.index, query, exclude)
-        best = ranked[0] if ranked else None
-        decision = decide(self.index, query, best)
+        ranking = rank_pool(self.index, query, self.model, exclude)
+        decision = decide(self.index, query, ranking, self.model)
         explanation = None
         if explain:
-            runner_up = self.passage(ranked[1], query) if len(ranked) > 1 else None
-            explanation = explain_result(self.index, query, best, runner_up, decision, interpreted)
+            explanation = explain_result(self, query, ranking, decision, interpreted)
+        ranked = [(ranking.pool.reading(row), float(score))
+                  for row, score in zip(ranking.order.tolist(), ranking.scores.tolist())]
         if not decision.answered:
-            closest = [self.passage(s, query) for s in ranked[:top] if s.coverage > 0]
+            closest = [self.passage(s, query, score) for s, score in ranked[:top]
+                       if s.uid in self._sharing(query, ranking, top)]
             return Result(question=question, answered=False, closest=closest, reason=decision.reason,
-                          interpreted_as=interpreted, explanation=explanation)
-        chosen = [best, *supporting(self.index, query, ranked, top - 1)]
-        answers = [self.passage(s, query) for s in chosen]
-        spans = [p.sentence[p.span[0]:p.span[1]] for p in answers if p.span]
+                          probability=round(decision.probability, 4), interpreted_as=interpreted,
+                          explanation=explanation)
+        best = self.passage(ranked[0][0], query, ranked[0][1], decision.probability)
+        answers = [best] + [self.passage(s, query, score) for s, score in
+                            supporting(self.index, query, ranking, top - 1)]
+        spans = [(p.article.id, p.sentence[p.span[0]:p.span[1]]) for p in answers if p.span]
         return Result(question=question, answered=True, answers=answers,
+                      probability=round(decision.probability, 4),
                       agreement=agreement(spans) if len(spans) == len(answers) else None,
                       interpreted_as=interpreted, explanation=explanation)
+
+    def _sharing(self, query: Query, ranking: Ranking, top: int) -> set[int]:
+        """Of the best candidates, those that share a word with the question."""
+        own = {form for c in query.concepts if not c.carried for t in c.terms for form in query.forms(t)}
+        return {int(uid) for uid in ranking.pool.uids[ranking.order[:top]].tolist()
+                if not own.isdisjoint(self.index.term_set(int(uid)))}
 
 
 def _carried(analysis: Question, context: list[str]) -> list[Concept]:

@@ -1,53 +1,78 @@
-"""Explain an answer: which words matched where, what kind of answer was found, the scores."""
+"""Explain an answer: where the question's words were found, each feature's weight and part."""
 
 from __future__ import annotations
 
-from retrieval import confidence
-from retrieval.answer_types import find_evidence
-from retrieval.confidence import Decision, unknown_name_share
-from retrieval.index import SentenceIndex
-from retrieval.models import ConceptMatch, EvidenceSpan, Explanation, Passage
-from retrieval.selector import RELATED_MATCH, Query, Scored
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from retrieval.reader.evidence import find_evidence
+from retrieval.models import ConceptMatch, EvidenceSpan, Explanation, FeatureContribution
+from retrieval.reader.abstention import Decision
+from retrieval.reader.ranker import Ranking
+from retrieval.reader.query import Query
+
+if TYPE_CHECKING:
+    from retrieval.engine import Engine
 
 
-def _where(query: Query, scored: Scored, terms: tuple[str, ...]) -> str:
-    strengths = [scored.matched.get(t, 0.0) for t in terms]
-    if any(s >= 1.0 for s in strengths):
+def _where(engine: Engine, uid: int, query: Query, terms: tuple[str, ...]) -> str:
+    index = engine.index
+    own = index.term_set(uid)
+    if any(t in own for t in terms):
         return "sentence"
-    if any(s >= RELATED_MATCH for s in strengths):
+    if any(not query.related[t].isdisjoint(own) for t in terms):
         return "related form in the sentence"
-    if any(s > 0 for s in strengths):
-        return "sentence, inside a name"
-    places = [scored.context_matched[t] for t in terms if t in scored.context_matched]
-    return places[0] if places else "missing"
+    places = [("previous sentence", index.neighbour(uid, -1)), ("next sentence", index.neighbour(uid, 1))]
+    for name, other in places:
+        if other is not None and any(not query.forms(t).isdisjoint(index.term_set(other)) for t in terms):
+            return name
+    if any(not query.forms(t).isdisjoint(index.title_terms(uid)) for t in terms):
+        return "title"
+    if any(not query.forms(t).isdisjoint(index.article_terms(uid)) for t in terms):
+        return "elsewhere in the article"
+    return "missing"
 
 
-def explain(index: SentenceIndex, query: Query, best: Scored | None, runner_up: Passage | None,
-            decision: Decision, interpreted_as: str | None) -> Explanation:
+def _parts(model, row: np.ndarray) -> list[FeatureContribution]:
+    parts = model.contributions(row)
+    return [
+        FeatureContribution(name=name, value=round(float(value), 3), weight=round(float(weight), 3),
+                            contribution=round(parts[name], 3))
+        for name, value, weight in zip(model.features, row.tolist(), model.weights.tolist())
+    ]
+
+
+def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
+            interpreted_as: str | None) -> Explanation:
+    index = engine.index
     question = query.question
-    total = query.total
-    concepts = []
+    total = sum(c.weight for c in query.concepts) or 1.0
+    best_uid = int(ranking.pool.uids[ranking.order[0]]) if len(ranking.order) else None
     surfaces = {c.terms: c.surface for c in question.concepts}
-    for concept in query.concepts:
-        concepts.append(ConceptMatch(
+    concepts = [
+        ConceptMatch(
             text=surfaces.get(concept.terms, " ".join(concept.terms)),
             terms=list(concept.terms),
             weight=round(concept.weight / total, 3),
-            found=_where(query, best, concept.terms) if best else "missing",
+            found=_where(engine, best_uid, query, concept.terms) if best_uid is not None else "missing",
             carried=concept.carried,
-        ))
-    evidence, features, score = [], {}, 0.0
-    if best is not None:
-        text = index.unit(best.uid).text
+        )
+        for concept in query.concepts
+    ]
+    evidence, features, score, runner_up, abstention = [], [], 0.0, None, []
+    if best_uid is not None:
+        text = index.unit(best_uid).text
         evidence = [EvidenceSpan(kind=e.kind.value, text=text[e.start:e.end]) for e in find_evidence(text)]
-        features = {
-            "coverage": best.coverage, "own": best.own, "context": best.context,
-            "bm25": best.bm25, "proximity": best.proximity, "order": best.order,
-            "phrase": best.phrase, "title": best.title, "answer_type": best.type_match,
-            "novelty": best.novelty, "prior": best.prior,
-        }
-        features = {k: round(v, 3) for k, v in features.items()}
-        score = round(best.score, 4)
+        read = len(ranking.order) and ranking.pool.read[ranking.order[0]]
+        model = engine.model.read if read else engine.model.retrieve
+        columns = engine.model.read_columns if read else engine.model.retrieve_columns
+        features = _parts(model, ranking.pool.values[ranking.order[0]][columns])
+        score = round(float(ranking.scores[0]), 4)
+        abstention = _parts(engine.model.abstain, ranking.abstain_row[engine.model.abstain_columns])
+        if len(ranking.order) > 1:
+            second = ranking.pool.reading(int(ranking.order[1]))
+            runner_up = engine.passage(second, query, float(ranking.scores[1]))
     return Explanation(
         interpreted_as=interpreted_as,
         wh=question.wh,
@@ -58,11 +83,9 @@ def explain(index: SentenceIndex, query: Query, best: Scored | None, runner_up: 
         features=features,
         score=score,
         runner_up=runner_up,
+        probability=round(decision.probability, 4),
+        threshold=engine.model.threshold,
+        abstention=abstention,
         decision="answered" if decision.answered else f"not answered: {decision.reason}",
-        thresholds={
-            "min_coverage": confidence.MIN_COVERAGE,
-            "min_score": confidence.MIN_SCORE,
-            "unknown_name_share": confidence.UNKNOWN_NAME_SHARE,
-            "question_unknown_name_share": round(unknown_name_share(index, query), 3),
-        },
     )
+

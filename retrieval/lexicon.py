@@ -98,3 +98,25 @@ CURRENCY_WORDS = {
 CURRENCY_CODES = frozenset(v for v in {**CURRENCY_SYMBOLS, **CURRENCY_WORDS}.values() if v)
 
 PERCENT_WORDS = frozenset({"percent", "per cent", "pct", "percentage"})
+
+# Verbs of saying, in every form a question or an attribution uses: what a quotation
+# question asks about, and what attributes a quotation to its speaker.
+SPEECH_VERBS = frozenset(
+    """say says said saying tell tells told telling state states stated stating claim claims
+    claimed claiming add adds added adding warn warns warned warning describe describes
+    described describing call calls called calling urge urges urged urging announce
+    announces announced announcing think thinks thought thinking argue argues argued arguing
+    respond responds responded responding reply replies replied replying comment comments
+    commented commenting write writes wrote written writing note notes noted noting report
+    reports reported reporting predict predicts predicted predicting promise promises
+    promised promising suggest suggests suggested suggesting explain explains explained
+    explaining quote quotes quoted quoting""".split()
+)
+
+
+def words_pattern(words: frozenset[str] | set[str]) -> str:
+    """A regular-expression alternation of ``words``, longest first."""
+    import re
+
+    return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))) + ")"
+

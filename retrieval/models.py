@@ -26,7 +26,11 @@ class Passage(BaseModel):
     article: ArticleRef
     paragraph: int = Field(description="Paragraph number in the article, counted from 1.")
     sentence_index: int = Field(description="Sentence number in the paragraph, counted from 1.")
-    score: float = Field(description="The selector's score; higher is a better answer.")
+    score: float = Field(description="The reader's score (learned weights); higher is a better answer.")
+    probability: float | None = Field(
+        default=None,
+        description="For the answer given: the calibrated probability that it answers the question.",
+    )
     start: int = Field(description="Offset of the sentence's first character in the article's text.")
     end: int = Field(description="Offset just past the sentence's last character in the article's text.")
     span: tuple[int, int] | None = Field(
@@ -57,6 +61,15 @@ class EvidenceSpan(BaseModel):
     text: str
 
 
+class FeatureContribution(BaseModel):
+    """One measurement of a candidate, its learned weight and its part of the score."""
+
+    name: str
+    value: float
+    weight: float
+    contribution: float
+
+
 class Explanation(BaseModel):
     """Why the top sentence won, and why the decision to answer or not was taken."""
 
@@ -66,11 +79,13 @@ class Explanation(BaseModel):
     focus: str | None = None
     concepts: list[ConceptMatch] = Field(default_factory=list)
     evidence: list[EvidenceSpan] = Field(default_factory=list)
-    features: dict[str, float] = Field(default_factory=dict)
+    features: list[FeatureContribution] = Field(default_factory=list)
     score: float = 0.0
     runner_up: Passage | None = None
+    probability: float = 0.0
+    threshold: float = 0.0
+    abstention: list[FeatureContribution] = Field(default_factory=list)
     decision: str
-    thresholds: dict[str, float] = Field(default_factory=dict)
 
 
 class Result(BaseModel):
@@ -84,6 +99,11 @@ class Result(BaseModel):
         description="When not answered: the nearest sentences, which do not answer the question.",
     )
     reason: str | None = Field(default=None, description="Why there is no answer.")
+    probability: float | None = Field(
+        default=None,
+        description="Calibrated probability that the best sentence answers the question; "
+        "answered when it reaches the reader's threshold.",
+    )
     agreement: str | None = Field(
         default=None,
         description='"agree" when every listed answer gives the same short answer, "differ" '

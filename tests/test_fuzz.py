@@ -18,7 +18,7 @@ from retrieval.build import build
 from retrieval.engine import Engine
 from retrieval.index import SentenceIndex
 from retrieval.library import Opened
-from retrieval.question import AnswerType, analyze
+from retrieval.reader.question import AnswerType, analyze
 from retrieval.tokens import sentence_tokens, terms, tokens
 
 # Pieces that exercise the splitter and the detectors, mixed with arbitrary characters.
@@ -152,8 +152,8 @@ LONG_LINES = {
 LONG_LINE_SCRIPT = """
 import json, sys
 from corpus.segment import segment
-from retrieval.answer_types import find_evidence
-from retrieval.question import analyze
+from retrieval.reader.evidence import find_evidence
+from retrieval.reader.question import analyze
 from retrieval.tokens import sentence_tokens, terms
 for name, piece in json.loads(sys.argv[1]).items():
     text = piece * (100_000 // len(piece))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.question import AnswerType, analyze
+from retrieval.reader.question import AnswerType, analyze
 
 
 @pytest.mark.parametrize(

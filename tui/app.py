@@ -175,7 +175,7 @@ class VerbatimApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ask", name="answer")
     def answer(self, exchange: int, question: str) -> None:
-        from retrieval.question import QuestionTooLong
+        from retrieval.reader.question import QuestionTooLong
 
         try:
             result = self.engine.ask(question, top=self.top, conversation=self.conversation,

@@ -194,7 +194,7 @@ def run(argv: list[str] | None = None) -> ExitCode:
     batch = args.ask == "-" or (args.ask is None and not sys.stdin.isatty())
     if args.ask is None and not batch:
         return _chat(args)
-    from retrieval.question import QuestionTooLong, check_length
+    from retrieval.reader.question import QuestionTooLong, check_length
 
     styled = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if not batch:

@@ -109,21 +109,17 @@ def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
         found = " · ".join(f"{ev.kind} “{visible(ev.text)}”" for ev in e.evidence)
         lines.append(f"  in the sentence: {found}")
     if e.features:
-        f = e.features
-        lines.append(
-            f"  scores: coverage {f['coverage']:.2f} (own {f['own']:.2f} + context {f['context']:.2f})"
-            f" · bm25 {f['bm25']:.2f} · proximity {f['proximity']:.2f} · order {f['order']:.2f}"
-            f" · phrase {f['phrase']:.2f} · title {f['title']:.2f} · answer type {f['answer_type']:+.1f}"
-            f" · novelty {f['novelty']:.2f} · prior {f['prior']:+.2f} → score {e.score:.3f}"
-        )
+        lines.append("  features (value × weight = part of the score):")
+        lines += [f"    {f.name:<20} {f.value:>7.3f} × {f.weight:>+7.3f} = {f.contribution:>+7.3f}"
+                  for f in sorted(e.features, key=lambda f: -abs(f.contribution))]
+        lines.append(f"  score {e.score:.3f}")
     if e.runner_up is not None:
         lines.append(f"  runner-up ({e.runner_up.score:.3f}): {visible(e.runner_up.sentence)}")
-    t = e.thresholds
-    lines.append(
-        f"  decision: {visible(e.decision)} (answers need coverage ≥ {t['min_coverage']},"
-        f" score ≥ {t['min_score']}; unknown names {t['question_unknown_name_share']}"
-        f" < {t['unknown_name_share']})"
-    )
+    if e.abstention:
+        strongest = sorted(e.abstention, key=lambda f: -abs(f.contribution))[:4]
+        said = " · ".join(f"{f.name} {f.value:.2f} ({f.contribution:+.2f})" for f in strongest)
+        lines.append(f"  chance it answers: {e.probability:.2f} from {said}")
+    lines.append(f"  decision: {visible(e.decision)} (answers need a chance of at least {e.threshold:.2f})")
     return "\n".join(lines)
 
 

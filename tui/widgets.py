@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 # so its first line stays in view.
 FOLD_SUPPORT_CHARS = 280
 FOLD_SUPPORT_COUNT = 2
-# Scores at which the strength indicator gains a bar (the selector's scale, roughly 0-1).
-STRENGTH_STEPS = (0.5, 0.65, 0.8, 0.95)
+# The calibrated probability that the answer is right, in fifths.
+STRENGTH_STEPS = (0.2, 0.4, 0.6, 0.8)
 STRENGTH_BARS = 5
 
 QUESTION_WORD_STYLE = "bold underline"
@@ -44,9 +44,9 @@ def styled(text: str, spans: list[tuple[int, int, str]], base: str = "") -> Cont
     return Content.assemble(*parts)
 
 
-def strength(score: float) -> int:
-    """How many bars of the strength indicator a score fills (1 to 5)."""
-    return 1 + sum(score >= step for step in STRENGTH_STEPS)
+def strength(probability: float) -> int:
+    """How many bars of the strength indicator a probability fills (1 to 5)."""
+    return 1 + sum(probability >= step for step in STRENGTH_STEPS)
 
 
 def citation(passage: Passage, *, with_strength: bool = False) -> Content:
@@ -59,8 +59,8 @@ def citation(passage: Passage, *, with_strength: bool = False) -> Content:
         (f"  {visible(ref.id)} · paragraph {passage.paragraph}, sentence {passage.sentence_index}",
          "$foreground-muted"),
     ]
-    if with_strength:
-        bars = strength(passage.score)
+    if with_strength and passage.probability is not None:
+        bars = strength(passage.probability)
         parts.append((f"  ·  strength {'▮' * bars}{'▯' * (STRENGTH_BARS - bars)}", "$foreground-muted"))
     return Content.assemble(*parts)
 

@@ -6,7 +6,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from retrieval.question import AnswerType
+from retrieval.lexicon import CURRENCY_WORDS, SPEECH_VERBS, words_pattern
+from retrieval.reader.question import VALUE_TYPES, AnswerType, Question
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -15,10 +16,7 @@ _MONTH = (
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _SCALE = r"(?:thousand|million|billion|trillion|bn|mn|tn|[mkb])"
 _AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CURRENCY_WORD = (
-    r"(?:dollars?|yuan|RMB|renminbi|euros?|pounds?|sterling|yen|rupees?|francs?|"
-    r"USD|EUR|GBP|CNY|JPY|INR|CHF)"
-)
+_CURRENCY_WORD = words_pattern(set(CURRENCY_WORDS) | {w.upper() for w in CURRENCY_WORDS})
 _NUMBER_WORD = (
     r"(?:once|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
@@ -63,10 +61,7 @@ _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
 # A month name that is also an ordinary word counts only next to a number or a year.
 _AMBIGUOUS_MONTHS = re.compile(r"^(?:May|March|Mar|June|Jun|July|Jul|Aug|Sept?)\.?$")
 
-_SPEECH = re.compile(
-    r"\b(?:said|says|say|told|tells|stated|added|noted|wrote|writes|announced|urged|warned|"
-    r"argued|explained|described|called|[Aa]ccording to|quoted|reported)\b"
-)
+_SPEECH = re.compile(rf"\b(?:{words_pattern(SPEECH_VERBS)}|[Aa]ccording to)\b")
 _DEFINITION = re.compile(
     r"\b(?:is|are|was|were) (?:a|an|the)\b|\b(?:refers? to|known as|stands? for|defined as|"
     r"short for|also called)\b|\([A-Z][\w-]{1,12}\)",
@@ -281,3 +276,50 @@ def elaborates(sentence: str, focus: list[tuple[int, int]]) -> bool:
 
 def is_byline(sentence: str) -> bool:
     return bool(_BYLINE.search(sentence))
+
+
+# The answer types whose reading needs the sentence's typed stretches (amounts, names, quotes).
+EVIDENCE_TYPES = frozenset(SATISFIES) | {AnswerType.QUOTE, AnswerType.AUTHOR}
+# A name of the asked kind within this many characters of a question word stands beside it.
+NAME_BESIDE = 3
+NAME_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.ENTITY})
+# ... or as the agent of a question word: "founded by 40-year-old Liang Wenfeng".
+_AGENT = re.compile(r"^\s+by\s+(?:\S+\s+){0,2}$")
+
+
+def type_match(question: Question, text: str, evidence: list[Evidence], anchors: list[tuple[int, int]],
+               focus_spans: list[tuple[int, int]]) -> float:
+    """From -1 to +1: does the sentence hold the kind of thing the question asks for,
+    beyond what the question already names?"""
+    kind = question.answer_type
+
+    def is_new(e: Evidence) -> bool:  # words that only say what kind is asked do not count
+        return not any(s < e.end and e.start < t for s, t in anchors)
+
+    if kind is AnswerType.QUOTE:
+        attribution = is_attributed(text, evidence, anchors)
+        if attribution:
+            return attribution
+        return -0.5 if any(e.kind is AnswerType.QUOTE for e in evidence) else -1.0
+    if kind is AnswerType.AUTHOR:
+        return 1.0 if is_byline(text) else -0.5
+    if kind is AnswerType.DEFINITION:
+        return 1.0 if defines(text, anchors) else -0.3
+    if kind is AnswerType.OTHER:
+        return 1.0 if focus_spans and elaborates(text, focus_spans) else 0.0
+    wanted = SATISFIES.get(kind)
+    if not wanted:
+        return 0.0
+    found = [e for e in evidence if e.kind in wanted and is_new(e)]
+    if found:
+        # A name set right beside a word of the question ("its founder, Liang Wenfeng")
+        # is its answer more surely than one elsewhere in the sentence.
+        beside = any(
+            0 <= e.start - t <= NAME_BESIDE or 0 <= s - e.end <= NAME_BESIDE
+            or (0 <= e.start - t and _AGENT.match(text[t : e.start]))
+            for e in found for s, t in anchors
+        )
+        return 1.5 if beside and kind in NAME_TYPES else 1.0
+    if kind in VALUE_TYPES:
+        return -1.0
+    return -1.0 if kind is AnswerType.REASON else 0.0

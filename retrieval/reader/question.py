@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from retrieval.lexicon import CURRENCY_WORDS, SPEECH_VERBS, words_pattern
 from retrieval.tokens import WORD, Token, tokens
 
 
@@ -99,11 +100,8 @@ _YESNO_START = re.compile(
 )
 # The wh-word that asks the question: the first one, unless another clause leads
 # ("Since Python 3.8, which ...", "In which province ...").
-_SPEECH_VERB = (
-    r"(?:said|told|wrote|thought|(?:say|tell|state|claim|add|warn|describe|call|urge|announce|"
-    r"think|argue|respond|reply|replie|comment|write|note|report|predict|promise|suggest|explain)"
-    r"(?:s|d|ed|ing)?)"
-)
+_SPEECH_VERB = words_pattern(SPEECH_VERBS)
+_CURRENCY = words_pattern(set(CURRENCY_WORDS))
 _AUTHOR_VERB = r"(?:wrote|written|writes|write|authored|penned|byline)"
 
 # Rules applied to the text from the wh-word on; the first that matches decides.
@@ -111,7 +109,7 @@ _RULES: list[tuple[str, re.Pattern[str], AnswerType]] = [
     ("how", re.compile(r"^how old\b", re.I), AnswerType.AGE),
     ("what", re.compile(r"^(?:what|which) age\b", re.I), AnswerType.AGE),
     ("*", re.compile(r"^(?:what|which) (?:percentage|percent|proportion|share)\b|^by how much\b|^how many percent", re.I), AnswerType.PERCENT),
-    ("how", re.compile(r"^how (?:many|much) (?:money|dollars|yuan|euros|pounds|rmb)\b|^how much\b.*\b(?:money|capital|cash|funding|cost|costs|worth|pay|paid|spend|spent|raise|raised|invest|invested|price|priced|valued|charge|charged|earn|earned|sell|sold|buy|bought|fund|lose|lost)\b", re.I), AnswerType.MONEY),
+    ("how", re.compile(rf"^how (?:many|much) (?:money|{_CURRENCY})\b|^how much\b.*\b(?:money|capital|cash|funding|cost|costs|worth|pay|paid|spend|spent|raise|raised|invest|invested|price|priced|valued|charge|charged|earn|earned|sell|sold|buy|bought|fund|lose|lost)\b", re.I), AnswerType.MONEY),
     ("how", re.compile(r"^how many\b", re.I), AnswerType.COUNT),
     ("how", re.compile(r"^how much\b", re.I), AnswerType.NUMBER),
     ("how", re.compile(r"^how long ago\b", re.I), AnswerType.DATE),

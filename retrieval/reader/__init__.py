@@ -1,0 +1,1 @@
+"""The reader: features of candidate sentences, learned ranking, calibrated abstention and support."""

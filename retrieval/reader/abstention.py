@@ -1,0 +1,53 @@
+"""Honest abstention: answer when the calibrated probability clears the threshold, else say why not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retrieval.index import SentenceIndex
+from retrieval.reader.ranker import Ranking, ReaderModel
+from retrieval.reader.query import Query
+
+# The share of the question's content, by IDF, that words the corpus never uses must hold
+# before the refusal names them: below it, the words are a detail, not why it failed.
+NAMED_UNKNOWN_SHARE = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Whether to answer, the probability it rests on, and in words why not."""
+
+    answered: bool
+    probability: float = 0.0
+    reason: str | None = None
+
+
+def unknown_words(index: SentenceIndex, query: Query) -> tuple[list[str], float]:
+    """The question's own words that neither the corpus nor their other forms use, as
+    written, and their share of the question's weight by IDF."""
+    missing, share, total = [], 0.0, 0.0
+    for concept, analysed in zip(query.concepts, query.question.concepts):
+        if concept.carried:
+            continue
+        for term, idf in zip(concept.terms, concept.idfs):
+            total += idf
+            if index.is_unknown(term) and not query.related.get(term):
+                share += idf
+                if analysed.surface not in missing:
+                    missing.append(analysed.surface)
+    return missing, (share / total if total else 0.0)
+
+
+def decide(index: SentenceIndex, query: Query, ranking: Ranking, model: ReaderModel) -> Decision:
+    """Answer only when the best sentence is likely enough to answer the question."""
+    if not query.concepts:
+        return Decision(False, 0.0, "the question has no words to search for")
+    if not len(ranking.order):
+        return Decision(False, 0.0, "nothing in the corpus matches the question's words")
+    probability = ranking.probability
+    if probability >= model.threshold:
+        return Decision(True, probability)
+    missing, share = unknown_words(index, query)
+    if missing and share >= NAMED_UNKNOWN_SHARE:
+        return Decision(False, probability, f"the corpus never mentions {', '.join(missing)}")
+    return Decision(False, probability, "no sentence matches enough of the question")

@@ -1,0 +1,447 @@
+"""Features of candidate sentences: every measurement the ranker and the abstainer learn from."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from corpus import UnitKind
+from retrieval.reader.evidence import EVIDENCE_TYPES, Evidence, find_evidence, type_match
+from retrieval.bm25 import K1
+from retrieval.index import SentenceIndex
+from retrieval.reader.query import Query
+from retrieval.reader.question import AnswerType
+from retrieval import english
+from retrieval.tokens import sentence_tokens, word_term
+
+# How many sentences BM25 hands on; how many more are taken for their paragraph's score
+# (an answer often sits in the paragraph that repeats the question, not in the sentence);
+# around how many of the best the neighbours are added; how many get the slow reading.
+POOL_BY_SENTENCE = 150
+POOL_BY_PARAGRAPH = 50
+NEIGHBOUR_POOL = 15
+# The best paragraphs are taken whole: an answer that shares no word with the question
+# (a paraphrase) still sits in the paragraph that does. Past this many units a paragraph is
+# a list or a dump, and only its matching sentences come in.
+WHOLE_PARAGRAPHS = 5
+WHOLE_PARAGRAPH_UNITS = 40
+READ_POOL = 30
+
+VALUE_ANSWERS = frozenset({AnswerType.DATE, AnswerType.NUMBER, AnswerType.COUNT, AnswerType.MONEY,
+                           AnswerType.PERCENT, AnswerType.AGE})
+NAME_ANSWERS = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.ENTITY, AnswerType.PLACE})
+
+# Cheap features, measured for every candidate of the pool.
+RETRIEVE_FEATURES = (
+    "bm25_relative", "bm25_absolute", "paragraph_bm25", "article_bm25",
+    "coverage_sentence", "coverage_forms", "coverage_synonyms", "coverage_specific",
+    "coverage_paragraph", "coverage_article", "article_specific", "behind_paragraph_best", "behind_paragraph_bm25",
+    "coverage_title", "answer_words", "coverage_carried", "neighbour_only",
+    "kind_heading", "kind_boilerplate", "kind_code",
+)
+# Features of the slower reading, for the best of the pool only.
+READ_FEATURES = (
+    "coverage_previous", "coverage_next", "coverage_heading", "refers_back",
+    "proximity", "order", "phrase", "novelty", "log_length", "paragraph_opening", "masthead",
+    "answer_value", "answer_name", "answer_other",
+)
+FEATURES = RETRIEVE_FEATURES + READ_FEATURES
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerms:
+    """The question's terms with their weights, split by what part they play."""
+
+    content: tuple[str, ...]  # the topic: what a sentence must share with the question
+    content_idf: np.ndarray
+    answer: tuple[str, ...]  # words that name the kind of answer ("year", "percentage", "said")
+    carried: tuple[str, ...]  # from the previous turn of a conversation
+    carried_idf: np.ndarray
+    forms: dict[str, frozenset[str]]  # each term and its other forms in the corpus
+    synonyms: dict[str, frozenset[str]]  # each content term with its forms, synonyms and derivations
+    content_specificity: np.ndarray  # how rare each content word is in general English
+
+    @classmethod
+    def of(cls, index: SentenceIndex, query: Query) -> QueryTerms:
+        question = query.question
+        answer_words = {t.term for t in question.terms if t.weight < 1.0}
+        content, carried = [], []
+        for concept in query.concepts:
+            for term in concept.terms:
+                if concept.carried:
+                    carried.append(term)
+                elif term not in answer_words:
+                    content.append(term)
+        content = list(dict.fromkeys(content))
+        carried = [t for t in dict.fromkeys(carried) if t not in content]
+        answer = [t for t in dict.fromkeys(answer_words) if t not in content]
+        forms = {t: frozenset({t} | query.related.get(t, set())) for t in content + answer + carried}
+        surface = {}
+        for t in question.terms:
+            surface.setdefault(t.term, t.surface.strip("\"“”`'’").lower())
+        synonyms = {t: forms[t] | _synonym_terms(surface.get(t, t)) for t in content}
+        specificity = np.array([specificity_of(surface.get(t, t)) for t in content])
+        return cls(tuple(content), np.array([index.idf(t) for t in content]), tuple(answer),
+                   tuple(carried), np.array([index.idf(t) for t in carried]), forms, synonyms,
+                   specificity)
+
+    @property
+    def content_total(self) -> float:
+        return float(self.content_idf.sum()) or 1.0
+
+    def specific_share(self, present: frozenset[str] | set[str]) -> float:
+        """Share of the content terms, weighted by rarity in general English, found with
+        their synonyms in ``present``: a small corpus's IDF cannot tell "putting" from
+        "parameters"; English can."""
+        total = float(self.content_specificity.sum())
+        if not total:
+            return 0.0
+        found = sum(w for t, w in zip(self.content, self.content_specificity)
+                    if not self.synonyms[t].isdisjoint(present))
+        return found / total
+
+    def synonym_share(self, present: frozenset[str] | set[str]) -> float:
+        """IDF-weighted share of the content terms found in any form, synonym or derivation."""
+        if not self.content:
+            return 0.0
+        found = sum(w for t, w in zip(self.content, self.content_idf) if not self.synonyms[t].isdisjoint(present))
+        return found / self.content_total
+
+    def share(self, present: frozenset[str] | set[str], with_forms: bool = False) -> float:
+        """IDF-weighted share of the content terms found in ``present``."""
+        if not self.content:
+            return 0.0
+        found = 0.0
+        for term, weight in zip(self.content, self.content_idf):
+            if term in present or (with_forms and not self.forms[term].isdisjoint(present)):
+                found += weight
+        return found / self.content_total
+
+
+# Zipf frequencies run from about 8 ("the") down to 0 (not among English's 100,000 most
+# used words); specificity counts down from the top, so a word unknown to English weighs most.
+ZIPF_CEILING = 8.0
+
+
+def specificity_of(word: str) -> float:
+    """How telling a word is in general English: 8 minus its Zipf frequency."""
+    return max(0.0, ZIPF_CEILING - english.zipf(word))
+
+
+def _synonym_terms(word: str) -> frozenset[str]:
+    """The retrieval terms of a word's WordNet synonyms and derivations."""
+    return frozenset(term for other in english.related_words(word) for term in (word_term(other),) if term)
+
+
+# Headings among the first paragraphs of an article are its masthead: headline, byline, date.
+MASTHEAD_PARAGRAPHS = 3
+# A sentence that opens by pointing back ("It terminates ...", "Such companies ...") is
+# about what the previous sentence named.
+_POINTING_BACK = re.compile(
+    r"^[\"“'‘(]*(?:this|these|that|those|such|it|its|they|their|them|he|his|she|her|both|"
+    r"afterwards|then|there|the latter|the former)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the slow reading found in a sentence: the question's words in it, the typed
+    stretches it holds, and whether one is of the kind asked for."""
+
+    uid: int
+    evidence: tuple[Evidence, ...] = ()
+    content_anchors: tuple[tuple[int, int], ...] = ()  # where the question's topic words are
+    term_spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # each question term's places
+    type_match: float = 0.0
+    read: bool = False
+
+
+@dataclass(slots=True)
+class Pool:
+    """The candidates of one question and their features, in the order of ``uids``."""
+
+    uids: np.ndarray
+    values: np.ndarray  # (candidates, len(FEATURES)); read features are 0 until read
+    read: np.ndarray  # which candidates have had the slow reading
+    readings: dict[int, Reading]  # by row: what the reading found, for spans and support
+
+    def reading(self, row: int) -> Reading:
+        return self.readings.get(row) or Reading(int(self.uids[row]))
+
+
+class Paragraphs:
+    """Paragraph numbers across the corpus, so sentences can be grouped by paragraph."""
+
+    def __init__(self, index: SentenceIndex):
+        d = index.data
+        change = np.ones(len(index), dtype=bool)
+        if len(index) > 1:
+            change[1:] = (np.diff(d.unit_paragraph) != 0) | (np.diff(d.unit_article) != 0)
+        self.of_unit = np.cumsum(change) - 1
+        self.first_unit = np.append(np.flatnonzero(change), len(index))
+        self.count = len(self.first_unit) - 1
+        # Scratch marks for "this paragraph (article) holds the word", set and cleared per word.
+        self.marks = np.zeros(self.count, dtype=bool)
+        self.article_marks = np.zeros(len(index.articles), dtype=bool)
+        self.lock = threading.Lock()
+
+    def units(self, paragraph: int) -> range:
+        return range(int(self.first_unit[paragraph]), int(self.first_unit[paragraph + 1]))
+
+
+def _paragraphs(index: SentenceIndex) -> Paragraphs:
+    found = index._remembered.get(("paragraphs", -1))
+    if found is None:
+        found = index._remembered[("paragraphs", -1)] = Paragraphs(index)
+    return found
+
+
+def _relative(groups: np.ndarray, scores: np.ndarray, group_count: int) -> np.ndarray:
+    """Each unit's group total of ``scores``, divided by the best group's total. Costs what
+    the question touched plus one pass over the group numbers, never a sort."""
+    totals = np.bincount(groups, weights=scores, minlength=group_count)
+    best = totals.max() if len(totals) else 0.0
+    return totals[groups] / best if best > 0 else np.zeros(len(groups))
+
+
+def _best(values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest values, highest first (ties by position)."""
+    if len(values) > k:
+        part = np.argpartition(-values, k - 1)[:k]
+        return part[np.lexsort((part, -values[part]))]
+    return np.lexsort((np.arange(len(values)), -values))
+
+
+def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
+           exclude: frozenset[int] = frozenset()) -> Pool:
+    """The pool of candidates for a question with their cheap features."""
+    search = [form for t in terms.content + terms.answer for form in sorted(terms.forms[t])]
+    search_carried = search + [form for t in terms.carried for form in sorted(terms.forms[t])]
+    units, bm25 = index.bm25.touched(search_carried if terms.carried else search)
+    if exclude and len(units):
+        keep = ~np.isin(units, np.fromiter(exclude, dtype=np.int64))
+        units, bm25 = units[keep], bm25[keep]
+    if not len(units):
+        return Pool(np.empty(0, dtype=np.int64), np.zeros((0, len(FEATURES))), np.zeros(0, bool), {})
+    grouping = _paragraphs(index)
+    paragraphs = grouping.of_unit
+    para_rel = _relative(paragraphs[units], bm25, grouping.count)
+    art_rel = _relative(index.data.unit_article[units], bm25, len(index.articles))
+    best = bm25.max()
+    by_sentence = _best(bm25, POOL_BY_SENTENCE)
+    by_paragraph = _best(bm25 / best + para_rel, POOL_BY_PARAGRAPH)
+    chosen = list(dict.fromkeys(np.concatenate([by_sentence, by_paragraph]).tolist()))
+    pool = {int(units[i]): i for i in chosen}
+    added = []
+    for i in by_sentence[:NEIGHBOUR_POOL]:
+        for step in (-1, 1):
+            other = index.neighbour(int(units[i]), step)
+            if other is not None and other not in pool and other not in exclude:
+                pool[other] = -1
+                added.append(other)
+    top_paragraphs = list(dict.fromkeys(paragraphs[units[_best(para_rel, POOL_BY_PARAGRAPH)]].tolist()))
+    for paragraph in top_paragraphs[:WHOLE_PARAGRAPHS]:
+        members = grouping.units(paragraph)
+        if len(members) <= WHOLE_PARAGRAPH_UNITS:
+            for other in members:
+                if other not in pool and other not in exclude:
+                    pool[other] = -1
+    uids = np.fromiter(pool, dtype=np.int64, count=len(pool))
+    where = np.fromiter(pool.values(), dtype=np.int64, count=len(pool))
+    values = np.zeros((len(uids), len(FEATURES)))
+    col = {name: i for i, name in enumerate(FEATURES)}
+    inside = where >= 0
+    max_bm25 = (K1 + 1) * (terms.content_total + float(terms.carried_idf.sum()))
+    values[inside, col["bm25_relative"]] = bm25[where[inside]] / best
+    values[inside, col["bm25_absolute"]] = bm25[where[inside]] / max_bm25
+    values[inside, col["paragraph_bm25"]] = para_rel[where[inside]]
+    values[inside, col["article_bm25"]] = art_rel[where[inside]]
+    values[~inside, col["neighbour_only"]] = 1.0
+    # Neighbours were pulled in for their place, not their words: their paragraph and
+    # article scores are those of the sentence beside them.
+    para_score = dict(zip(paragraphs[units[where[inside]]].tolist(), para_rel[where[inside]].tolist()))
+    art_of = index.data.unit_article
+    art_score = dict(zip(art_of[units[where[inside]]].tolist(), art_rel[where[inside]].tolist()))
+    for row in np.flatnonzero(~inside):
+        uid = int(uids[row])
+        values[row, col["paragraph_bm25"]] = para_score.get(int(paragraphs[uid]), 0.0)
+        values[row, col["article_bm25"]] = art_score.get(int(art_of[uid]), 0.0)
+    _coverage_around(index, terms, uids, values, col, paragraphs)
+    for row, uid in enumerate(uids.tolist()):
+        present = index.term_set(uid)
+        values[row, col["coverage_sentence"]] = terms.share(present)
+        values[row, col["coverage_forms"]] = terms.share(present, with_forms=True)
+        values[row, col["coverage_synonyms"]] = terms.synonym_share(present)
+        values[row, col["coverage_specific"]] = terms.specific_share(present)
+        values[row, col["coverage_title"]] = terms.share(index.title_terms(uid), with_forms=True)
+        if terms.answer:
+            values[row, col["answer_words"]] = sum(
+                1 for t in terms.answer if not terms.forms[t].isdisjoint(present)) / len(terms.answer)
+        if terms.carried:
+            weights = terms.carried_idf
+            found = sum(w for t, w in zip(terms.carried, weights) if not terms.forms[t].isdisjoint(present))
+            values[row, col["coverage_carried"]] = found / (float(weights.sum()) or 1.0)
+        kind = index.unit(uid).kind
+        values[row, col["kind_heading"]] = kind is UnitKind.HEADING
+        values[row, col["kind_boilerplate"]] = kind is UnitKind.BOILERPLATE
+        values[row, col["kind_code"]] = kind is UnitKind.CODE
+    _behind_paragraph_best(paragraphs[uids], values, col)
+    return Pool(uids, values, np.zeros(len(uids), dtype=bool), {})
+
+
+def _behind_paragraph_best(paragraph_of: np.ndarray, values: np.ndarray, col: dict[str, int]) -> None:
+    """How far each candidate falls behind the best candidate of its own paragraph, in
+    coverage and in BM25: the answer is usually the paragraph's best match."""
+    keys, inverse = np.unique(paragraph_of, return_inverse=True)
+    for feature, source in (("behind_paragraph_best", "coverage_synonyms"), ("behind_paragraph_bm25", "bm25_relative")):
+        best = np.full(len(keys), -np.inf)
+        np.maximum.at(best, inverse, values[:, col[source]])
+        values[:, col[feature]] = best[inverse] - values[:, col[source]]
+
+
+def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, values: np.ndarray,
+                     col: dict[str, int], paragraphs: np.ndarray) -> None:
+    """IDF-weighted share of the content terms in each candidate's paragraph and article."""
+    if not terms.content:
+        return
+    bm25 = index.bm25
+    grouping = _paragraphs(index)
+    unit_article = index.data.unit_article
+    cand_paras = paragraphs[uids]
+    cand_arts = unit_article[uids]
+    in_para = np.zeros(len(uids))
+    in_art = np.zeros(len(uids))
+    in_art_specific = np.zeros(len(uids))
+    for term, weight, specificity in zip(terms.content, terms.content_idf, terms.content_specificity):
+        holders = []
+        for form in terms.forms[term]:
+            t = bm25.term_id.get(form)
+            if t is not None:
+                holders.append(bm25.units[int(bm25.ptr[t]):int(bm25.ptr[t + 1])])
+        if not holders:
+            continue
+        units = np.concatenate(holders)
+        held_paras, held_arts = paragraphs[units], unit_article[units]
+        with grouping.lock:
+            grouping.marks[held_paras] = True
+            grouping.article_marks[held_arts] = True
+            para_has = grouping.marks[cand_paras]
+            article_has = grouping.article_marks[cand_arts]
+            grouping.marks[held_paras] = False
+            grouping.article_marks[held_arts] = False
+        in_para += weight * para_has
+        in_art += weight * article_has
+        in_art_specific += specificity * article_has
+    values[:, col["coverage_paragraph"]] = in_para / terms.content_total
+    values[:, col["coverage_article"]] = in_art / terms.content_total
+    values[:, col["article_specific"]] = in_art_specific / (float(terms.content_specificity.sum()) or 1.0)
+
+
+def read(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
+    """The slow reading of the candidates at ``rows``: their surroundings, word positions
+    and order, and whether they hold the kind of answer asked for."""
+    col = {name: i for i, name in enumerate(FEATURES)}
+    question = query.question
+    kind = question.answer_type
+    group = ("answer_value" if kind in VALUE_ANSWERS else "answer_name" if kind in NAME_ANSWERS
+             else "answer_other")
+    form_of = {form: term for term in terms.content + terms.answer + terms.carried for form in terms.forms[term]}
+    own_forms = {form for t in terms.content + terms.answer for form in terms.forms[t]}
+    ordered = [t.term for t in question.terms]
+    question_pairs = set(zip(ordered, ordered[1:]))
+    for row in rows.tolist():
+        if pool.read[row]:
+            continue
+        uid = int(pool.uids[row])
+        unit = index.unit(uid)
+        values = pool.values[row]
+        previous, following = index.neighbour(uid, -1), index.neighbour(uid, 1)
+        refers_back = points_back(index, uid)
+        if previous is not None:
+            values[col["coverage_previous"]] = terms.share(index.term_set(previous), with_forms=True)
+        if following is not None:
+            values[col["coverage_next"]] = terms.share(index.term_set(following), with_forms=True)
+        heading = int(index.heading_of[uid])
+        if heading >= 0:
+            values[col["coverage_heading"]] = terms.share(index.term_set(heading), with_forms=True)
+        values[col["refers_back"]] = refers_back
+        values[col["paragraph_opening"]] = unit.sentence == 1
+        values[col["masthead"]] = unit.kind is UnitKind.HEADING and unit.paragraph <= MASTHEAD_PARAGRAPHS
+        text = unit.text
+        unit_tokens = sentence_tokens(text)
+        values[col["log_length"]] = math.log1p(len(unit_tokens))
+        positions: dict[str, list[int]] = {}
+        content = set(terms.content)
+        anchors: list[tuple[int, int]] = []
+        term_spans: dict[str, list[tuple[int, int]]] = {}
+        for i, tok in enumerate(unit_tokens):
+            term = form_of.get(tok.term)
+            if term is not None:
+                positions.setdefault(term, []).append(i)
+                term_spans.setdefault(term, []).append((tok.start, tok.end))
+                if term in content:
+                    anchors.append((tok.start, tok.end))
+        if len(positions) >= 2:
+            values[col["proximity"]] = min(1.0, len(positions) / _min_window(positions))
+            firsts = [positions[t][0] for t in dict.fromkeys(ordered) if t in positions]
+            pairs = [(a, b) for i, a in enumerate(firsts) for b in firsts[i + 1:]]
+            if pairs:
+                values[col["order"]] = sum(1 for a, b in pairs if a <= b) / len(pairs)
+        if question_pairs:
+            sequence = [form_of.get(t.term, t.term) for t in unit_tokens]
+            values[col["phrase"]] = len(question_pairs & set(zip(sequence, sequence[1:]))) / len(question_pairs)
+        if unit_tokens:
+            values[col["novelty"]] = sum(1 for t in unit_tokens if t.term not in own_forms) / len(unit_tokens)
+        evidence = find_evidence(text) if kind in EVIDENCE_TYPES else []
+        values[col[group]] = type_match(question, text, evidence, anchors, [])
+        pool.readings[row] = Reading(uid, tuple(evidence), tuple(anchors), term_spans, values[col[group]], True)
+        pool.read[row] = True
+
+
+def _min_window(positions: dict[str, list[int]]) -> int:
+    """Length of the shortest stretch of tokens holding every matched term once."""
+    events = sorted((p, term) for term, ps in positions.items() for p in ps)
+    need = len(positions)
+    counts: dict[str, int] = {}
+    best = events[-1][0] - events[0][0] + 1
+    left = 0
+    for pos, term in events:
+        counts[term] = counts.get(term, 0) + 1
+        while len(counts) == need:
+            best = min(best, pos - events[left][0] + 1)
+            left_term = events[left][1]
+            counts[left_term] -= 1
+            if not counts[left_term]:
+                del counts[left_term]
+            left += 1
+    return best
+
+
+def points_back(index: SentenceIndex, uid: int) -> bool:
+    """True for a sentence that opens by pointing back at the one before it."""
+    def compute(index: SentenceIndex, uid: int) -> bool:
+        unit = index.unit(uid)
+        return (unit.kind is UnitKind.TEXT and index.neighbour(uid, -1) is not None
+                and bool(_POINTING_BACK.match(unit.text)))
+
+    return index.remembered("points back", uid, compute)
+
+
+def question_features(index: SentenceIndex, query: Query, terms: QueryTerms) -> dict[str, float]:
+    """What the question itself says about whether the corpus can answer it."""
+    unknown = sum(w for t, w in zip(terms.content, terms.content_idf)
+                  if all(index.is_unknown(f) for f in terms.forms[t]))
+    total = float(terms.content_specificity.sum())
+    unknown_specific = sum(w for t, w in zip(terms.content, terms.content_specificity)
+                           if all(index.is_unknown(f) for f in terms.synonyms[t]))
+    return {
+        "unknown_share": unknown / terms.content_total if terms.content else 1.0,
+        "unknown_specific": unknown_specific / total if total else 1.0,
+        "content_terms": float(len(terms.content)),
+        "mean_idf": float(terms.content_idf.mean()) / math.log1p(len(index) + 0.5) if terms.content else 0.0,
+    }

@@ -1,0 +1,52 @@
+"""A question as the index sees it: its concepts with their IDF, and other forms of each term."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retrieval.index import SentenceIndex
+from retrieval.reader.question import Question
+
+
+@dataclass(frozen=True, slots=True)
+class WeightedConcept:
+    """A question concept with the IDF of each of its terms and its weight."""
+
+    terms: tuple[str, ...]
+    idfs: tuple[float, ...]
+    weight: float  # its share of the question: the IDF of its strongest term, scaled by the analysis
+    proper: bool
+    carried: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """The question's concepts, weighted, and the corpus's other forms of each of its terms."""
+
+    question: Question
+    concepts: tuple[WeightedConcept, ...]
+    related: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, index: SentenceIndex, question: Question) -> Query:
+        concepts = []
+        for concept in question.concepts:
+            idfs = tuple(index.idf(t) for t in concept.terms)
+            concepts.append(WeightedConcept(concept.terms, idfs, concept.weight * max(idfs), concept.proper,
+                                            concept.carried))
+        own = sum(c.weight for c in concepts if not c.carried)
+        carried = sum(c.weight for c in concepts if c.carried)
+        cap = question.carry_share * own
+        if carried > cap:  # the past informs a follow-up; it must not outvote it
+            scale = cap / carried
+            concepts = [WeightedConcept(c.terms, c.idfs, c.weight * scale, c.proper, c.carried) if c.carried else c
+                        for c in concepts]
+        terms = {t for c in concepts for t in c.terms}
+        return cls(question, tuple(concepts), {term: frozenset(index.related(term)) for term in terms})
+
+    @property
+    def terms(self) -> list[str]:
+        return list(dict.fromkeys(t for c in self.concepts for t in c.terms))
+
+    def forms(self, term: str) -> frozenset[str]:
+        return self.related[term] | {term}

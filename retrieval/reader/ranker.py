@@ -1,0 +1,163 @@
+"""Rank a question's candidates with learned weights, and say how sure the best one is."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.index import SentenceIndex
+from retrieval.reader.features import (
+    FEATURES,
+    READ_POOL,
+    Pool,
+    QueryTerms,
+    gather,
+    question_features,
+    read,
+)
+from retrieval.reader.query import Query
+
+WEIGHTS_FILE = Path(__file__).with_name("weights.json")
+
+# What the abstainer looks at: the winner's margin and strength, and how much of the
+# question the corpus holds at all.
+ABSTAIN_FEATURES = (
+    "top_score", "margin", "top_probability", "top_coverage", "top_paragraph_coverage",
+    "top_article_coverage", "top_bm25_absolute", "top_specific", "top_paragraph_bm25",
+    "best_paragraph_coverage", "best_article_coverage", "best_article_specific",
+    "unknown_share", "unknown_specific", "content_terms", "mean_idf",
+)
+
+# A lone candidate has no rival: its margin reads as this, wider than the read stage's
+# scores put between two candidates.
+LONE_MARGIN = 5.0
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Weights over standardised features: score = w · (x - mean) / scale + bias."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float = 0.0
+
+    @classmethod
+    def from_json(cls, data: dict) -> LinearModel:
+        return cls(tuple(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
+                   np.array(data["weights"]), float(data.get("bias", 0.0)))
+
+    def to_json(self) -> dict:
+        # A feature left out in training has an infinite scale: written as 1 with weight 0.
+        scale = np.where(np.isinf(self.scale), 1.0, self.scale)
+        return {"features": list(self.features), "mean": _rounded(self.mean), "scale": _rounded(scale),
+                "weights": _rounded(self.weights), "bias": round(self.bias, 6)}
+
+    def columns(self, names: tuple[str, ...]) -> np.ndarray:
+        """Where this model's features stand among ``names`` (a file may use fewer)."""
+        place = {name: i for i, name in enumerate(names)}
+        missing = [f for f in self.features if f not in place]
+        if missing:
+            raise ValueError(f"the weights name features this version does not measure: {', '.join(missing)}")
+        return np.array([place[f] for f in self.features], dtype=np.int64)
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        """Scores of rows that hold exactly this model's features, in its order."""
+        return ((rows - self.mean) / self.scale) @ self.weights + self.bias
+
+    def contributions(self, row: np.ndarray) -> dict[str, float]:
+        """Each feature's part of the score of one row."""
+        parts = (row - self.mean) / self.scale * self.weights
+        return dict(zip(self.features, parts.tolist()))
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    return [round(float(v), 6) for v in values]
+
+
+@dataclass(frozen=True)
+class ReaderModel:
+    """The learned parts of the reader, as the weights file holds them."""
+
+    retrieve: LinearModel
+    read: LinearModel
+    abstain: LinearModel
+    threshold: float  # the least probability that is answered
+    provenance: dict
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "retrieve_columns", self.retrieve.columns(FEATURES))
+        object.__setattr__(self, "read_columns", self.read.columns(FEATURES))
+        object.__setattr__(self, "abstain_columns", self.abstain.columns(ABSTAIN_FEATURES))
+
+    @classmethod
+    def from_json(cls, data: dict) -> ReaderModel:
+        return cls(LinearModel.from_json(data["retrieve"]), LinearModel.from_json(data["read"]),
+                   LinearModel.from_json(data["abstain"]), float(data["threshold"]),
+                   data.get("provenance", {}))
+
+    def to_json(self) -> dict:
+        return {"format": "verbatim-reader-weights", "version": 1, "provenance": self.provenance,
+                "retrieve": self.retrieve.to_json(), "read": self.read.to_json(),
+                "abstain": self.abstain.to_json(), "threshold": round(self.threshold, 6)}
+
+
+@cache
+def shipped_model() -> ReaderModel:
+    """The weights that ship with the package."""
+    return ReaderModel.from_json(json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")))
+
+
+@dataclass(slots=True)
+class Ranking:
+    """A question's candidates best first, with their scores and the chance the best answers."""
+
+    pool: Pool
+    order: np.ndarray  # rows of the pool, best first; the read ones lead
+    scores: np.ndarray  # read-stage score of each row in ``order`` (retrieve-stage past the read ones)
+    probability: float
+    abstain_row: np.ndarray
+
+
+def rank_pool(index: SentenceIndex, query: Query, model: ReaderModel,
+              exclude: frozenset[int] = frozenset()) -> Ranking:
+    """Gather, score cheaply, read the best, score again, and judge the winner."""
+    terms = QueryTerms.of(index, query)
+    pool = gather(index, query, terms, exclude)
+    if not len(pool.uids):
+        return Ranking(pool, np.empty(0, dtype=np.int64), np.empty(0), 0.0, np.zeros(len(ABSTAIN_FEATURES)))
+    first = model.retrieve.score(pool.values[:, model.retrieve_columns])
+    order = np.lexsort((pool.uids, -first))
+    head = order[:READ_POOL]
+    read(index, query, terms, pool, head)
+    second = model.read.score(pool.values[head][:, model.read_columns])
+    head_order = np.lexsort((pool.uids[head], -second))
+    order = np.concatenate([head[head_order], order[READ_POOL:]])
+    scores = np.concatenate([second[head_order], first[order[READ_POOL:]]])
+    row = abstain_features(index, query, terms, pool, order, second[head_order])
+    probability = float(1 / (1 + math.exp(-model.abstain.score(row[None, model.abstain_columns])[0])))
+    return Ranking(pool, order, scores, probability, row)
+
+
+def abstain_features(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool,
+                     order: np.ndarray, read_scores: np.ndarray) -> np.ndarray:
+    col = {name: i for i, name in enumerate(FEATURES)}
+    best = pool.values[order[0]]
+    margin = float(read_scores[0] - read_scores[1]) if len(read_scores) > 1 else LONE_MARGIN
+    shifted = np.exp(read_scores - read_scores[0])
+    question = question_features(index, query, terms)
+    return np.array([
+        float(read_scores[0]), margin, float(1 / shifted.sum()), best[col["coverage_forms"]],
+        best[col["coverage_paragraph"]], best[col["coverage_article"]], best[col["bm25_absolute"]],
+        best[col["coverage_specific"]], best[col["paragraph_bm25"]],
+        float(pool.values[:, col["coverage_paragraph"]].max()), float(pool.values[:, col["coverage_article"]].max()),
+        float(pool.values[:, col["article_specific"]].max()),
+        question["unknown_share"], question["unknown_specific"], question["content_terms"],
+        question["mean_idf"],
+    ])

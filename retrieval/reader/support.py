@@ -1,0 +1,127 @@
+"""Every source: other sentences that answer as well, their short answers, and whether they agree."""
+
+from __future__ import annotations
+
+import math
+
+from retrieval.index import SentenceIndex
+from retrieval.reader.evidence import SATISFIES, Evidence
+from retrieval.reader.features import READ_POOL, Reading
+from retrieval.reader.query import Query
+from retrieval.reader.question import VALUE_TYPES, AnswerType
+from retrieval.reader.ranker import Ranking
+from retrieval.tokens import terms
+
+# A supporting sentence must be at least this likely to answer, against the best one (the
+# ratio of their probabilities under the read-stage softmax): about as good, not merely next.
+SUPPORT_RATIO = 0.35
+# Sentences this alike are one sentence said twice (a repeated lead, a copied section).
+DUPLICATE_JACCARD = 0.9
+# How much more the asked-for noun counts than the heaviest question word when choosing the
+# short answer among several candidates in a sentence.
+FOCUS_PULL = 3.0
+# A name right after the asked-for noun is its apposition, and the answer: "media outlet The
+# Paper", "the Communist Party newspaper the People's Daily"; a value follows its noun a
+# little further off: "its valuation to as much as 400 billion RMB".
+APPOSITION_GAP = 6
+VALUE_REACH = 30
+
+# Question types whose answer is a short stretch worth pointing at inside the sentence.
+SPAN_TYPES = frozenset(
+    {AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.ENTITY, AnswerType.PLACE,
+     AnswerType.AUTHOR, AnswerType.QUOTE}
+) | VALUE_TYPES
+_SPAN_KINDS = {**SATISFIES, AnswerType.AUTHOR: frozenset({AnswerType.PERSON, AnswerType.ENTITY})}
+
+
+def supporting(index: SentenceIndex, query: Query, ranking: Ranking, count: int) -> list[tuple[Reading, float]]:
+    """Up to ``count`` further sentences that also answer, with their scores, best first,
+    sentences of other articles before more of the best one's article."""
+    if count <= 0 or len(ranking.order) < 2:
+        return []
+    best_row = int(ranking.order[0])
+    best_score = float(ranking.scores[0])
+    kept_terms = [index.term_set(int(ranking.pool.uids[best_row]))]
+    seen = {int(index.unit_article[int(ranking.pool.uids[best_row])])}
+    first, rest = [], []
+    for row, score in zip(ranking.order[1:READ_POOL].tolist(), ranking.scores[1:READ_POOL].tolist()):
+        if math.exp(score - best_score) < SUPPORT_RATIO:
+            break
+        uid = int(ranking.pool.uids[row])
+        terms = index.term_set(uid)
+        if any(_jaccard(terms, other) >= DUPLICATE_JACCARD for other in kept_terms):
+            continue
+        kept_terms.append(terms)
+        article = int(index.unit_article[uid])
+        (rest if article in seen else first).append((ranking.pool.reading(row), score))
+        seen.add(article)
+    return (first + rest)[:count]
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def short_answer(query: Query, reading: Reading, sentence: str) -> tuple[int, int] | None:
+    """The stretch of the sentence that answers a who/when/how-many question: evidence of the
+    asked kind that the question does not already name, nearest the question's weightiest
+    words. None when nothing fits well: no pointer is better than a wrong one."""
+    kind = query.question.answer_type
+    if kind not in SPAN_TYPES or not reading.read:
+        return None
+    wanted = _SPAN_KINDS[kind]
+    anchors = reading.content_anchors
+
+    def is_new(e: Evidence) -> bool:
+        return not any(s < e.end and e.start < t for s, t in anchors)
+
+    def is_clear(e: Evidence) -> bool:
+        text = sentence[e.start : e.end]
+        if e.kind is AnswerType.QUOTE:
+            return e.end - e.start > 12 and text[:1] in "“\"«"
+        if e.kind is AnswerType.ENTITY:  # an uncued single capitalised word is too often not it
+            return " " in text
+        return True
+
+    found = [e for e in reading.evidence if e.kind in wanted and is_new(e) and is_clear(e)]
+    if not found:
+        return None
+    placed = []  # (weight, character spans) of each question concept the sentence holds
+    for concept in query.concepts:
+        spans = [span for term in concept.terms for span in reading.term_spans.get(term, [])]
+        if spans:
+            placed.append((concept.weight, spans))
+    # The noun the question asks for ("which newspaper") sits next to its answer ("the
+    # Communist Party newspaper the People's Daily"): it outweighs every other word.
+    focus = query.question.focus
+    focus_terms = {t.term for t in query.question.terms if t.surface.lower() == focus}
+    focus_spans = [span for term in focus_terms for span in reading.term_spans.get(term, [])]
+    if focus_spans and placed:
+        placed.append((FOCUS_PULL * max(w for w, _ in placed), focus_spans))
+
+    def distance(e: Evidence) -> float:
+        if not placed:
+            return 0.0
+        return sum(
+            weight * min(max(s - e.end, e.start - t, 0) for s, t in spans) for weight, spans in placed
+        ) / sum(weight for weight, _ in placed)
+
+    reach = VALUE_REACH if kind in VALUE_TYPES else APPOSITION_GAP
+    appositions = [e for e in found if any(0 <= e.start - t <= reach for _, t in focus_spans)]
+    best = min(appositions or found, key=lambda e: (distance(e), -(e.end - e.start), e.start))
+    return best.start, best.end
+
+
+def agreement(values: list[tuple[str, str]]) -> str | None:
+    """'agree' when the short answers of different articles say the same, 'differ' when they
+    do not; None when fewer than two articles give one (an article does not confirm itself).
+    ``values`` holds (article id, short answer), best first."""
+    by_article: dict[str, str] = {}
+    for article, value in values:
+        by_article.setdefault(article, value)
+    if len(by_article) < 2:
+        return None
+    normal = {tuple(sorted(terms(v))) or (v.casefold(),) for v in by_article.values()}
+    return "agree" if len(normal) == 1 else "differ"

@@ -1,0 +1,265 @@
+"""Learn the reader's weights from SQuAD v1.1 train questions and write the weights file.
+
+    python -m retrieval.reader.train --squad DIR [--questions N] [--out FILE]
+
+DIR is the output of ``shared/data/squad-train/build.py`` (corpus/, questions.jsonl,
+articles.jsonl). Only the ``train`` split is used. Its articles are dealt into two folds
+by their order; each fold is indexed on its own, and each question is asked of the fold
+that holds its article (to learn ranking, and as a question the corpus answers) and of the
+other fold (as a question the corpus does not answer). The answering threshold is not
+fitted here: ``--threshold`` sets it, chosen on the validation split (see README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.engine import Engine
+from retrieval.reader.question import analyze
+from retrieval.reader.features import FEATURES, READ_POOL, RETRIEVE_FEATURES, QueryTerms, gather, read
+from retrieval.reader.learn import Standardizer, fit_listwise, fit_logistic
+from retrieval.reader.ranker import (
+    ABSTAIN_FEATURES,
+    WEIGHTS_FILE,
+    LinearModel,
+    ReaderModel,
+    abstain_features,
+)
+from retrieval.reader.query import Query
+
+# Regularisation of each model, chosen on the validation split.
+RANK_L2 = 1e-3
+ABSTAIN_L2 = 1e-3
+DEFAULT_QUESTIONS = 6000
+DEFAULT_THRESHOLD = 0.5
+
+
+@dataclass
+class Asked:
+    """One question asked of one fold: its pool and which candidates answer it."""
+
+    question: str
+    uids: np.ndarray
+    values: np.ndarray
+    labels: np.ndarray
+    own_fold: bool
+
+
+def sample(rows: list[dict], limit: int) -> list[dict]:
+    """The ``limit`` rows whose sha256(id) sorts first: the same sample on every run."""
+    rows = sorted(rows, key=lambda r: hashlib.sha256(r["id"].encode("utf-8")).hexdigest())
+    return rows[:limit] if limit else rows
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def make_folds(squad: Path, work: Path) -> list[tuple[Path, set[str]]]:
+    """Two corpora of the train articles, every other article each."""
+    articles = sorted((a for a in read_jsonl(squad / "articles.jsonl") if a["split"] == "train"),
+                      key=lambda a: a["file"])
+    folds = []
+    for k in range(2):
+        folder = work / f"fold-{k}"
+        files = {a["file"] for i, a in enumerate(articles) if i % 2 == k}
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            for name in sorted(files):
+                shutil.copyfile(squad / "corpus" / name, folder / name)
+        folds.append((folder, files))
+    return folds
+
+
+def gold_labels(engine: Engine, uids: np.ndarray, question: dict) -> np.ndarray:
+    """1 for each candidate whose sentence holds one of the gold answer's places."""
+    labels = np.zeros(len(uids))
+    index = engine.index
+    for row, uid in enumerate(uids.tolist()):
+        article = index.article(uid)
+        if Path(article.path).name != question["file"]:
+            continue
+        start, end = int(index.data.unit_start[uid]), int(index.data.unit_end[uid])
+        if any(start <= a["start"] and a["start"] + len(a["text"]) <= end for a in question["answers"]):
+            labels[row] = 1.0
+    return labels
+
+
+def ask_pool(engine: Engine, text: str):
+    query = Query.of(engine.index, analyze(text))
+    terms = QueryTerms.of(engine.index, query)
+    return query, terms, gather(engine.index, query, terms)
+
+
+def collect(engines: list[Engine], folds: list[set[str]], questions: list[dict]) -> list[Asked]:
+    asked: list[Asked] = []
+    started = time.time()
+    for n, q in enumerate(questions):
+        home = 0 if q["file"] in folds[0] else 1
+        for k in (home, 1 - home):
+            _, _, pool = ask_pool(engines[k], q["question"])
+            labels = gold_labels(engines[k], pool.uids, q) if k == home else np.zeros(len(pool.uids))
+            asked.append(Asked(q["question"], pool.uids, pool.values, labels, k == home))
+        if n % 1000 == 999:
+            print(f"  {n + 1} questions gathered, {time.time() - started:.0f} s", file=sys.stderr)
+    return asked
+
+
+def fit_retrieve(asked: list[Asked], drop: frozenset[str]) -> LinearModel:
+    cols = slice(0, len(RETRIEVE_FEATURES))
+    mine = [a for a in asked if a.own_fold and len(a.uids)]
+    scale = Standardizer.fit(np.concatenate([a.values[:, cols] for a in mine]), RETRIEVE_FEATURES, drop)
+    weights = fit_listwise([(scale(a.values[:, cols]), a.labels) for a in mine], RANK_L2)
+    return LinearModel(RETRIEVE_FEATURES, scale.mean, scale.scale, weights)
+
+
+def read_heads(engines: list[Engine], folds: list[set[str]], questions: list[dict], asked: list[Asked],
+               retrieve: LinearModel) -> list[np.ndarray]:
+    """Read the best of each pool by the retrieve stage; return those rows."""
+    heads = []
+    by_text = iter(asked)
+    started = time.time()
+    for n, q in enumerate(questions):
+        if n % 1000 == 999:
+            print(f"  {n + 1} questions read, {time.time() - started:.0f} s", file=sys.stderr)
+        home = 0 if q["file"] in folds[0] else 1
+        for k in (home, 1 - home):
+            a = next(by_text)
+            if not len(a.uids):
+                heads.append(np.empty(0, dtype=np.int64))
+                continue
+            query = Query.of(engines[k].index, analyze(a.question))
+            terms = QueryTerms.of(engines[k].index, query)
+            pool = gather(engines[k].index, query, terms)
+            first = retrieve.score(pool.values[:, : len(RETRIEVE_FEATURES)])
+            head = np.lexsort((pool.uids, -first))[:READ_POOL]
+            read(engines[k].index, query, terms, pool, head)
+            a.values = pool.values
+            heads.append(head)
+    return heads
+
+
+def fit_read(asked: list[Asked], heads: list[np.ndarray], drop: frozenset[str]) -> LinearModel:
+    mine = [(a, h) for a, h in zip(asked, heads) if a.own_fold and len(h)]
+    scale = Standardizer.fit(np.concatenate([a.values[h] for a, h in mine]), FEATURES, drop)
+    weights = fit_listwise([(scale(a.values[h]), a.labels[h]) for a, h in mine], RANK_L2)
+    return LinearModel(FEATURES, scale.mean, scale.scale, weights)
+
+
+def abstain_rows(engines: list[Engine], folds: list[set[str]], questions: list[dict],
+                 asked: list[Asked], heads: list[np.ndarray], model: LinearModel):
+    rows, answers, correct = [], [], []
+    it = iter(zip(asked, heads))
+    for q in questions:
+        home = 0 if q["file"] in folds[0] else 1
+        for k in (home, 1 - home):
+            a, head = next(it)
+            if not len(head):
+                continue
+            index = engines[k].index
+            query = Query.of(index, analyze(a.question))
+            terms = QueryTerms.of(index, query)
+            scores = model.score(a.values[head])
+            order = np.lexsort((a.uids[head], -scores))
+            pool_like = type("P", (), {"values": a.values})
+            rows.append(abstain_features(index, query, terms, pool_like, head[order], scores[order]))
+            answers.append(a.own_fold)
+            correct.append(bool(a.labels[head[order[0]]]))
+    return np.array(rows), np.array(answers), np.array(correct)
+
+
+def save_readings(path: Path, asked: list[Asked], heads: list[np.ndarray]) -> None:
+    """Keep what gathering and reading found, so other settings refit in seconds."""
+    counts = np.array([len(a.uids) for a in asked])
+    np.savez(path, counts=counts, heads=np.array([len(h) for h in heads]),
+             head_rows=np.concatenate(heads) if heads else np.empty(0),
+             uids=np.concatenate([a.uids for a in asked]), values=np.concatenate([a.values for a in asked]),
+             labels=np.concatenate([a.labels for a in asked]), own=np.array([a.own_fold for a in asked]),
+             questions=np.array([a.question for a in asked]))
+
+
+def load_readings(path: Path) -> tuple[list[Asked], list[np.ndarray]]:
+    data = np.load(path, allow_pickle=False)
+    bounds = np.cumsum(np.concatenate([[0], data["counts"]]))
+    head_bounds = np.cumsum(np.concatenate([[0], data["heads"]]))
+    asked, heads = [], []
+    for i, question in enumerate(data["questions"].tolist()):
+        a, b = bounds[i], bounds[i + 1]
+        asked.append(Asked(question, data["uids"][a:b], data["values"][a:b], data["labels"][a:b], bool(data["own"][i])))
+        heads.append(data["head_rows"][head_bounds[i]:head_bounds[i + 1]].astype(np.int64))
+    return asked, heads
+
+
+def data_hash(squad: Path) -> str:
+    digest = hashlib.sha256()
+    for name in ("questions.jsonl", "articles.jsonl"):
+        digest.update((squad / name).read_bytes())
+    return digest.hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m retrieval.reader.train", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--squad", type=Path, required=True, help="output folder of squad-train/build.py")
+    parser.add_argument("--questions", type=int, default=DEFAULT_QUESTIONS,
+                        help=f"train questions to learn from (default {DEFAULT_QUESTIONS}; 0 for all)")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+                        help="least probability answered, chosen on validation")
+    parser.add_argument("--label", choices=("correct", "answerable"), default="correct",
+                        help="what the abstainer predicts: the top sentence answers, or the corpus holds the answer")
+    parser.add_argument("--drop", default="", help="features to leave out, comma-separated (to measure what each earns)")
+    parser.add_argument("--reuse", type=Path, default=None,
+                        help="refit from the readings a previous run kept (its work folder's readings-N.npz)")
+    parser.add_argument("--work", type=Path, default=None, help="folder for the fold corpora and their indexes")
+    parser.add_argument("--out", type=Path, default=WEIGHTS_FILE)
+    args = parser.parse_args(argv)
+    work = args.work or args.out.parent / ".train-work"
+    folds = make_folds(args.squad, work)
+    engines = [Engine.load(folder, index_dir=work / "index") for folder, _ in folds]
+    files = [f for _, f in folds]
+    questions = sample([q for q in read_jsonl(args.squad / "questions.jsonl") if q["split"] == "train"],
+                       args.questions)
+    drop = frozenset(filter(None, args.drop.split(",")))
+    unknown = drop - set(FEATURES) - set(ABSTAIN_FEATURES)
+    if unknown:
+        parser.error(f"no such feature: {', '.join(sorted(unknown))}")
+    if args.reuse:
+        asked, heads = load_readings(args.reuse)
+        retrieve = fit_retrieve(asked, drop)
+    else:
+        asked = collect(engines, files, questions)
+        retrieve = fit_retrieve(asked, drop)
+        heads = read_heads(engines, files, questions, asked, retrieve)
+        save_readings(work / f"readings-{len(questions)}.npz", asked, heads)
+    read_model = fit_read(asked, heads, drop)
+    rows, answerable, correct = abstain_rows(engines, files, questions, asked, heads, read_model)
+    labels = correct if args.label == "correct" else answerable
+    scale = Standardizer.fit(rows, ABSTAIN_FEATURES, drop)
+    weights, bias = fit_logistic(scale(rows), labels, ABSTAIN_L2)
+    abstain = LinearModel(ABSTAIN_FEATURES, scale.mean, scale.scale, weights, bias)
+    command = "python -m retrieval.reader.train " + " ".join(
+        a for a in (argv if argv is not None else sys.argv[1:]) if not a.startswith("/"))
+    model = ReaderModel(retrieve, read_model, abstain, args.threshold, {
+        "command": command,
+        "data": "SQuAD v1.1 train (CC BY-SA 4.0), train split of shared/data/squad-train/build.py",
+        "data_sha256": data_hash(args.squad),
+        "questions": len(questions),
+        "abstain_label": args.label,
+    })
+    args.out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}: {len(questions)} questions", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

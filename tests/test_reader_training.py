@@ -1,0 +1,108 @@
+"""The reader's weights: learned end to end on a slice of SQuAD, and held to floors on validation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from retrieval.engine import Engine
+from retrieval.reader.features import FEATURES
+from retrieval.reader.ranker import WEIGHTS_FILE, ReaderModel, shipped_model
+from retrieval.reader.train import data_hash, gold_labels, main as train, read_jsonl, sample
+from retrieval.tokens import terms
+
+SQUAD = ROOT.parent / "shared" / "data" / "squad-train"
+# A fixed slice: the first articles of each split (in the build's sorted order).
+TRAIN_ARTICLES = 8
+VALIDATION_ARTICLES = 6
+OFF_CORPUS_ARTICLES = 3
+
+
+@pytest.fixture(scope="module")
+def squad(tmp_path_factory) -> Path:
+    if not (SQUAD / "build.py").exists():
+        pytest.skip("shared/data/squad-train is not beside the repository")
+    built = tmp_path_factory.mktemp("squad-built")
+    subprocess.run([sys.executable, str(SQUAD / "build.py"), str(built), "--no-train-only"], check=True,
+                   capture_output=True)
+    articles = sorted(read_jsonl(built / "articles.jsonl"), key=lambda a: a["file"])
+    chosen = ([a for a in articles if a["split"] == "train"][:TRAIN_ARTICLES]
+              + [a for a in articles if a["split"] == "validation"][:VALIDATION_ARTICLES + OFF_CORPUS_ARTICLES])
+    files = {a["file"] for a in chosen}
+    out = tmp_path_factory.mktemp("squad-slice")
+    (out / "corpus").mkdir()
+    for a in chosen:
+        shutil.copyfile(built / "corpus" / a["file"], out / "corpus" / a["file"])
+    (out / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in chosen), encoding="utf-8")
+    questions = [q for q in read_jsonl(built / "questions.jsonl") if q["file"] in files]
+    (out / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
+    return out
+
+
+def test_training_writes_a_weights_file_that_reproduces_and_ranks(squad, tmp_path):
+    out = tmp_path / "weights.json"
+    assert train(["--squad", str(squad), "--questions", "120", "--work", str(tmp_path / "work"),
+                  "--out", str(out)]) == 0
+    written = json.loads(out.read_text(encoding="utf-8"))
+    model = ReaderModel.from_json(written)
+    assert model.read.features == FEATURES
+    assert all(np.isfinite(m.weights).all() for m in (model.retrieve, model.read, model.abstain))
+    provenance = written["provenance"]
+    assert provenance["data_sha256"] == data_hash(squad)
+    assert provenance["command"].startswith("python -m retrieval.reader.train")
+    assert "--questions 120" in provenance["command"]
+    assert provenance["questions"] == 120
+    # What every reader learns from real questions: sharing the question's words is good.
+    weights = dict(zip(model.read.features, model.read.weights))
+    assert weights["coverage_sentence"] + weights["coverage_forms"] + weights["coverage_synonyms"] > 0
+
+
+def test_the_shipped_weights_say_how_to_make_them_again():
+    written = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    provenance = written["provenance"]
+    assert provenance["command"].startswith("python -m retrieval.reader.train")
+    assert len(provenance["data_sha256"]) == 64
+    assert 0 < shipped_model().threshold < 1
+
+
+def _asked(engine: Engine, questions: list[dict]) -> tuple[float, float, list[float]]:
+    """P@1 of the engine's reader and of plain BM25 over the same sentences, and the
+    calibrated probabilities."""
+    reader = bm25 = 0
+    probabilities = []
+    for q in questions:
+        ranked = engine.candidates(q["question"], k=1)
+        if ranked:
+            reader += gold_labels(engine, np.array([engine.index.uid_at(ranked[0].article.id, ranked[0].start)]), q)[0]
+        top = engine.index.top(terms(q["question"]), 1)
+        if top:
+            bm25 += gold_labels(engine, np.array([top[0][0]]), q)[0]
+        probabilities.append(engine.ask(q["question"]).probability or 0.0)
+    return reader / len(questions), bm25 / len(questions), probabilities
+
+
+def test_quality_floors_on_a_fixed_validation_slice(squad, tmp_path):
+    articles = [a for a in read_jsonl(squad / "articles.jsonl") if a["split"] == "validation"]
+    inside = {a["file"] for a in articles[:VALIDATION_ARTICLES]}
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in inside:
+        shutil.copyfile(squad / "corpus" / name, corpus / name)
+    engine = Engine.load(corpus)
+    questions = read_jsonl(squad / "questions.jsonl")
+    answerable = sample([q for q in questions if q["file"] in inside], 150)
+    off_corpus = sample([q for q in questions if q["split"] == "validation" and q["file"] not in inside], 60)
+    reader, bm25, probabilities = _asked(engine, answerable)
+    assert reader >= 0.70 and reader >= bm25 + 0.08, (reader, bm25)
+    threshold = shipped_model().threshold
+    assert np.mean(np.array(probabilities) < threshold) <= 0.08
+    refused = [not engine.ask(q["question"]).answered for q in off_corpus]
+    assert np.mean(refused) >= 0.6
