@@ -30,6 +30,10 @@ class Unit:
     kind: UnitKind
 
 
+# Bump when a change to this module or to corpus/sentences.py cuts some text into other
+# units: saved indexes made before are then rebuilt.
+SEGMENTER_VERSION = 1
+
 # Headings are short; a line this long is prose even when it lacks a final stop.
 HEADING_MAX_CHARS = 120
 HEADING_MAX_WORDS = 16

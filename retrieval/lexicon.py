@@ -25,6 +25,11 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Stopwords that still read as stopwords after "the": "the most", "the other".
+DETERMINER_STOPWORDS = frozenset(
+    "most more other others same only few very such own all both each any some".split()
+)
+
 # Written with dots they are not acronyms to keep: "e.g.", "i.e.".
 LATIN_ABBREVIATIONS = frozenset({"eg", "ie", "cf", "viz", "etc", "al", "ca"})
 
@@ -79,6 +84,8 @@ SCALES = {
     "billion": 1e9, "bn": 1e9, "bln": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
     "trn": 1e12,
 }
+# Endings a number keeps: "1st", "22nd", "3rd", "19th", "1990s".
+ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th", "s"})
 # Single letters count as a scale only when glued to the number ("600m", not "600 m").
 GLUED_ONLY_SCALES = frozenset({"k", "m", "b"})
 

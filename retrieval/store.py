@@ -23,10 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.analysis import analysis_fingerprint
 from retrieval.index import ArticleInfo, IndexData
 
 FORMAT = "verbatim-index"
-VERSION = 3
+VERSION = 4
 POINTER = "current"
 LOCK = "lock"
 ARRAYS = {
@@ -39,7 +40,8 @@ ARRAYS = {
 
 
 class IndexDamaged(Exception):
-    """A saved index that cannot be trusted: truncated, altered, foreign or too new."""
+    """A saved index that cannot be trusted or used: truncated, altered, foreign, too new,
+    or made by another analysis chain."""
 
 
 def cache_home() -> Path:
@@ -82,6 +84,7 @@ def save(data: IndexData, folder: Path) -> Path:
         manifest = {
             "format": FORMAT,
             "version": VERSION,
+            "analysis": analysis_fingerprint(),
             "root": data.root,
             "name": data.name,
             "digest": data.digest,
@@ -168,6 +171,10 @@ def load(version: Path, root: str) -> IndexData:
         raise IndexDamaged(f"it has format version {manifest.get('version')}, not {VERSION}")
     if manifest.get("root") != str(Path(root).resolve()):
         raise IndexDamaged("it belongs to another corpus")
+    if manifest.get("analysis") != analysis_fingerprint():
+        raise IndexDamaged(
+            f"it was analysed by other rules, {manifest.get('analysis')}, not {analysis_fingerprint()}"
+        )
     try:
         sizes = manifest["sizes"]
         for file, size in sizes.items():

@@ -1,8 +1,19 @@
-"""Retrieval terms from text: NLTK regexp tokens, Porter stems, amounts kept whole."""
+"""Retrieval terms from text: NLTK regexp tokens, Porter stems, amounts kept whole.
+
+A word's term ignores how it is written: case ("STRASSE", "straße"), accents ("café",
+"cafe") and compatibility forms (full-width "ＤｅｅｐＳｅｅｋ", the ligature in "ﬁnance").
+Only a two-letter capitalised stopword ("US", "IT") keeps its case, as an acronym, and not
+in a text with no lower-case letter, which cannot tell an acronym from a shouted word.
+
+A number keeps a scale ("600bn"), an ordinal ending ("19th", "1990s") or a single letter
+("5G", "3D": a name) glued to it; any longer run of letters is a unit read as a word of
+its own, so "103.5FM" and "103.5 FM" give the same terms, "103.5" and "fm".
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from nltk.stem.porter import PorterStemmer
@@ -12,39 +23,56 @@ from retrieval.lexicon import (
     CURRENCY_CODES,
     CURRENCY_SYMBOLS,
     CURRENCY_WORDS,
+    DETERMINER_STOPWORDS,
     GLUED_ONLY_SCALES,
     IRREGULAR_FORMS,
     LATIN_ABBREVIATIONS,
     NUMBER_WORDS,
+    ORDINAL_SUFFIXES,
     SCALES,
     STOPWORDS,
 )
 
+# The version of the rules that turn text into terms. Bump it when a change here gives
+# some text other terms: saved indexes made under other rules are then rebuilt.
+NORMALIZER_VERSION = 1
+
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_PATTERN = rf"""
-    (?:[A-Z]{{1,2}}\$|[$€£¥₹₩₽])\s?{_NUMBER}(?:[A-Za-z]{{1,3}}\b)?   # US$600bn, $7.4, €5m
-  | {_NUMBER}(?:%|[A-Za-z]+\b)?                                   # 10,000  17%  1990s  600bn
-  | [A-Za-z](?:\.[A-Za-z])+(?!\w)\.?                              # U.S.  D.C.  e.g.
-  | ["“`][^\W\d_]\w*["”`]                                         # "from": a word as a name
-  | [^\W\d_]\w*(?:['’]\w+)*                                       # words, A100, don't
+# Combining diacritics, so a word written decomposed ("Schro\u0308dinger") stays one word.
+# (NLTK's engine counts every mark as a word character; the standard one counts none.)
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_WORD_END = rf"(?![\w{_MARKS}])"
+# What stays glued to a number: a scale, an ordinal ending or one letter. Other letters
+# are a unit, read as a word of its own.
+_GLUED_WORDS = "|".join(sorted(w for w in {*SCALES, *ORDINAL_SUFFIXES} if len(w) > 1))
+_GLUED = rf"(?:(?:(?i:{_GLUED_WORDS})|[A-Za-z]){_WORD_END})"
+TOKEN_PATTERN = rf"""
+    (?:[A-Z]{{1,2}}\$|[$€£¥₹₩₽])\s?{_NUMBER}{_GLUED}?         # US$600bn, $7.4, €5m
+  | {_NUMBER}(?:%|{_GLUED})?                                # 10,000  17%  1990s  600bn  5G
+  | [A-Za-z](?:\.[A-Za-z])+{_WORD_END}\.?                    # U.S.  D.C.  e.g.
+  | ["“`][^\W\d_][\w{_MARKS}]*["”`]                          # "from": a word as a name
+  | [^\W\d_][\w{_MARKS}]*(?:['’][\w{_MARKS}]+)*             # words, A100, don't
 """
-_TOKENIZER = RegexpTokenizer(_PATTERN, flags=re.VERBOSE | re.UNICODE)
+_TOKENIZER = RegexpTokenizer(TOKEN_PATTERN, flags=re.VERBOSE | re.UNICODE)
 # The same pattern on the standard engine, for indexing in bulk: NLTK 3.10 runs every match
 # of its tokenizer under a ReDoS timer, which makes it about 2.7 times slower; the tokens
 # are the same (a test checks it).
-_BULK = re.compile(_PATTERN, re.VERBOSE | re.UNICODE)
+_BULK = re.compile(TOKEN_PATTERN, re.VERBOSE | re.UNICODE)
 # Tokens the fast path hands to the full normaliser: numbers, amounts, quoted names.
 _SPECIAL_START = frozenset("0123456789$€£¥₹₩₽\"“`")
 _ARTICLE_FORMS = frozenset({"the", "The", "THE", "a", "A", "an", "An", "AN"})
 _MISSING = object()
 _STEMMER = PorterStemmer()
-_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th", "s"})
 _QUOTES = "\"“”`"
 _ARTICLES = frozenset({"the", "a", "an"})
-# Stopwords that still read as stopwords after "the": "the most", "the other".
-_DETERMINER_STOPWORDS = frozenset(
-    "most more other others same only few very such own all both each any some".split()
-)
+# Full-width ASCII ("１０３．５ＦＭ", "＄５") as ASCII before tokenizing, so amounts read as
+# they do in ASCII. One character for one: offsets into the text still hold.
+_NARROW = {
+    code: narrow
+    for code in (*range(0xFF01, 0xFF5F), *range(0xFFE0, 0xFFE7))
+    if len(narrow := unicodedata.normalize("NFKC", chr(code))) == 1
+}
+_has_full_width = re.compile("[\uff01-\uff5e\uffe0-\uffe6]").search
 
 # Kinds of term, so question analysis can tell a count from a word.
 WORD, NUMBER, MONEY, PERCENT, CURRENCY = "word", "number", "money", "percent", "currency"
@@ -82,11 +110,24 @@ def word_term(surface: str) -> str | None:
     return term
 
 
+def fold(word: str) -> str:
+    """``word`` without case, accents or compatibility forms: NFKD, case folding, combining
+    marks removed, then NFC. Letters of any script stay; only their marks go."""
+    if word.isascii():
+        return word.lower()
+    # Twice: case folding can give back letters with marks ("ᾈ"), and compatibility letters
+    # ("𝐃") only fold once decomposed.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", word).casefold())
+    # Spaces go too: some letters' compatibility form is a space and a mark (Arabic "ﹰ").
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c) and not c.isspace())
+    return unicodedata.normalize("NFC", bare)
+
+
 def _word_term(surface: str) -> str | None:
     if "." in surface:  # a dotted acronym: "U.S." is the country, never the pronoun
         acronym = surface.replace(".", "").lower()
         return None if acronym in LATIN_ABBREVIATIONS else acronym
-    lower = surface.lower().replace("’", "'")
+    lower = fold(surface).replace("’", "'")
     if lower.endswith("'s"):
         lower = lower[:-2]
     elif lower.endswith("'"):
@@ -105,27 +146,28 @@ _stem_cache: dict[str, str] = {}
 
 
 def _stem(word: str) -> str:
-    """Porter's stem, cached by the lower-case word (the surface cache above is keyed by the
-    word as written, so "Market", "market" and "MARKET" share one stemming)."""
+    """Porter's stem, cached by the folded word (the surface cache above is keyed by the
+    word as written, so "Market", "MARKET" and "ｍａｒｋｅｔ" share one stemming)."""
     stem = _stem_cache.get(word)
     if stem is None:
         stem = _stem_cache[word] = _STEMMER.stem(word, to_lowercase=False)
     return stem
 
 
-def _mentioned(raw: list[str], i: int) -> bool:
+def _mentioned(raw: list[str], i: int, shouting: bool = False) -> bool:
     """True when a stopword is used as a name rather than as glue, between an article and
     a noun: "the with statement", "an else clause". (A quoted word is always kept.)"""
     lower = raw[i].lower()
-    if i == 0 or raw[i - 1].lower() not in _ARTICLES or lower in _DETERMINER_STOPWORDS:
+    if i == 0 or raw[i - 1].lower() not in _ARTICLES or lower in DETERMINER_STOPWORDS:
         return False
     if i + 1 >= len(raw) or not raw[i + 1][0].isalpha():
         return False
-    return word_term(raw[i + 1]) is not None
+    following = raw[i + 1]
+    return word_term(following.lower() if shouting else following) is not None
 
 
 def _word_term_kept(surface: str) -> str | None:
-    lower = surface.lower()
+    lower = fold(surface)
     return _stem(IRREGULAR_FORMS.get(lower, lower)) if lower else None
 
 
@@ -143,22 +185,24 @@ def _split_amount(raw: str) -> tuple[str | None, str, str]:
     return currency, digits, raw[len(digits):]
 
 
-def _normalize(raw: list[str]) -> list[tuple[str, int, int, str]]:
-    """(term, first raw token, last raw token, kind) for a list of raw tokens."""
+def _normalize(raw: list[str], shouting: bool = False) -> list[tuple[str, int, int, str]]:
+    """(term, first raw token, last raw token, kind) for a list of raw tokens. ``shouting``:
+    the text has no lower-case letter, so its words are read as if written in lower case."""
     out: list[tuple[str, int, int, str]] = []
     i, n = 0, len(raw)
     while i < n:
         tok = raw[i]
         first = tok[0]
         if not (first.isdecimal() or first in "$€£¥₹₩₽" or (first.isupper() and "$" in tok[:3])):
+            word = tok.lower() if shouting else tok
             if first in _QUOTES:
-                term = word_term(tok.strip(_QUOTES)) or _word_term_kept(tok.strip(_QUOTES))
+                term = word_term(word.strip(_QUOTES)) or _word_term_kept(word.strip(_QUOTES))
             else:
-                term = _word_cache.get(tok, _MISSING)
+                term = _word_cache.get(word, _MISSING)
                 if term is _MISSING:
-                    term = word_term(tok)
-                if term is None and i and raw[i - 1] in _ARTICLE_FORMS and _mentioned(raw, i):
-                    term = _word_term_kept(tok)
+                    term = word_term(word)
+                if term is None and i and raw[i - 1] in _ARTICLE_FORMS and _mentioned(raw, i, shouting):
+                    term = _word_term_kept(word)
             if term is not None:
                 out.append((term, i, i, CURRENCY if term in CURRENCY_CODES else WORD))
             i += 1
@@ -175,9 +219,9 @@ def _normalize(raw: list[str]) -> list[tuple[str, int, int, str]]:
             kind = PERCENT
         elif lowered in SCALES:
             value *= SCALES[lowered]
-        elif lowered and lowered not in _ORDINAL_SUFFIXES:
-            # "3D", "5G": a name that starts with a digit, kept as a word.
-            out.append((tok.lower(), i, i, WORD))
+        elif lowered and lowered not in ORDINAL_SUFFIXES:
+            # "3D", "5G": one letter after a number makes a name, kept as a word.
+            out.append((fold(tok), i, i, WORD))
             i += 1
             continue
         # Words after the number that belong to it: scale, currency, percent.
@@ -204,9 +248,18 @@ def _normalize(raw: list[str]) -> list[tuple[str, int, int, str]]:
     return out
 
 
+def _narrowed(text: str) -> str:
+    if text.isascii() or not _has_full_width(text):
+        return text
+    return text.translate(_NARROW)
+
+
 def terms(text: str) -> list[str]:
     """The retrieval terms of ``text``, in order: what BM25 indexes and queries."""
+    text = _narrowed(text)
     raw = _BULK.findall(text)
+    if text.isupper():
+        return [term for term, _, _, _ in _normalize(raw, shouting=True)]
     get = _word_cache.get
     out: list[str] = []
     for i, tok in enumerate(raw):
@@ -215,6 +268,8 @@ def terms(text: str) -> list[str]:
             return [term for term, _, _, _ in _normalize(raw)]  # numbers read their neighbours
         term = get(tok, _MISSING)
         if term is _MISSING:
+            if first.isdecimal():  # a number in other digits than 0-9 ("٢٠٢٤"), never cached
+                return [term for term, _, _, _ in _normalize(raw)]
             term = word_term(tok)
         if term is None and i and raw[i - 1] in _ARTICLE_FORMS and _mentioned(raw, i):
             term = _word_term_kept(tok)
@@ -226,17 +281,20 @@ def terms(text: str) -> list[str]:
 def tokens(text: str) -> list[Token]:
     """Like :func:`terms`, with each term's character span in ``text``: NLTK's tokenizer,
     for questions."""
-    return _located(text, list(_TOKENIZER.span_tokenize(text)))
+    narrowed = _narrowed(text)
+    return _located(narrowed, list(_TOKENIZER.span_tokenize(narrowed)))
 
 
 def sentence_tokens(text: str) -> list[Token]:
     """:func:`tokens` on the standard engine, for the many sentences a question reads."""
-    return _located(text, [m.span() for m in _BULK.finditer(text)])
+    narrowed = _narrowed(text)
+    return _located(narrowed, [m.span() for m in _BULK.finditer(narrowed)])
 
 
 def _located(text: str, spans: list[tuple[int, int]]) -> list[Token]:
+    """Tokens of ``text`` (narrowed: its offsets are those of the text as given)."""
     raw = [text[s:e] for s, e in spans]
     return [
         Token(term, spans[first][0], spans[last][1], kind)
-        for term, first, last, kind in _normalize(raw)
+        for term, first, last, kind in _normalize(raw, shouting=text.isupper())
     ]

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from conftest import cli_env, read_folder, verbatim_command
-from retrieval import store
+from retrieval import analysis, lexicon, store
+from retrieval.analysis import analysis_fingerprint
 from retrieval.engine import Engine
 from retrieval.library import open_index
 
@@ -130,6 +131,49 @@ def test_an_index_of_another_corpus_is_not_used(folder, tmp_path):
     (version / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     rebuilt = open_index(folder, index_dir=index_dir(tmp_path))
     assert "another corpus" in rebuilt.notices[0]
+
+
+def test_an_index_made_by_another_analysis_chain_is_rebuilt(folder, tmp_path, monkeypatch):
+    assert open_index(folder, index_dir=index_dir(tmp_path)).report is not None
+    assert open_index(folder, index_dir=index_dir(tmp_path)).report is None  # same chain: reused
+    monkeypatch.setattr(store, "analysis_fingerprint", lambda: "0123456789abcdef")
+    rebuilt = open_index(folder, index_dir=index_dir(tmp_path))
+    assert rebuilt.report is not None and (rebuilt.report.read, rebuilt.report.reused) == (3, 0)
+    assert len(rebuilt.notices) == 1
+    assert "analysed by other rules" in rebuilt.notices[0] and "rebuilding it" in rebuilt.notices[0]
+    again = open_index(folder, index_dir=index_dir(tmp_path))
+    assert again.report is None and again.notices == []
+
+
+@pytest.fixture
+def fingerprint_recomputed():
+    analysis_fingerprint.cache_clear()
+    yield
+    analysis_fingerprint.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "module, name, value",
+    [
+        (analysis, "SEGMENTER_VERSION", -1),
+        (analysis, "TOKEN_PATTERN", r"\w+"),
+        (lexicon, "STOPWORDS", lexicon.STOPWORDS | {"harbour"}),
+        (lexicon, "IRREGULAR_FORMS", {**lexicon.IRREGULAR_FORMS, "spake": "speak"}),
+        (analysis, "NORMALIZER_VERSION", -1),
+        (analysis.unicodedata, "unidata_version", "1.1.0"),
+        (analysis.nltk, "__version__", "0.0"),
+        (analysis, "K1", 1.2),
+        (analysis, "B", 0.5),
+    ],
+)
+def test_the_fingerprint_follows_every_part_of_the_analysis_chain(
+    module, name, value, monkeypatch, fingerprint_recomputed
+):
+    before = analysis_fingerprint()
+    assert analysis_fingerprint() == before and len(before) == 16
+    monkeypatch.setattr(module, name, value)
+    analysis_fingerprint.cache_clear()
+    assert analysis_fingerprint() != before
 
 
 def test_the_engine_reads_an_article_again_for_reading(folder, tmp_path):
