@@ -16,7 +16,7 @@ from retrieval.index import SentenceIndex
 from retrieval.reader.query import Query
 from retrieval.reader.question import AnswerType
 from retrieval import english
-from retrieval.tokens import sentence_tokens, word_term
+from retrieval.tokens import WORD, sentence_tokens, word_term
 
 # How many sentences BM25 hands on; how many more are taken for their paragraph's score
 # (an answer often sits in the paragraph that repeats the question, not in the sentence);
@@ -40,7 +40,7 @@ RETRIEVE_FEATURES = (
     "bm25_relative", "bm25_absolute", "paragraph_bm25", "article_bm25",
     "coverage_sentence", "coverage_forms", "coverage_synonyms", "coverage_specific",
     "coverage_paragraph", "coverage_article", "article_specific", "behind_paragraph_best", "behind_paragraph_bm25",
-    "coverage_title", "answer_words", "coverage_carried", "neighbour_only",
+    "coverage_title", "answer_words", "neighbour_only",
     "kind_heading", "kind_boilerplate", "kind_code",
 )
 # Features of the slower reading, for the best of the pool only.
@@ -48,6 +48,7 @@ READ_FEATURES = (
     "coverage_previous", "coverage_next", "coverage_heading", "refers_back",
     "proximity", "order", "phrase", "novelty", "log_length", "paragraph_opening", "masthead",
     "answer_value", "answer_name", "answer_other",
+    "new_number", "new_name", "new_number_for_value", "new_name_for_name", "rarest_in_sentence",
 )
 FEATURES = RETRIEVE_FEATURES + READ_FEATURES
 
@@ -59,8 +60,7 @@ class QueryTerms:
     content: tuple[str, ...]  # the topic: what a sentence must share with the question
     content_idf: np.ndarray
     answer: tuple[str, ...]  # words that name the kind of answer ("year", "percentage", "said")
-    carried: tuple[str, ...]  # from the previous turn of a conversation
-    carried_idf: np.ndarray
+    carried: tuple[str, ...]  # from the previous turn of a conversation (also in ``content``)
     forms: dict[str, frozenset[str]]  # each term and its other forms in the corpus
     synonyms: dict[str, frozenset[str]]  # each content term with its forms, synonyms and derivations
     content_specificity: np.ndarray  # how rare each content word is in general English
@@ -69,25 +69,30 @@ class QueryTerms:
     def of(cls, index: SentenceIndex, query: Query) -> QueryTerms:
         question = query.question
         answer_words = {t.term for t in question.terms if t.weight < 1.0}
-        content, carried = [], []
+        # A follow-up's words carried from the previous turn are part of its topic, at the
+        # share of the question the conversation gave them.
+        weight_of: dict[str, float] = {}
+        carried = []
         for concept in query.concepts:
-            for term in concept.terms:
+            for term, idf in zip(concept.terms, concept.idfs):
                 if concept.carried:
                     carried.append(term)
+                    share = concept.weight / max(concept.idfs) if max(concept.idfs) > 0 else 0.0
+                    weight_of.setdefault(term, idf * share)
                 elif term not in answer_words:
-                    content.append(term)
-        content = list(dict.fromkeys(content))
-        carried = [t for t in dict.fromkeys(carried) if t not in content]
-        answer = [t for t in dict.fromkeys(answer_words) if t not in content]
-        forms = {t: frozenset({t} | query.related.get(t, set())) for t in content + answer + carried}
+                    weight_of[term] = idf
+        content = list(weight_of)
+        carried = [t for t in dict.fromkeys(carried)]
+        answer = [t for t in dict.fromkeys(answer_words) if t not in weight_of]
+        forms = {t: frozenset({t} | query.related.get(t, set())) for t in content + answer}
         surface = {}
         for t in question.terms:
             surface.setdefault(t.term, t.surface.strip("\"“”`'’").lower())
         synonyms = {t: forms[t] | _synonym_terms(surface.get(t, t)) for t in content}
-        specificity = np.array([specificity_of(surface.get(t, t)) for t in content])
-        return cls(tuple(content), np.array([index.idf(t) for t in content]), tuple(answer),
-                   tuple(carried), np.array([index.idf(t) for t in carried]), forms, synonyms,
-                   specificity)
+        shares = np.array([weight_of[t] / idf if (idf := index.idf(t)) > 0 else 0.0 for t in content])
+        specificity = np.array([specificity_of(surface.get(t, t)) for t in content]) * shares
+        return cls(tuple(content), np.array([weight_of[t] for t in content]), tuple(answer),
+                   tuple(carried), forms, synonyms, specificity)
 
     @property
     def content_total(self) -> float:
@@ -220,9 +225,7 @@ def _best(values: np.ndarray, k: int) -> np.ndarray:
 def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
            exclude: frozenset[int] = frozenset()) -> Pool:
     """The pool of candidates for a question with their cheap features."""
-    search = [form for t in terms.content + terms.answer for form in sorted(terms.forms[t])]
-    search_carried = search + [form for t in terms.carried for form in sorted(terms.forms[t])]
-    units, bm25 = index.bm25.touched(search_carried if terms.carried else search)
+    units, bm25 = index.bm25.touched([form for t in terms.content + terms.answer for form in sorted(terms.forms[t])])
     if exclude and len(units):
         keep = ~np.isin(units, np.fromiter(exclude, dtype=np.int64))
         units, bm25 = units[keep], bm25[keep]
@@ -256,7 +259,7 @@ def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
     values = np.zeros((len(uids), len(FEATURES)))
     col = {name: i for i, name in enumerate(FEATURES)}
     inside = where >= 0
-    max_bm25 = (K1 + 1) * (terms.content_total + float(terms.carried_idf.sum()))
+    max_bm25 = (K1 + 1) * terms.content_total
     values[inside, col["bm25_relative"]] = bm25[where[inside]] / best
     values[inside, col["bm25_absolute"]] = bm25[where[inside]] / max_bm25
     values[inside, col["paragraph_bm25"]] = para_rel[where[inside]]
@@ -282,10 +285,6 @@ def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
         if terms.answer:
             values[row, col["answer_words"]] = sum(
                 1 for t in terms.answer if not terms.forms[t].isdisjoint(present)) / len(terms.answer)
-        if terms.carried:
-            weights = terms.carried_idf
-            found = sum(w for t, w in zip(terms.carried, weights) if not terms.forms[t].isdisjoint(present))
-            values[row, col["coverage_carried"]] = found / (float(weights.sum()) or 1.0)
         kind = index.unit(uid).kind
         values[row, col["kind_heading"]] = kind is UnitKind.HEADING
         values[row, col["kind_boilerplate"]] = kind is UnitKind.BOILERPLATE
@@ -350,7 +349,7 @@ def read(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows
     kind = question.answer_type
     group = ("answer_value" if kind in VALUE_ANSWERS else "answer_name" if kind in NAME_ANSWERS
              else "answer_other")
-    form_of = {form: term for term in terms.content + terms.answer + terms.carried for form in terms.forms[term]}
+    form_of = {form: term for term in terms.content + terms.answer for form in terms.forms[term]}
     own_forms = {form for t in terms.content + terms.answer for form in terms.forms[t]}
     ordered = [t.term for t in question.terms]
     question_pairs = set(zip(ordered, ordered[1:]))
@@ -397,6 +396,18 @@ def read(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows
             values[col["phrase"]] = len(question_pairs & set(zip(sequence, sequence[1:]))) / len(question_pairs)
         if unit_tokens:
             values[col["novelty"]] = sum(1 for t in unit_tokens if t.term not in own_forms) / len(unit_tokens)
+        # What the sentence says that the question does not, by kind: a number, a name.
+        first_word = unit_tokens[0].start if unit_tokens else 0
+        new_number = any(t.kind != WORD and t.term not in own_forms for t in unit_tokens)
+        new_name = any(t.kind == WORD and t.start != first_word and text[t.start:t.start + 1].isupper()
+                       and t.term not in own_forms for t in unit_tokens)
+        values[col["new_number"]] = new_number
+        values[col["new_name"]] = new_name
+        values[col["new_number_for_value"]] = new_number and kind in VALUE_ANSWERS
+        values[col["new_name_for_name"]] = new_name and kind in NAME_ANSWERS
+        if terms.content:
+            rarest = terms.content[int(np.argmax(terms.content_idf))]
+            values[col["rarest_in_sentence"]] = not terms.synonyms[rarest].isdisjoint(index.term_set(uid))
         evidence = find_evidence(text) if kind in EVIDENCE_TYPES else []
         values[col[group]] = type_match(question, text, evidence, anchors, [])
         pool.readings[row] = Reading(uid, tuple(evidence), tuple(anchors), term_spans, values[col[group]], True)
@@ -437,11 +448,14 @@ def question_features(index: SentenceIndex, query: Query, terms: QueryTerms) -> 
     unknown = sum(w for t, w in zip(terms.content, terms.content_idf)
                   if all(index.is_unknown(f) for f in terms.forms[t]))
     total = float(terms.content_specificity.sum())
+    unknown_most = max((w for t, w in zip(terms.content, terms.content_specificity)
+                        if all(index.is_unknown(f) for f in terms.synonyms[t])), default=0.0)
     unknown_specific = sum(w for t, w in zip(terms.content, terms.content_specificity)
                            if all(index.is_unknown(f) for f in terms.synonyms[t]))
     return {
         "unknown_share": unknown / terms.content_total if terms.content else 1.0,
         "unknown_specific": unknown_specific / total if total else 1.0,
+        "unknown_most_specific": unknown_most / ZIPF_CEILING,
         "content_terms": float(len(terms.content)),
         "mean_idf": float(terms.content_idf.mean()) / math.log1p(len(index) + 0.5) if terms.content else 0.0,
     }

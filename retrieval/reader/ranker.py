@@ -30,7 +30,7 @@ ABSTAIN_FEATURES = (
     "top_score", "margin", "top_probability", "top_coverage", "top_paragraph_coverage",
     "top_article_coverage", "top_bm25_absolute", "top_specific", "top_paragraph_bm25",
     "best_paragraph_coverage", "best_article_coverage", "best_article_specific",
-    "unknown_share", "unknown_specific", "content_terms", "mean_idf",
+    "unknown_share", "unknown_specific", "unknown_most_specific", "content_terms", "mean_idf",
 )
 
 # A lone candidate has no rival: its margin reads as this, wider than the read stage's
@@ -158,6 +158,7 @@ def abstain_features(index: SentenceIndex, query: Query, terms: QueryTerms, pool
         best[col["coverage_specific"]], best[col["paragraph_bm25"]],
         float(pool.values[:, col["coverage_paragraph"]].max()), float(pool.values[:, col["coverage_article"]].max()),
         float(pool.values[:, col["article_specific"]].max()),
-        question["unknown_share"], question["unknown_specific"], question["content_terms"],
+        question["unknown_share"], question["unknown_specific"], question["unknown_most_specific"],
+        question["content_terms"],
         question["mean_idf"],
     ])

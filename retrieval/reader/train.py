@@ -189,7 +189,8 @@ def save_readings(path: Path, asked: list[Asked], heads: list[np.ndarray]) -> No
 
 
 def load_readings(path: Path) -> tuple[list[Asked], list[np.ndarray]]:
-    data = np.load(path, allow_pickle=False)
+    with np.load(path, allow_pickle=False) as packed:
+        data = {name: packed[name] for name in packed.files}  # each read of a member unpacks it anew
     bounds = np.cumsum(np.concatenate([[0], data["counts"]]))
     head_bounds = np.cumsum(np.concatenate([[0], data["heads"]]))
     asked, heads = [], []
