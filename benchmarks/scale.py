@@ -31,8 +31,8 @@ from synthetic import questions, write_corpus  # noqa: E402
 
 BUILD = """
 import json, sys, time
-from retrieval.library import open_index
-from retrieval import store
+from retrieval.index.open import open_index
+from retrieval.index import store
 t = time.perf_counter()
 opened = open_index(sys.argv[1], index_dir=sys.argv[2], force=True)
 seconds = time.perf_counter() - t
@@ -43,7 +43,7 @@ print(json.dumps({"seconds": seconds, "bytes": store.disk_size(version), "units"
 LOAD = """
 import json, sys, time
 t = time.perf_counter()
-from retrieval.library import open_index
+from retrieval.index.open import open_index
 imported = time.perf_counter()
 opened = open_index(sys.argv[1], index_dir=sys.argv[2])
 assert opened.report is None, "the saved index should have been fresh"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from corpus import Article
 from corpus.reader import read_article
-from retrieval.build import ProgressCallback
-from retrieval.index import ArticleInfo
-from retrieval.library import Opened, open_index
+from retrieval.index.build import ProgressCallback
+from retrieval.index.sentence_index import ArticleInfo
+from retrieval.index.open import Opened, open_index
 from retrieval.models import ArticleRef, CorpusInfo, Passage, Result
 from retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
 from retrieval.explain import explain as explain_result
@@ -20,7 +20,7 @@ from retrieval.reader.ranker import Ranking, ReaderModel, rank_pool, shipped_mod
 from retrieval.reader.support import supporting
 from retrieval.reader.query import Query
 from retrieval.reader.support import agreement, short_answer
-from retrieval.tokens import sentence_tokens, terms, tokens
+from retrieval.index.terms import sentence_tokens, terms, tokens
 
 
 class Engine:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from retrieval.reader.evidence import find_evidence
-from retrieval.models import ConceptMatch, EvidenceSpan, Explanation, FeatureContribution
+from retrieval.models import ConceptMatch, EvidenceSpan, Explanation, FeatureContribution, Found
 from retrieval.reader.abstention import Decision
 from retrieval.reader.ranker import Ranking
 from retrieval.reader.query import Query
@@ -16,22 +16,21 @@ if TYPE_CHECKING:
     from retrieval.engine import Engine
 
 
-def _where(engine: Engine, uid: int, query: Query, terms: tuple[str, ...]) -> str:
+def _where(engine: Engine, uid: int, query: Query, terms: tuple[str, ...]) -> Found:
     index = engine.index
     own = index.term_set(uid)
     if any(t in own for t in terms):
-        return "sentence"
+        return Found.SENTENCE
     if any(not query.related[t].isdisjoint(own) for t in terms):
-        return "related form in the sentence"
-    places = [("previous sentence", index.neighbour(uid, -1)), ("next sentence", index.neighbour(uid, 1))]
-    for name, other in places:
+        return Found.RELATED_FORM
+    for place, other in ((Found.PREVIOUS, index.neighbour(uid, -1)), (Found.NEXT, index.neighbour(uid, 1))):
         if other is not None and any(not query.forms(t).isdisjoint(index.term_set(other)) for t in terms):
-            return name
+            return place
     if any(not query.forms(t).isdisjoint(index.title_terms(uid)) for t in terms):
-        return "title"
+        return Found.TITLE
     if any(not query.forms(t).isdisjoint(index.article_terms(uid)) for t in terms):
-        return "elsewhere in the article"
-    return "missing"
+        return Found.ARTICLE
+    return Found.MISSING
 
 
 def _parts(model, row: np.ndarray) -> list[FeatureContribution]:
@@ -55,7 +54,7 @@ def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
             text=surfaces.get(concept.terms, " ".join(concept.terms)),
             terms=list(concept.terms),
             weight=round(concept.weight / total, 3),
-            found=_where(engine, best_uid, query, concept.terms) if best_uid is not None else "missing",
+            found=_where(engine, best_uid, query, concept.terms) if best_uid is not None else Found.MISSING,
             carried=concept.carried,
         )
         for concept in query.concepts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -43,14 +45,25 @@ class Passage(BaseModel):
     )
 
 
+class Found(str, Enum):
+    """Where the best sentence's reading found one of the question's words."""
+
+    SENTENCE = "sentence"
+    RELATED_FORM = "related form in the sentence"
+    PREVIOUS = "previous sentence"
+    NEXT = "next sentence"
+    TITLE = "title"
+    ARTICLE = "elsewhere in the article"
+    MISSING = "missing"
+
+
 class ConceptMatch(BaseModel):
     """One thing the question names, its weight, and where the top sentence has it."""
 
     text: str
     terms: list[str]
     weight: float = Field(description="Share of the question's weight, 0 to 1.")
-    found: str = Field(description='"sentence", "related form", "previous sentence", "heading", '
-                       '"title", "source", ... or "missing".')
+    found: Found
     carried: bool = False
 
 

@@ -15,10 +15,10 @@ import pytest
 
 from conftest import cli_env, verbatim_command
 from corpus import reader
-from retrieval import build as build_module
-from retrieval import store
-from retrieval.build import build
-from retrieval.library import open_index
+from retrieval.index import build as build_module
+from retrieval.index import store
+from retrieval.index.build import build
+from retrieval.index.open import open_index
 from tui.cli import ExitCode, main
 
 

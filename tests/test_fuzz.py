@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 from corpus.reader import decode
 from corpus.segment import MAX_UNIT_CHARS, normalize_space, segment
-from retrieval.build import build
+from retrieval.index.build import build
 from retrieval.engine import Engine
-from retrieval.index import SentenceIndex
-from retrieval.library import Opened
+from retrieval.index.sentence_index import SentenceIndex
+from retrieval.index.open import Opened
 from retrieval.reader.question import AnswerType, analyze
-from retrieval.tokens import sentence_tokens, terms, tokens
+from retrieval.index.terms import sentence_tokens, terms, tokens
 
 # Pieces that exercise the splitter and the detectors, mixed with arbitrary characters.
 PIECES = [
@@ -154,7 +154,7 @@ import json, sys
 from corpus.segment import segment
 from retrieval.reader.evidence import find_evidence
 from retrieval.reader.question import analyze
-from retrieval.tokens import sentence_tokens, terms
+from retrieval.index.terms import sentence_tokens, terms
 for name, piece in json.loads(sys.argv[1]).items():
     text = piece * (100_000 // len(piece))
     units = segment(text)

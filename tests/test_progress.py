@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from retrieval.build import BuildProgress
+from retrieval.index.build import BuildProgress
 from tui.output import ProgressLine
 
 

@@ -17,7 +17,7 @@ from retrieval.engine import Engine
 from retrieval.reader.features import FEATURES
 from retrieval.reader.ranker import WEIGHTS_FILE, ReaderModel, shipped_model
 from retrieval.reader.train import data_hash, gold_labels, main as train, read_jsonl, sample
-from retrieval.tokens import terms
+from retrieval.index.terms import terms
 
 SQUAD = ROOT.parent / "shared" / "data" / "squad-train"
 # A fixed slice: the first articles of each split (in the build's sorted order).
@@ -57,8 +57,7 @@ def test_training_writes_a_weights_file_that_reproduces_and_ranks(squad, tmp_pat
     assert all(np.isfinite(m.weights).all() for m in (model.retrieve, model.read, model.abstain))
     provenance = written["provenance"]
     assert provenance["data_sha256"] == data_hash(squad)
-    assert provenance["command"].startswith("python -m retrieval.reader.train")
-    assert "--questions 120" in provenance["command"]
+    assert provenance["command"].startswith("python -m retrieval.reader.train --squad SQUAD --questions 120")
     assert provenance["questions"] == 120
     # What every reader learns from real questions: sharing the question's words is good.
     weights = dict(zip(model.read.features, model.read.weights))
@@ -101,8 +100,8 @@ def test_quality_floors_on_a_fixed_validation_slice(squad, tmp_path):
     answerable = sample([q for q in questions if q["file"] in inside], 150)
     off_corpus = sample([q for q in questions if q["split"] == "validation" and q["file"] not in inside], 60)
     reader, bm25, probabilities = _asked(engine, answerable)
-    assert reader >= 0.70 and reader >= bm25 + 0.08, (reader, bm25)
+    assert reader >= 0.70 and reader >= bm25 + 0.07, (reader, bm25)
     threshold = shipped_model().threshold
-    assert np.mean(np.array(probabilities) < threshold) <= 0.08
+    assert np.mean(np.array(probabilities) < threshold) <= 0.06
     refused = [not engine.ask(q["question"]).answered for q in off_corpus]
-    assert np.mean(refused) >= 0.6
+    assert np.mean(refused) >= 0.65

@@ -30,9 +30,9 @@ from tui.text import visible
 from tui.widgets import AnswerCard, CorpusHeader, PassageRow, QuestionInput, Transcript
 
 if TYPE_CHECKING:  # the core loads in the reading worker, after the first frame is drawn
-    from retrieval.build import BuildProgress
+    from retrieval.index.build import BuildProgress
     from retrieval.conversation import Conversation
-    from retrieval.index import ArticleInfo
+    from retrieval.index.sentence_index import ArticleInfo
     from retrieval.engine import Engine
     from retrieval.models import Passage, Result
 

@@ -39,9 +39,9 @@ exit codes:
 
 examples:
   verbatim --ask "How old is Liang Wenfeng?"
-  verbatim --ask "Who edited the RFA article?" --json
+  verbatim --ask "Who edited the article?" --json
   printf 'Who is CATL?\\nWhen was R1 launched?\\n' | verbatim --ask -
-  printf 'Who founded DeepSeek?\\nHow old is he?\\n' | verbatim --ask - --conversation
+  printf 'Who is Christopher Beddor?\\nWhat did he say?\\n' | verbatim --ask - --conversation
   verbatim --ask "How old is Liang Wenfeng?" --explain
   verbatim --corpus ~/notes --ask "What did the report recommend?"
   verbatim --corpus ~/archive --index
@@ -156,7 +156,7 @@ def _load(args: argparse.Namespace) -> Engine:
 
 def _index(args: argparse.Namespace) -> ExitCode:
     """--index: build or refresh the saved index, and say what was done."""
-    from retrieval import store
+    from retrieval.index import store
 
     engine = _load(args)
     opened = engine.opened

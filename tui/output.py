@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import TextIO
 
-from retrieval.models import Explanation, Passage, Result
+from retrieval.models import Explanation, Found, Passage, Result
 from tui.text import shown_question, visible
 
 
@@ -98,10 +98,10 @@ def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
     focus = f" (asks for: {visible(e.focus)})" if e.focus else ""
     lines.append(f"  question: {e.wh or 'no wh-word'} → {e.answer_type}{focus}")
     lines.append("  words (share of the question: where found):")
-    lines += [f"    {visible(c.text)} {c.weight:.2f}: {c.found}" for c in e.concepts if not c.carried]
+    lines += [f"    {visible(c.text)} {c.weight:.2f}: {c.found.value}" for c in e.concepts if not c.carried]
     carried = [c for c in e.concepts if c.carried]
     if carried:
-        found = sum(1 for c in carried if c.found != "missing")
+        found = sum(1 for c in carried if c.found is not Found.MISSING)
         share = sum(c.weight for c in carried)
         lines.append(f"    and {len(carried)} words carried from the previous turn ({share:.2f}),"
                      f" {found} of them found")
@@ -110,7 +110,7 @@ def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
         lines.append(f"  in the sentence: {found}")
     if e.features:
         lines.append("  features (value × weight = part of the score):")
-        lines += [f"    {f.name:<20} {f.value:>7.3f} × {f.weight:>+7.3f} = {f.contribution:>+7.3f}"
+        lines += [f"    {f.name:<22} {f.value:>7.3f} × {f.weight:>+7.3f} = {f.contribution:>+7.3f}"
                   for f in sorted(e.features, key=lambda f: -abs(f.contribution))]
         lines.append(f"  score {e.score:.3f}")
     if e.runner_up is not None:

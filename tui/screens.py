@@ -17,7 +17,7 @@ from tui.widgets import styled
 
 if TYPE_CHECKING:
     from corpus import Article, Unit
-    from retrieval.index import ArticleInfo
+    from retrieval.index.sentence_index import ArticleInfo
 
 CITED_STYLE = "reverse"
 # The article list shows at most this many matches; typing narrows them.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.index import SentenceIndex
+from retrieval.index.sentence_index import SentenceIndex
 from retrieval.reader.ranker import Ranking, ReaderModel
 from retrieval.reader.query import Query
 

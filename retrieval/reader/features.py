@@ -11,12 +11,12 @@ import numpy as np
 
 from corpus import UnitKind
 from retrieval.reader.evidence import EVIDENCE_TYPES, Evidence, find_evidence, type_match
-from retrieval.bm25 import K1
-from retrieval.index import SentenceIndex
+from retrieval.index.bm25 import K1
+from retrieval.index.sentence_index import SentenceIndex
 from retrieval.reader.query import Query
 from retrieval.reader.question import AnswerType
 from retrieval import english
-from retrieval.tokens import WORD, sentence_tokens, word_term
+from retrieval.index.terms import WORD, sentence_tokens, word_term
 
 # How many sentences BM25 hands on; how many more are taken for their paragraph's score
 # (an answer often sits in the paragraph that repeats the question, not in the sentence);
@@ -35,6 +35,22 @@ VALUE_ANSWERS = frozenset({AnswerType.DATE, AnswerType.NUMBER, AnswerType.COUNT,
                            AnswerType.PERCENT, AnswerType.AGE})
 NAME_ANSWERS = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.ENTITY, AnswerType.PLACE})
 
+# Each kind of answer gets its own weight for "the sentence holds one": values and names are
+# grouped, as their evidence is read alike.
+_ANSWER_FEATURES = {AnswerType.REASON: "answer_reason", AnswerType.QUOTE: "answer_quote",
+                    AnswerType.AUTHOR: "answer_author", AnswerType.DEFINITION: "answer_definition",
+                    AnswerType.MANNER: "answer_manner"}
+
+
+def answer_feature(kind: AnswerType) -> str:
+    """The feature that says whether a sentence holds an answer of this kind."""
+    if kind in VALUE_ANSWERS:
+        return "answer_value"
+    if kind in NAME_ANSWERS:
+        return "answer_name"
+    return _ANSWER_FEATURES.get(kind, "answer_other")
+
+
 # Cheap features, measured for every candidate of the pool.
 RETRIEVE_FEATURES = (
     "bm25_relative", "bm25_absolute", "paragraph_bm25", "article_bm25",
@@ -47,7 +63,8 @@ RETRIEVE_FEATURES = (
 READ_FEATURES = (
     "coverage_previous", "coverage_next", "coverage_heading", "refers_back",
     "proximity", "order", "phrase", "novelty", "log_length", "paragraph_opening", "masthead",
-    "answer_value", "answer_name", "answer_other",
+    "answer_value", "answer_name", "answer_reason", "answer_quote", "answer_author", "answer_definition",
+    "answer_manner", "answer_other",
     "new_number", "new_name", "new_number_for_value", "new_name_for_name", "rarest_in_sentence",
 )
 FEATURES = RETRIEVE_FEATURES + READ_FEATURES
@@ -347,8 +364,7 @@ def read(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows
     col = {name: i for i, name in enumerate(FEATURES)}
     question = query.question
     kind = question.answer_type
-    group = ("answer_value" if kind in VALUE_ANSWERS else "answer_name" if kind in NAME_ANSWERS
-             else "answer_other")
+    group = answer_feature(kind)
     form_of = {form: term for term in terms.content + terms.answer for form in terms.forms[term]}
     own_forms = {form for t in terms.content + terms.answer for form in terms.forms[t]}
     ordered = [t.term for t in question.terms]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from retrieval.lexicon import CURRENCY_WORDS, SPEECH_VERBS, words_pattern
-from retrieval.tokens import WORD, Token, tokens
+from retrieval.index.terms import WORD, Token, tokens
 
 
 # The longest question read. A question is a sentence or two; past this it is a pasted

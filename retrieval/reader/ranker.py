@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.index import SentenceIndex
+from retrieval.index.sentence_index import SentenceIndex
 from retrieval.reader.features import (
     FEATURES,
     READ_POOL,
@@ -137,7 +137,11 @@ def rank_pool(index: SentenceIndex, query: Query, model: ReaderModel,
     head = order[:READ_POOL]
     read(index, query, terms, pool, head)
     second = model.read.score(pool.values[head][:, model.read_columns])
-    head_order = np.lexsort((pool.uids[head], -second))
+    # Page furniture (copyright lines, credits, "More stories") can be found but never comes
+    # before a sentence of content: it answers nothing a reader asks, and no question set
+    # has any to learn that from.
+    furniture = pool.values[head, FEATURES.index("kind_boilerplate")]
+    head_order = np.lexsort((pool.uids[head], -second, furniture))
     order = np.concatenate([head[head_order], order[READ_POOL:]])
     scores = np.concatenate([second[head_order], first[order[READ_POOL:]]])
     row = abstain_features(index, query, terms, pool, order, second[head_order])

@@ -40,7 +40,7 @@ class TestReading:
     @pytest.mark.parametrize("size", SIZES)
     def test_article_pane(self, snap_compare, engine, size):
         async def run_before(pilot):
-            await ask(pilot, "Who edited the Radio Free Asia article?")
+            await ask(pilot, "Who edited the article?")
             pilot.app.query_one(PassageRow).focus()
             await pilot.press("enter")
             await settle(pilot)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from corpus.bundled import ARTICLES_DIR, CATALOG_FILE, catalog
 from corpus.reader import corpus_listing, corpus_root
-from retrieval import store
-from retrieval.build import UNREADABLE, BuildReport, ProgressCallback, build
-from retrieval.index import IndexData, SentenceIndex
+from retrieval.index import store
+from retrieval.index.build import UNREADABLE, BuildReport, ProgressCallback, build
+from retrieval.index.sentence_index import IndexData, SentenceIndex
 
 
 @dataclass(slots=True)

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.analysis import analysis_fingerprint
-from retrieval.index import ArticleInfo, IndexData
+from retrieval.index.analysis import analysis_fingerprint
+from retrieval.index.sentence_index import ArticleInfo, IndexData
 
 FORMAT = "verbatim-index"
 VERSION = 4

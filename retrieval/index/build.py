@@ -17,9 +17,9 @@ import numpy as np
 
 from corpus import CorpusError, UnitKind
 from corpus.reader import corpus_listing, corpus_name, corpus_root, no_text_message, read_article, relative_id
-from retrieval.bm25 import posting_weights
-from retrieval.index import ArticleInfo, IndexData
-from retrieval.tokens import terms
+from retrieval.index.bm25 import posting_weights
+from retrieval.index.sentence_index import ArticleInfo, IndexData
+from retrieval.index.terms import terms
 
 # The size and time recorded for a file that could not even be looked at.
 UNREADABLE = (-1, -1)

@@ -10,8 +10,8 @@ from functools import cached_property
 import numpy as np
 
 from corpus import Unit, UnitKind
-from retrieval.bm25 import PostingsBM25, SentenceBM25, idf, idf_array
-from retrieval.tokens import terms
+from retrieval.index.bm25 import PostingsBM25, SentenceBM25, idf, idf_array
+from retrieval.index.terms import terms
 
 # Two stems are one word in another form ("founder"/"found", "investor"/"invest") when one
 # is a prefix of the other, longer by a suffix of at most this many letters.

@@ -12,8 +12,8 @@ import nltk
 
 from corpus.segment import SEGMENTER_VERSION
 from retrieval import lexicon
-from retrieval.bm25 import B, K1
-from retrieval.tokens import NORMALIZER_VERSION, TOKEN_PATTERN
+from retrieval.index.bm25 import B, K1
+from retrieval.index.terms import NORMALIZER_VERSION, TOKEN_PATTERN
 
 
 @functools.cache
