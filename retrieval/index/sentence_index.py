@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,6 +87,26 @@ class IndexData:
     def warnings(self) -> list[str]:
         """One line for every file left out or repaired, and every folder not walked."""
         return self.listing_warnings + [w for notes in self.notes.values() for w in notes]
+
+
+class Paragraphs:
+    """Paragraph numbers across the corpus, so sentences can be grouped by paragraph."""
+
+    def __init__(self, index: SentenceIndex):
+        d = index.data
+        change = np.ones(len(index), dtype=bool)
+        if len(index) > 1:
+            change[1:] = (np.diff(d.unit_paragraph) != 0) | (np.diff(d.unit_article) != 0)
+        self.of_unit = np.cumsum(change) - 1
+        self.first_unit = np.append(np.flatnonzero(change), len(index))
+        self.count = len(self.first_unit) - 1
+        # Scratch marks for "this paragraph (article) holds the word", set and cleared per word.
+        self.marks = np.zeros(self.count, dtype=bool)
+        self.article_marks = np.zeros(len(index.articles), dtype=bool)
+        self.lock = threading.Lock()
+
+    def units(self, paragraph: int) -> range:
+        return range(int(self.first_unit[paragraph]), int(self.first_unit[paragraph + 1]))
 
 
 @dataclass
@@ -238,6 +259,10 @@ class SentenceIndex:
             return {d.vocab[t] for t in np.unique(span).tolist()}
 
         return self._of_article("all", uid, compute)
+
+    @cached_property
+    def paragraphs(self) -> Paragraphs:
+        return Paragraphs(self)
 
     # -- term statistics -------------------------------------------------------------------------
     @cached_property

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -196,33 +195,6 @@ class Pool:
         return self.readings.get(row) or Reading(int(self.uids[row]))
 
 
-class Paragraphs:
-    """Paragraph numbers across the corpus, so sentences can be grouped by paragraph."""
-
-    def __init__(self, index: SentenceIndex):
-        d = index.data
-        change = np.ones(len(index), dtype=bool)
-        if len(index) > 1:
-            change[1:] = (np.diff(d.unit_paragraph) != 0) | (np.diff(d.unit_article) != 0)
-        self.of_unit = np.cumsum(change) - 1
-        self.first_unit = np.append(np.flatnonzero(change), len(index))
-        self.count = len(self.first_unit) - 1
-        # Scratch marks for "this paragraph (article) holds the word", set and cleared per word.
-        self.marks = np.zeros(self.count, dtype=bool)
-        self.article_marks = np.zeros(len(index.articles), dtype=bool)
-        self.lock = threading.Lock()
-
-    def units(self, paragraph: int) -> range:
-        return range(int(self.first_unit[paragraph]), int(self.first_unit[paragraph + 1]))
-
-
-def _paragraphs(index: SentenceIndex) -> Paragraphs:
-    found = index._remembered.get(("paragraphs", -1))
-    if found is None:
-        found = index._remembered[("paragraphs", -1)] = Paragraphs(index)
-    return found
-
-
 def _relative(groups: np.ndarray, scores: np.ndarray, group_count: int) -> np.ndarray:
     """Each unit's group total of ``scores``, divided by the best group's total. Costs what
     the question touched plus one pass over the group numbers, never a sort."""
@@ -248,7 +220,7 @@ def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
         units, bm25 = units[keep], bm25[keep]
     if not len(units):
         return Pool(np.empty(0, dtype=np.int64), np.zeros((0, len(FEATURES))), np.zeros(0, bool), {})
-    grouping = _paragraphs(index)
+    grouping = index.paragraphs
     paragraphs = grouping.of_unit
     para_rel = _relative(paragraphs[units], bm25, grouping.count)
     art_rel = _relative(index.data.unit_article[units], bm25, len(index.articles))
@@ -326,7 +298,7 @@ def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, 
     if not terms.content:
         return
     bm25 = index.bm25
-    grouping = _paragraphs(index)
+    grouping = index.paragraphs
     unit_article = index.data.unit_article
     cand_paras = paragraphs[uids]
     cand_arts = unit_article[uids]

@@ -144,15 +144,18 @@ def rank_pool(index: SentenceIndex, query: Query, model: ReaderModel,
     head_order = np.lexsort((pool.uids[head], -second, furniture))
     order = np.concatenate([head[head_order], order[READ_POOL:]])
     scores = np.concatenate([second[head_order], first[order[READ_POOL:]]])
-    row = abstain_features(index, query, terms, pool, order, second[head_order])
+    row = abstain_features(index, query, terms, pool.values, order, second[head_order])
     probability = float(1 / (1 + math.exp(-model.abstain.score(row[None, model.abstain_columns])[0])))
     return Ranking(pool, order, scores, probability, row)
 
 
-def abstain_features(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool,
+def abstain_features(index: SentenceIndex, query: Query, terms: QueryTerms, values: np.ndarray,
                      order: np.ndarray, read_scores: np.ndarray) -> np.ndarray:
+    """What the abstainer reads: the read stage's best and its margin, and how much of the
+    question the candidates' paragraphs and articles and the corpus hold (``values`` are the
+    pool's features, ``order`` its rows best first)."""
     col = {name: i for i, name in enumerate(FEATURES)}
-    best = pool.values[order[0]]
+    best = values[order[0]]
     margin = float(read_scores[0] - read_scores[1]) if len(read_scores) > 1 else LONE_MARGIN
     shifted = np.exp(read_scores - read_scores[0])
     question = question_features(index, query, terms)
@@ -160,8 +163,8 @@ def abstain_features(index: SentenceIndex, query: Query, terms: QueryTerms, pool
         float(read_scores[0]), margin, float(1 / shifted.sum()), best[col["coverage_forms"]],
         best[col["coverage_paragraph"]], best[col["coverage_article"]], best[col["bm25_absolute"]],
         best[col["coverage_specific"]], best[col["paragraph_bm25"]],
-        float(pool.values[:, col["coverage_paragraph"]].max()), float(pool.values[:, col["coverage_article"]].max()),
-        float(pool.values[:, col["article_specific"]].max()),
+        float(values[:, col["coverage_paragraph"]].max()), float(values[:, col["coverage_article"]].max()),
+        float(values[:, col["article_specific"]].max()),
         question["unknown_share"], question["unknown_specific"], question["unknown_most_specific"],
         question["content_terms"],
         question["mean_idf"],
