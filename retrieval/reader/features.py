@@ -80,6 +80,12 @@ class QueryTerms:
     forms: dict[str, frozenset[str]]  # each term and its other forms in the corpus
     synonyms: dict[str, frozenset[str]]  # each content term with its forms, synonyms and derivations
     content_specificity: np.ndarray  # how rare each content word is in general English
+    # The same weights as plain floats with their totals: the shares below run for every
+    # candidate, where NumPy scalars cost more than they save.
+    idf_weights: tuple[float, ...] = ()
+    specific_weights: tuple[float, ...] = ()
+    content_total: float = 1.0
+    specific_total: float = 0.0
 
     @classmethod
     def of(cls, index: SentenceIndex, query: Query) -> QueryTerms:
@@ -107,29 +113,25 @@ class QueryTerms:
         synonyms = {t: forms[t] | _synonym_terms(surface.get(t, t)) for t in content}
         shares = np.array([weight_of[t] / idf if (idf := index.idf(t)) > 0 else 0.0 for t in content])
         specificity = np.array([specificity_of(surface.get(t, t)) for t in content]) * shares
-        return cls(tuple(content), np.array([weight_of[t] for t in content]), tuple(answer),
-                   tuple(carried), forms, synonyms, specificity)
-
-    @property
-    def content_total(self) -> float:
-        return float(self.content_idf.sum()) or 1.0
+        idf_weights = tuple(float(weight_of[t]) for t in content)
+        return cls(tuple(content), np.array(idf_weights), tuple(answer), tuple(carried), forms, synonyms,
+                   specificity, idf_weights, tuple(specificity.tolist()), sum(idf_weights) or 1.0,
+                   float(specificity.sum()))
 
     def specific_share(self, present: frozenset[str] | set[str]) -> float:
         """Share of the content terms, weighted by rarity in general English, found with
         their synonyms in ``present``: a small corpus's IDF cannot tell "putting" from
         "parameters"; English can."""
-        total = float(self.content_specificity.sum())
-        if not total:
+        if not self.specific_total:
             return 0.0
-        found = sum(w for t, w in zip(self.content, self.content_specificity)
-                    if not self.synonyms[t].isdisjoint(present))
-        return found / total
+        found = sum(w for t, w in zip(self.content, self.specific_weights) if not self.synonyms[t].isdisjoint(present))
+        return found / self.specific_total
 
     def synonym_share(self, present: frozenset[str] | set[str]) -> float:
         """IDF-weighted share of the content terms found in any form, synonym or derivation."""
         if not self.content:
             return 0.0
-        found = sum(w for t, w in zip(self.content, self.content_idf) if not self.synonyms[t].isdisjoint(present))
+        found = sum(w for t, w in zip(self.content, self.idf_weights) if not self.synonyms[t].isdisjoint(present))
         return found / self.content_total
 
     def share(self, present: frozenset[str] | set[str], with_forms: bool = False) -> float:
@@ -137,7 +139,7 @@ class QueryTerms:
         if not self.content:
             return 0.0
         found = 0.0
-        for term, weight in zip(self.content, self.content_idf):
+        for term, weight in zip(self.content, self.idf_weights):
             if term in present or (with_forms and not self.forms[term].isdisjoint(present)):
                 found += weight
         return found / self.content_total
@@ -327,7 +329,7 @@ def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, 
         in_art_specific += specificity * article_has
     values[:, col["coverage_paragraph"]] = in_para / terms.content_total
     values[:, col["coverage_article"]] = in_art / terms.content_total
-    values[:, col["article_specific"]] = in_art_specific / (float(terms.content_specificity.sum()) or 1.0)
+    values[:, col["article_specific"]] = in_art_specific / (terms.specific_total or 1.0)
 
 
 def read(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:

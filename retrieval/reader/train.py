@@ -17,6 +17,7 @@ import hashlib
 import json
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,10 +223,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drop", default="", help="features to leave out, comma-separated (to measure what each earns)")
     parser.add_argument("--reuse", type=Path, default=None,
                         help="refit from the readings a previous run kept (its work folder's readings-N.npz)")
-    parser.add_argument("--work", type=Path, default=None, help="folder for the fold corpora and their indexes")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="folder for the fold corpora, their indexes and the kept readings (default: the temp folder)")
     parser.add_argument("--out", type=Path, default=WEIGHTS_FILE)
     args = parser.parse_args(argv)
-    work = args.work or args.out.parent / ".train-work"
+    # The fold corpora, their indexes and the kept readings take about a gigabyte: never
+    # inside the package.
+    work = args.work or Path(tempfile.gettempdir()) / "verbatim-train"
     folds = make_folds(args.squad, work)
     engines = [Engine.load(folder, index_dir=work / "index") for folder, _ in folds]
     files = [f for _, f in folds]
