@@ -16,7 +16,7 @@ from retrieval.explain import explain as explain_result
 from retrieval.reader.question import Concept, Question, analyze, check_length
 from retrieval.reader.abstention import decide
 from retrieval.reader.features import Reading
-from retrieval.reader.ranker import Ranking, ReaderModel, rank_pool, shipped_model
+from retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
 from retrieval.reader.support import supporting
 from retrieval.reader.query import Query
 from retrieval.reader.support import agreement, short_answer
@@ -140,8 +140,7 @@ class Engine:
         """The ``k`` best sentences for ``question`` by the reader, answer or not."""
         query = Query.of(self.index, analyze(question))
         ranking = rank_pool(self.index, query, self.model)
-        return [self.passage(ranking.pool.reading(row), query, float(score))
-                for row, score in zip(ranking.order[:k].tolist(), ranking.scores[:k].tolist())]
+        return [self.passage(reading, query, score) for reading, score in ranking.best(k)]
 
     def _answer(self, question: str, analysis: Question, top: int, exclude: frozenset[int],
                 explain: bool, interpreted: str | None) -> Result:
@@ -154,11 +153,11 @@ class Engine:
         explanation = None
         if explain:
             explanation = explain_result(self, query, ranking, decision, interpreted)
-        ranked = [(ranking.pool.reading(row), float(score))
-                  for row, score in zip(ranking.order.tolist(), ranking.scores.tolist())]
+        ranked = ranking.best(top)
         if not decision.answered:
-            closest = [self.passage(s, query, score) for s, score in ranked[:top]
-                       if s.uid in self._sharing(query, ranking, top)]
+            own = query.own_forms()
+            closest = [self.passage(reading, query, score) for reading, score in ranked
+                       if not own.isdisjoint(self.index.term_set(reading.uid))]
             return Result(question=question, answered=False, closest=closest, reason=decision.reason,
                           probability=round(decision.probability, 4), interpreted_as=interpreted,
                           explanation=explanation)
@@ -170,12 +169,6 @@ class Engine:
                       probability=round(decision.probability, 4),
                       agreement=agreement(spans) if len(spans) == len(answers) else None,
                       interpreted_as=interpreted, explanation=explanation)
-
-    def _sharing(self, query: Query, ranking: Ranking, top: int) -> set[int]:
-        """Of the best candidates, those that share a word with the question."""
-        own = {form for c in query.concepts if not c.carried for t in c.terms for form in query.forms(t)}
-        return {int(uid) for uid in ranking.pool.uids[ranking.order[:top]].tolist()
-                if not own.isdisjoint(self.index.term_set(int(uid)))}
 
 
 def _carried(analysis: Question, context: list[str]) -> list[Concept]:
@@ -192,8 +185,7 @@ def _carried(analysis: Question, context: list[str]) -> list[Concept]:
 def question_words(sentence: str, query: Query) -> list[tuple[int, int]]:
     """Character spans of the question's own words (in any of their forms) in ``sentence``;
     words a follow-up carried from the previous turn are not marked."""
-    own = {t for c in query.concepts if not c.carried for t in c.terms}
-    forms = {form for term in own for form in query.forms(term)}
+    forms = query.own_forms()
     spans: list[tuple[int, int]] = []
     for tok in sentence_tokens(sentence):
         if tok.term in forms and not (spans and spans[-1] == (tok.start, tok.end)):

@@ -126,12 +126,18 @@ class PostingsBM25:
         return self._scores, self._seen
 
 
+def top_positions(values: np.ndarray, k: int, ties: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the ``k`` highest values, highest first; equal values in the order of
+    ``ties`` (their positions when None). Never sorts more than ``k``."""
+    ties = np.arange(len(values)) if ties is None else ties
+    if len(values) > k:
+        part = np.argpartition(-values, k - 1)[:k]
+        return part[np.lexsort((ties[part], -values[part]))]
+    return np.lexsort((ties, -values))
+
+
 def best_of(units: np.ndarray, values: np.ndarray, k: int) -> list[tuple[int, float]]:
     """The ``k`` units with the highest positive values, best first (ties by unit id)."""
     keep = values > 0
     units, values = units[keep], values[keep]
-    if len(units) > k:
-        best = np.argpartition(-values, k - 1)[:k]
-        units, values = units[best], values[best]
-    order = np.lexsort((units, -values))
-    return [(int(units[i]), float(values[i])) for i in order]
+    return [(int(units[i]), float(values[i])) for i in top_positions(values, k, units)]

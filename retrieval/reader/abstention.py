@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from retrieval.index.sentence_index import SentenceIndex
-from retrieval.reader.ranker import Ranking, ReaderModel
+from retrieval.reader.ranker import ABSTAIN_FEATURES, Ranking, ReaderModel
 from retrieval.reader.query import Query
 
 # The share of the question's content, by IDF, that words the corpus never uses must hold
@@ -22,20 +22,13 @@ class Decision:
     reason: str | None = None
 
 
-def unknown_words(index: SentenceIndex, query: Query) -> tuple[list[str], float]:
-    """The question's own words that neither the corpus nor their other forms use, as
-    written, and their share of the question's weight by IDF."""
-    missing, share, total = [], 0.0, 0.0
-    for concept, analysed in zip(query.concepts, query.question.concepts):
-        if concept.carried:
-            continue
-        for term, idf in zip(concept.terms, concept.idfs):
-            total += idf
-            if index.is_unknown(term) and not query.related.get(term):
-                share += idf
-                if analysed.surface not in missing:
-                    missing.append(analysed.surface)
-    return missing, (share / total if total else 0.0)
+def unknown_names(index: SentenceIndex, query: Query) -> list[str]:
+    """The question's own words, as written, that neither the corpus nor their other forms use."""
+    return list(dict.fromkeys(
+        analysed.surface
+        for concept, analysed in zip(query.concepts, query.question.concepts)
+        if not concept.carried and any(index.is_unknown(t) and not query.related.get(t) for t in concept.terms)
+    ))
 
 
 def decide(index: SentenceIndex, query: Query, ranking: Ranking, model: ReaderModel) -> Decision:
@@ -47,7 +40,8 @@ def decide(index: SentenceIndex, query: Query, ranking: Ranking, model: ReaderMo
     probability = ranking.probability
     if probability >= model.threshold:
         return Decision(True, probability)
-    missing, share = unknown_words(index, query)
+    missing = unknown_names(index, query)
+    share = float(ranking.abstain_row[ABSTAIN_FEATURES.index("unknown_share")])
     if missing and share >= NAMED_UNKNOWN_SHARE:
         return Decision(False, probability, f"the corpus never mentions {', '.join(missing)}")
     return Decision(False, probability, "no sentence matches enough of the question")

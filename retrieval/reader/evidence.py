@@ -287,8 +287,7 @@ NAME_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.E
 _AGENT = re.compile(r"^\s+by\s+(?:\S+\s+){0,2}$")
 
 
-def type_match(question: Question, text: str, evidence: list[Evidence], anchors: list[tuple[int, int]],
-               focus_spans: list[tuple[int, int]]) -> float:
+def type_match(question: Question, text: str, evidence: list[Evidence], anchors: list[tuple[int, int]]) -> float:
     """From -1 to +1: does the sentence hold the kind of thing the question asks for,
     beyond what the question already names?"""
     kind = question.answer_type
@@ -305,8 +304,6 @@ def type_match(question: Question, text: str, evidence: list[Evidence], anchors:
         return 1.0 if is_byline(text) else -0.5
     if kind is AnswerType.DEFINITION:
         return 1.0 if defines(text, anchors) else -0.3
-    if kind is AnswerType.OTHER:
-        return 1.0 if focus_spans and elaborates(text, focus_spans) else 0.0
     wanted = SATISFIES.get(kind)
     if not wanted:
         return 0.0

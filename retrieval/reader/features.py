@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from corpus import UnitKind
+from retrieval import english
+from retrieval.index.bm25 import K1, top_positions
+from retrieval.index.sentence_index import MASTHEAD_PARAGRAPHS, SentenceIndex
+from retrieval.index.terms import WORD, sentence_tokens, word_term
 from retrieval.reader.evidence import EVIDENCE_TYPES, Evidence, find_evidence, type_match
-from retrieval.index.bm25 import K1
-from retrieval.index.sentence_index import SentenceIndex
 from retrieval.reader.query import Query
 from retrieval.reader.question import AnswerType
-from retrieval import english
-from retrieval.index.terms import WORD, sentence_tokens, word_term
 
 # How many sentences BM25 hands on; how many more are taken for their paragraph's score
 # (an answer often sits in the paragraph that repeats the question, not in the sentence);
@@ -67,6 +67,7 @@ READ_FEATURES = (
     "new_number", "new_name", "new_number_for_value", "new_name_for_name", "rarest_in_sentence",
 )
 FEATURES = RETRIEVE_FEATURES + READ_FEATURES
+COLUMN = {name: i for i, name in enumerate(FEATURES)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +75,17 @@ class QueryTerms:
     """The question's terms with their weights, split by what part they play."""
 
     content: tuple[str, ...]  # the topic: what a sentence must share with the question
-    content_idf: np.ndarray
     answer: tuple[str, ...]  # words that name the kind of answer ("year", "percentage", "said")
     carried: tuple[str, ...]  # from the previous turn of a conversation (also in ``content``)
     forms: dict[str, frozenset[str]]  # each term and its other forms in the corpus
     synonyms: dict[str, frozenset[str]]  # each content term with its forms, synonyms and derivations
-    content_specificity: np.ndarray  # how rare each content word is in general English
-    # The same weights as plain floats with their totals: the shares below run for every
-    # candidate, where NumPy scalars cost more than they save.
-    idf_weights: tuple[float, ...] = ()
-    specific_weights: tuple[float, ...] = ()
-    content_total: float = 1.0
-    specific_total: float = 0.0
+    # Each content term's weight: its IDF, and how rare its word is in general English (plain
+    # floats: the shares below run for every candidate, where NumPy scalars cost more).
+    idf_weights: tuple[float, ...]
+    specific_weights: tuple[float, ...]
+    # Their sums, kept because every share divides by them.
+    content_total: float
+    specific_total: float
 
     @classmethod
     def of(cls, index: SentenceIndex, query: Query) -> QueryTerms:
@@ -104,45 +104,53 @@ class QueryTerms:
                 elif term not in answer_words:
                     weight_of[term] = idf
         content = list(weight_of)
-        carried = [t for t in dict.fromkeys(carried)]
+        carried = list(dict.fromkeys(carried))
         answer = [t for t in dict.fromkeys(answer_words) if t not in weight_of]
         forms = {t: frozenset({t} | query.related.get(t, set())) for t in content + answer}
         surface = {}
         for t in question.terms:
             surface.setdefault(t.term, t.surface.strip("\"“”`'’").lower())
         synonyms = {t: forms[t] | _synonym_terms(surface.get(t, t)) for t in content}
-        shares = np.array([weight_of[t] / idf if (idf := index.idf(t)) > 0 else 0.0 for t in content])
-        specificity = np.array([specificity_of(surface.get(t, t)) for t in content]) * shares
         idf_weights = tuple(float(weight_of[t]) for t in content)
-        return cls(tuple(content), np.array(idf_weights), tuple(answer), tuple(carried), forms, synonyms,
-                   specificity, idf_weights, tuple(specificity.tolist()), sum(idf_weights) or 1.0,
-                   float(specificity.sum()))
+        # A carried word's rarity counts at the same share of the question as its IDF.
+        specific_weights = tuple(specificity_of(surface.get(t, t)) * (w / idf if (idf := index.idf(t)) > 0 else 0.0)
+                                 for t, w in zip(content, idf_weights))
+        return cls(tuple(content), tuple(answer), tuple(carried), forms, synonyms, idf_weights,
+                   specific_weights, sum(idf_weights) or 1.0, sum(specific_weights))
+
+    def _found(self, weights: tuple[float, ...], total: float, matches: dict[str, frozenset[str]] | None,
+               present: frozenset[str] | set[str]) -> float:
+        """Share of ``weights`` held by the content terms found in ``present``, each as itself
+        or, with ``matches``, as any of its matching terms."""
+        if not self.content or not total:
+            return 0.0
+        if matches is None:
+            found = sum(w for t, w in zip(self.content, weights) if t in present)
+        else:
+            found = sum(w for t, w in zip(self.content, weights) if not matches[t].isdisjoint(present))
+        return found / total
 
     def specific_share(self, present: frozenset[str] | set[str]) -> float:
         """Share of the content terms, weighted by rarity in general English, found with
         their synonyms in ``present``: a small corpus's IDF cannot tell "putting" from
         "parameters"; English can."""
-        if not self.specific_total:
-            return 0.0
-        found = sum(w for t, w in zip(self.content, self.specific_weights) if not self.synonyms[t].isdisjoint(present))
-        return found / self.specific_total
+        return self._found(self.specific_weights, self.specific_total, self.synonyms, present)
 
     def synonym_share(self, present: frozenset[str] | set[str]) -> float:
         """IDF-weighted share of the content terms found in any form, synonym or derivation."""
-        if not self.content:
-            return 0.0
-        found = sum(w for t, w in zip(self.content, self.idf_weights) if not self.synonyms[t].isdisjoint(present))
-        return found / self.content_total
+        return self._found(self.idf_weights, self.content_total, self.synonyms, present)
 
     def share(self, present: frozenset[str] | set[str], with_forms: bool = False) -> float:
-        """IDF-weighted share of the content terms found in ``present``."""
+        """IDF-weighted share of the content terms found in ``present`` (in any of their
+        corpus forms, ``with_forms``)."""
+        return self._found(self.idf_weights, self.content_total, self.forms if with_forms else None, present)
+
+    @property
+    def rarest(self) -> str | None:
+        """The content term with the highest IDF."""
         if not self.content:
-            return 0.0
-        found = 0.0
-        for term, weight in zip(self.content, self.idf_weights):
-            if term in present or (with_forms and not self.forms[term].isdisjoint(present)):
-                found += weight
-        return found / self.content_total
+            return None
+        return self.content[max(range(len(self.content)), key=self.idf_weights.__getitem__)]
 
 
 # Zipf frequencies run from about 8 ("the") down to 0 (not among English's 100,000 most
@@ -160,8 +168,6 @@ def _synonym_terms(word: str) -> frozenset[str]:
     return frozenset(term for other in english.related_words(word) for term in (word_term(other),) if term)
 
 
-# Headings among the first paragraphs of an article are its masthead: headline, byline, date.
-MASTHEAD_PARAGRAPHS = 3
 # A sentence that opens by pointing back ("It terminates ...", "Such companies ...") is
 # about what the previous sentence named.
 _POINTING_BACK = re.compile(
@@ -205,14 +211,6 @@ def _relative(groups: np.ndarray, scores: np.ndarray, group_count: int) -> np.nd
     return totals[groups] / best if best > 0 else np.zeros(len(groups))
 
 
-def _best(values: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` highest values, highest first (ties by position)."""
-    if len(values) > k:
-        part = np.argpartition(-values, k - 1)[:k]
-        return part[np.lexsort((part, -values[part]))]
-    return np.lexsort((np.arange(len(values)), -values))
-
-
 def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
            exclude: frozenset[int] = frozenset()) -> Pool:
     """The pool of candidates for a question with their cheap features."""
@@ -227,18 +225,16 @@ def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
     para_rel = _relative(paragraphs[units], bm25, grouping.count)
     art_rel = _relative(index.data.unit_article[units], bm25, len(index.articles))
     best = bm25.max()
-    by_sentence = _best(bm25, POOL_BY_SENTENCE)
-    by_paragraph = _best(bm25 / best + para_rel, POOL_BY_PARAGRAPH)
+    by_sentence = top_positions(bm25, POOL_BY_SENTENCE)
+    by_paragraph = top_positions(bm25 / best + para_rel, POOL_BY_PARAGRAPH)
     chosen = list(dict.fromkeys(np.concatenate([by_sentence, by_paragraph]).tolist()))
     pool = {int(units[i]): i for i in chosen}
-    added = []
     for i in by_sentence[:NEIGHBOUR_POOL]:
         for step in (-1, 1):
             other = index.neighbour(int(units[i]), step)
             if other is not None and other not in pool and other not in exclude:
                 pool[other] = -1
-                added.append(other)
-    top_paragraphs = list(dict.fromkeys(paragraphs[units[_best(para_rel, POOL_BY_PARAGRAPH)]].tolist()))
+    top_paragraphs = list(dict.fromkeys(paragraphs[units[top_positions(para_rel, POOL_BY_PARAGRAPH)]].tolist()))
     for paragraph in top_paragraphs[:WHOLE_PARAGRAPHS]:
         members = grouping.units(paragraph)
         if len(members) <= WHOLE_PARAGRAPH_UNITS:
@@ -248,14 +244,13 @@ def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
     uids = np.fromiter(pool, dtype=np.int64, count=len(pool))
     where = np.fromiter(pool.values(), dtype=np.int64, count=len(pool))
     values = np.zeros((len(uids), len(FEATURES)))
-    col = {name: i for i, name in enumerate(FEATURES)}
     inside = where >= 0
     max_bm25 = (K1 + 1) * terms.content_total
-    values[inside, col["bm25_relative"]] = bm25[where[inside]] / best
-    values[inside, col["bm25_absolute"]] = bm25[where[inside]] / max_bm25
-    values[inside, col["paragraph_bm25"]] = para_rel[where[inside]]
-    values[inside, col["article_bm25"]] = art_rel[where[inside]]
-    values[~inside, col["neighbour_only"]] = 1.0
+    values[inside, COLUMN["bm25_relative"]] = bm25[where[inside]] / best
+    values[inside, COLUMN["bm25_absolute"]] = bm25[where[inside]] / max_bm25
+    values[inside, COLUMN["paragraph_bm25"]] = para_rel[where[inside]]
+    values[inside, COLUMN["article_bm25"]] = art_rel[where[inside]]
+    values[~inside, COLUMN["neighbour_only"]] = 1.0
     # Neighbours were pulled in for their place, not their words: their paragraph and
     # article scores are those of the sentence beside them.
     para_score = dict(zip(paragraphs[units[where[inside]]].tolist(), para_rel[where[inside]].tolist()))
@@ -263,39 +258,39 @@ def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
     art_score = dict(zip(art_of[units[where[inside]]].tolist(), art_rel[where[inside]].tolist()))
     for row in np.flatnonzero(~inside):
         uid = int(uids[row])
-        values[row, col["paragraph_bm25"]] = para_score.get(int(paragraphs[uid]), 0.0)
-        values[row, col["article_bm25"]] = art_score.get(int(art_of[uid]), 0.0)
-    _coverage_around(index, terms, uids, values, col, paragraphs)
+        values[row, COLUMN["paragraph_bm25"]] = para_score.get(int(paragraphs[uid]), 0.0)
+        values[row, COLUMN["article_bm25"]] = art_score.get(int(art_of[uid]), 0.0)
+    _coverage_around(index, terms, uids, values, paragraphs)
     for row, uid in enumerate(uids.tolist()):
         present = index.term_set(uid)
-        values[row, col["coverage_sentence"]] = terms.share(present)
-        values[row, col["coverage_forms"]] = terms.share(present, with_forms=True)
-        values[row, col["coverage_synonyms"]] = terms.synonym_share(present)
-        values[row, col["coverage_specific"]] = terms.specific_share(present)
-        values[row, col["coverage_title"]] = terms.share(index.title_terms(uid), with_forms=True)
+        values[row, COLUMN["coverage_sentence"]] = terms.share(present)
+        values[row, COLUMN["coverage_forms"]] = terms.share(present, with_forms=True)
+        values[row, COLUMN["coverage_synonyms"]] = terms.synonym_share(present)
+        values[row, COLUMN["coverage_specific"]] = terms.specific_share(present)
+        values[row, COLUMN["coverage_title"]] = terms.share(index.title_terms(uid), with_forms=True)
         if terms.answer:
-            values[row, col["answer_words"]] = sum(
+            values[row, COLUMN["answer_words"]] = sum(
                 1 for t in terms.answer if not terms.forms[t].isdisjoint(present)) / len(terms.answer)
         kind = index.unit(uid).kind
-        values[row, col["kind_heading"]] = kind is UnitKind.HEADING
-        values[row, col["kind_boilerplate"]] = kind is UnitKind.BOILERPLATE
-        values[row, col["kind_code"]] = kind is UnitKind.CODE
-    _behind_paragraph_best(paragraphs[uids], values, col)
+        values[row, COLUMN["kind_heading"]] = kind is UnitKind.HEADING
+        values[row, COLUMN["kind_boilerplate"]] = kind is UnitKind.BOILERPLATE
+        values[row, COLUMN["kind_code"]] = kind is UnitKind.CODE
+    _behind_paragraph_best(paragraphs[uids], values)
     return Pool(uids, values, np.zeros(len(uids), dtype=bool), {})
 
 
-def _behind_paragraph_best(paragraph_of: np.ndarray, values: np.ndarray, col: dict[str, int]) -> None:
+def _behind_paragraph_best(paragraph_of: np.ndarray, values: np.ndarray) -> None:
     """How far each candidate falls behind the best candidate of its own paragraph, in
     coverage and in BM25: the answer is usually the paragraph's best match."""
     keys, inverse = np.unique(paragraph_of, return_inverse=True)
     for feature, source in (("behind_paragraph_best", "coverage_synonyms"), ("behind_paragraph_bm25", "bm25_relative")):
         best = np.full(len(keys), -np.inf)
-        np.maximum.at(best, inverse, values[:, col[source]])
-        values[:, col[feature]] = best[inverse] - values[:, col[source]]
+        np.maximum.at(best, inverse, values[:, COLUMN[source]])
+        values[:, COLUMN[feature]] = best[inverse] - values[:, COLUMN[source]]
 
 
 def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, values: np.ndarray,
-                     col: dict[str, int], paragraphs: np.ndarray) -> None:
+                     paragraphs: np.ndarray) -> None:
     """IDF-weighted share of the content terms in each candidate's paragraph and article."""
     if not terms.content:
         return
@@ -307,7 +302,7 @@ def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, 
     in_para = np.zeros(len(uids))
     in_art = np.zeros(len(uids))
     in_art_specific = np.zeros(len(uids))
-    for term, weight, specificity in zip(terms.content, terms.content_idf, terms.content_specificity):
+    for term, weight, specificity in zip(terms.content, terms.idf_weights, terms.specific_weights):
         holders = []
         for form in terms.forms[term]:
             t = bm25.term_id.get(form)
@@ -327,15 +322,14 @@ def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, 
         in_para += weight * para_has
         in_art += weight * article_has
         in_art_specific += specificity * article_has
-    values[:, col["coverage_paragraph"]] = in_para / terms.content_total
-    values[:, col["coverage_article"]] = in_art / terms.content_total
-    values[:, col["article_specific"]] = in_art_specific / (terms.specific_total or 1.0)
+    values[:, COLUMN["coverage_paragraph"]] = in_para / terms.content_total
+    values[:, COLUMN["coverage_article"]] = in_art / terms.content_total
+    values[:, COLUMN["article_specific"]] = in_art_specific / (terms.specific_total or 1.0)
 
 
 def read(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
     """The slow reading of the candidates at ``rows``: their surroundings, word positions
     and order, and whether they hold the kind of answer asked for."""
-    col = {name: i for i, name in enumerate(FEATURES)}
     question = query.question
     kind = question.answer_type
     group = answer_feature(kind)
@@ -343,6 +337,8 @@ def read(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows
     own_forms = {form for t in terms.content + terms.answer for form in terms.forms[t]}
     ordered = [t.term for t in question.terms]
     question_pairs = set(zip(ordered, ordered[1:]))
+    content = set(terms.content)
+    rarest = terms.synonyms[terms.rarest] if terms.content else None
     for row in rows.tolist():
         if pool.read[row]:
             continue
@@ -350,22 +346,21 @@ def read(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows
         unit = index.unit(uid)
         values = pool.values[row]
         previous, following = index.neighbour(uid, -1), index.neighbour(uid, 1)
-        refers_back = points_back(index, uid)
+        refers_back = opens_by_pointing_back(index, uid)
         if previous is not None:
-            values[col["coverage_previous"]] = terms.share(index.term_set(previous), with_forms=True)
+            values[COLUMN["coverage_previous"]] = terms.share(index.term_set(previous), with_forms=True)
         if following is not None:
-            values[col["coverage_next"]] = terms.share(index.term_set(following), with_forms=True)
+            values[COLUMN["coverage_next"]] = terms.share(index.term_set(following), with_forms=True)
         heading = int(index.heading_of[uid])
         if heading >= 0:
-            values[col["coverage_heading"]] = terms.share(index.term_set(heading), with_forms=True)
-        values[col["refers_back"]] = refers_back
-        values[col["paragraph_opening"]] = unit.sentence == 1
-        values[col["masthead"]] = unit.kind is UnitKind.HEADING and unit.paragraph <= MASTHEAD_PARAGRAPHS
+            values[COLUMN["coverage_heading"]] = terms.share(index.term_set(heading), with_forms=True)
+        values[COLUMN["refers_back"]] = refers_back
+        values[COLUMN["paragraph_opening"]] = unit.sentence == 1
+        values[COLUMN["masthead"]] = unit.kind is UnitKind.HEADING and unit.paragraph <= MASTHEAD_PARAGRAPHS
         text = unit.text
         unit_tokens = sentence_tokens(text)
-        values[col["log_length"]] = math.log1p(len(unit_tokens))
+        values[COLUMN["log_length"]] = math.log1p(len(unit_tokens))
         positions: dict[str, list[int]] = {}
-        content = set(terms.content)
         anchors: list[tuple[int, int]] = []
         term_spans: dict[str, list[tuple[int, int]]] = {}
         for i, tok in enumerate(unit_tokens):
@@ -376,31 +371,30 @@ def read(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows
                 if term in content:
                     anchors.append((tok.start, tok.end))
         if len(positions) >= 2:
-            values[col["proximity"]] = min(1.0, len(positions) / _min_window(positions))
+            values[COLUMN["proximity"]] = min(1.0, len(positions) / _min_window(positions))
             firsts = [positions[t][0] for t in dict.fromkeys(ordered) if t in positions]
             pairs = [(a, b) for i, a in enumerate(firsts) for b in firsts[i + 1:]]
             if pairs:
-                values[col["order"]] = sum(1 for a, b in pairs if a <= b) / len(pairs)
+                values[COLUMN["order"]] = sum(1 for a, b in pairs if a <= b) / len(pairs)
         if question_pairs:
             sequence = [form_of.get(t.term, t.term) for t in unit_tokens]
-            values[col["phrase"]] = len(question_pairs & set(zip(sequence, sequence[1:]))) / len(question_pairs)
+            values[COLUMN["phrase"]] = len(question_pairs & set(zip(sequence, sequence[1:]))) / len(question_pairs)
         if unit_tokens:
-            values[col["novelty"]] = sum(1 for t in unit_tokens if t.term not in own_forms) / len(unit_tokens)
+            values[COLUMN["novelty"]] = sum(1 for t in unit_tokens if t.term not in own_forms) / len(unit_tokens)
         # What the sentence says that the question does not, by kind: a number, a name.
         first_word = unit_tokens[0].start if unit_tokens else 0
         new_number = any(t.kind != WORD and t.term not in own_forms for t in unit_tokens)
         new_name = any(t.kind == WORD and t.start != first_word and text[t.start:t.start + 1].isupper()
                        and t.term not in own_forms for t in unit_tokens)
-        values[col["new_number"]] = new_number
-        values[col["new_name"]] = new_name
-        values[col["new_number_for_value"]] = new_number and kind in VALUE_ANSWERS
-        values[col["new_name_for_name"]] = new_name and kind in NAME_ANSWERS
-        if terms.content:
-            rarest = terms.content[int(np.argmax(terms.content_idf))]
-            values[col["rarest_in_sentence"]] = not terms.synonyms[rarest].isdisjoint(index.term_set(uid))
+        values[COLUMN["new_number"]] = new_number
+        values[COLUMN["new_name"]] = new_name
+        values[COLUMN["new_number_for_value"]] = new_number and kind in VALUE_ANSWERS
+        values[COLUMN["new_name_for_name"]] = new_name and kind in NAME_ANSWERS
+        if rarest is not None:
+            values[COLUMN["rarest_in_sentence"]] = not rarest.isdisjoint(index.term_set(uid))
         evidence = find_evidence(text) if kind in EVIDENCE_TYPES else []
-        values[col[group]] = type_match(question, text, evidence, anchors, [])
-        pool.readings[row] = Reading(uid, tuple(evidence), tuple(anchors), term_spans, values[col[group]], True)
+        values[COLUMN[group]] = type_match(question, text, evidence, anchors)
+        pool.readings[row] = Reading(uid, tuple(evidence), tuple(anchors), term_spans, values[COLUMN[group]], True)
         pool.read[row] = True
 
 
@@ -423,7 +417,7 @@ def _min_window(positions: dict[str, list[int]]) -> int:
     return best
 
 
-def points_back(index: SentenceIndex, uid: int) -> bool:
+def opens_by_pointing_back(index: SentenceIndex, uid: int) -> bool:
     """True for a sentence that opens by pointing back at the one before it."""
     def compute(index: SentenceIndex, uid: int) -> bool:
         unit = index.unit(uid)
@@ -434,18 +428,19 @@ def points_back(index: SentenceIndex, uid: int) -> bool:
 
 
 def question_features(index: SentenceIndex, query: Query, terms: QueryTerms) -> dict[str, float]:
-    """What the question itself says about whether the corpus can answer it."""
-    unknown = sum(w for t, w in zip(terms.content, terms.content_idf)
-                  if all(index.is_unknown(f) for f in terms.forms[t]))
-    total = float(terms.content_specificity.sum())
-    unknown_most = max((w for t, w in zip(terms.content, terms.content_specificity)
-                        if all(index.is_unknown(f) for f in terms.synonyms[t])), default=0.0)
-    unknown_specific = sum(w for t, w in zip(terms.content, terms.content_specificity)
-                           if all(index.is_unknown(f) for f in terms.synonyms[t]))
+    """What the question itself says about whether the corpus can answer it: how much of it
+    the corpus never uses (as written or in any form; with synonyms too, by English rarity)."""
+    unknown = unknown_specific = unknown_most = 0.0
+    for term, weight, specific in zip(terms.content, terms.idf_weights, terms.specific_weights):
+        if all(index.is_unknown(f) for f in terms.forms[term]):
+            unknown += weight
+        if all(index.is_unknown(f) for f in terms.synonyms[term]):
+            unknown_specific += specific
+            unknown_most = max(unknown_most, specific)
     return {
         "unknown_share": unknown / terms.content_total if terms.content else 1.0,
-        "unknown_specific": unknown_specific / total if total else 1.0,
+        "unknown_specific": unknown_specific / terms.specific_total if terms.specific_total else 1.0,
         "unknown_most_specific": unknown_most / ZIPF_CEILING,
         "content_terms": float(len(terms.content)),
-        "mean_idf": float(terms.content_idf.mean()) / math.log1p(len(index) + 0.5) if terms.content else 0.0,
+        "mean_idf": terms.content_total / len(terms.content) / math.log1p(len(index) + 0.5) if terms.content else 0.0,
     }

@@ -50,3 +50,7 @@ class Query:
 
     def forms(self, term: str) -> frozenset[str]:
         return self.related[term] | {term}
+
+    def own_forms(self) -> set[str]:
+        """Every form of the question's own words (not those a follow-up carried along)."""
+        return {form for c in self.concepts if not c.carried for t in c.terms for form in self.forms(t)}

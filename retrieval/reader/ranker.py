@@ -12,10 +12,12 @@ import numpy as np
 
 from retrieval.index.sentence_index import SentenceIndex
 from retrieval.reader.features import (
+    COLUMN,
     FEATURES,
     READ_POOL,
     Pool,
     QueryTerms,
+    Reading,
     gather,
     question_features,
     read,
@@ -92,6 +94,8 @@ class ReaderModel:
     provenance: dict
 
     def __post_init__(self) -> None:
+        # Where each model's features stand in the measured rows; a weights file naming a
+        # feature this version does not measure fails here, on load.
         object.__setattr__(self, "retrieve_columns", self.retrieve.columns(FEATURES))
         object.__setattr__(self, "read_columns", self.read.columns(FEATURES))
         object.__setattr__(self, "abstain_columns", self.abstain.columns(ABSTAIN_FEATURES))
@@ -124,6 +128,11 @@ class Ranking:
     probability: float
     abstain_row: np.ndarray
 
+    def best(self, count: int) -> list[tuple[Reading, float]]:
+        """The first ``count`` candidates with their scores, best first."""
+        return [(self.pool.reading(row), score)
+                for row, score in zip(self.order[:count].tolist(), self.scores[:count].tolist())]
+
 
 def rank_pool(index: SentenceIndex, query: Query, model: ReaderModel,
               exclude: frozenset[int] = frozenset()) -> Ranking:
@@ -140,7 +149,7 @@ def rank_pool(index: SentenceIndex, query: Query, model: ReaderModel,
     # Page furniture (copyright lines, credits, "More stories") can be found but never comes
     # before a sentence of content: it answers nothing a reader asks, and no question set
     # has any to learn that from.
-    furniture = pool.values[head, FEATURES.index("kind_boilerplate")]
+    furniture = pool.values[head, COLUMN["kind_boilerplate"]]
     head_order = np.lexsort((pool.uids[head], -second, furniture))
     order = np.concatenate([head[head_order], order[READ_POOL:]])
     scores = np.concatenate([second[head_order], first[order[READ_POOL:]]])
@@ -151,21 +160,24 @@ def rank_pool(index: SentenceIndex, query: Query, model: ReaderModel,
 
 def abstain_features(index: SentenceIndex, query: Query, terms: QueryTerms, values: np.ndarray,
                      order: np.ndarray, read_scores: np.ndarray) -> np.ndarray:
-    """What the abstainer reads: the read stage's best and its margin, and how much of the
-    question the candidates' paragraphs and articles and the corpus hold (``values`` are the
-    pool's features, ``order`` its rows best first)."""
-    col = {name: i for i, name in enumerate(FEATURES)}
+    """What the abstainer reads, in ABSTAIN_FEATURES order: the read stage's best and its
+    margin, and how much of the question the candidates' paragraphs and articles and the
+    corpus hold (``values`` are the pool's features, ``order`` its rows best first)."""
     best = values[order[0]]
-    margin = float(read_scores[0] - read_scores[1]) if len(read_scores) > 1 else LONE_MARGIN
     shifted = np.exp(read_scores - read_scores[0])
-    question = question_features(index, query, terms)
-    return np.array([
-        float(read_scores[0]), margin, float(1 / shifted.sum()), best[col["coverage_forms"]],
-        best[col["coverage_paragraph"]], best[col["coverage_article"]], best[col["bm25_absolute"]],
-        best[col["coverage_specific"]], best[col["paragraph_bm25"]],
-        float(values[:, col["coverage_paragraph"]].max()), float(values[:, col["coverage_article"]].max()),
-        float(values[:, col["article_specific"]].max()),
-        question["unknown_share"], question["unknown_specific"], question["unknown_most_specific"],
-        question["content_terms"],
-        question["mean_idf"],
-    ])
+    measured = {
+        "top_score": float(read_scores[0]),
+        "margin": float(read_scores[0] - read_scores[1]) if len(read_scores) > 1 else LONE_MARGIN,
+        "top_probability": float(1 / shifted.sum()),
+        "top_coverage": best[COLUMN["coverage_forms"]],
+        "top_paragraph_coverage": best[COLUMN["coverage_paragraph"]],
+        "top_article_coverage": best[COLUMN["coverage_article"]],
+        "top_bm25_absolute": best[COLUMN["bm25_absolute"]],
+        "top_specific": best[COLUMN["coverage_specific"]],
+        "top_paragraph_bm25": best[COLUMN["paragraph_bm25"]],
+        "best_paragraph_coverage": values[:, COLUMN["coverage_paragraph"]].max(),
+        "best_article_coverage": values[:, COLUMN["coverage_article"]].max(),
+        "best_article_specific": values[:, COLUMN["article_specific"]].max(),
+        **question_features(index, query, terms),
+    }
+    return np.array([float(measured[name]) for name in ABSTAIN_FEATURES])

@@ -26,7 +26,7 @@ import numpy as np
 
 from retrieval.engine import Engine
 from retrieval.reader.question import analyze
-from retrieval.reader.features import FEATURES, READ_POOL, RETRIEVE_FEATURES, QueryTerms, gather, read
+from retrieval.reader.features import FEATURES, READ_POOL, RETRIEVE_FEATURES, Pool, QueryTerms, gather, read
 from retrieval.reader.learn import Standardizer, fit_listwise, fit_logistic
 from retrieval.reader.ranker import (
     ABSTAIN_FEATURES,
@@ -98,23 +98,30 @@ def gold_labels(engine: Engine, uids: np.ndarray, question: dict) -> np.ndarray:
     return labels
 
 
-def ask_pool(engine: Engine, text: str):
+def gathered(engine: Engine, text: str) -> Pool:
     query = Query.of(engine.index, analyze(text))
-    terms = QueryTerms.of(engine.index, query)
-    return query, terms, gather(engine.index, query, terms)
+    return gather(engine.index, query, QueryTerms.of(engine.index, query))
+
+
+def asked_of(folds: list[set[str]], questions: list[dict], doing: str):
+    """(question, fold) in the order every pass keeps: each question asked of the fold that
+    holds its article, then of the other; with progress on stderr."""
+    started = time.time()
+    for n, q in enumerate(questions):
+        home = 0 if q["file"] in folds[0] else 1
+        yield q, home
+        yield q, 1 - home
+        if n % 1000 == 999:
+            print(f"  {n + 1} questions {doing}, {time.time() - started:.0f} s", file=sys.stderr)
 
 
 def collect(engines: list[Engine], folds: list[set[str]], questions: list[dict]) -> list[Asked]:
     asked: list[Asked] = []
-    started = time.time()
-    for n, q in enumerate(questions):
-        home = 0 if q["file"] in folds[0] else 1
-        for k in (home, 1 - home):
-            _, _, pool = ask_pool(engines[k], q["question"])
-            labels = gold_labels(engines[k], pool.uids, q) if k == home else np.zeros(len(pool.uids))
-            asked.append(Asked(q["question"], pool.uids, pool.values, labels, k == home))
-        if n % 1000 == 999:
-            print(f"  {n + 1} questions gathered, {time.time() - started:.0f} s", file=sys.stderr)
+    for q, k in asked_of(folds, questions, "gathered"):
+        home = q["file"] in folds[k]
+        pool = gathered(engines[k], q["question"])
+        labels = gold_labels(engines[k], pool.uids, q) if home else np.zeros(len(pool.uids))
+        asked.append(Asked(q["question"], pool.uids, pool.values, labels, home))
     return asked
 
 
@@ -128,27 +135,18 @@ def fit_retrieve(asked: list[Asked], drop: frozenset[str]) -> LinearModel:
 
 def read_heads(engines: list[Engine], folds: list[set[str]], questions: list[dict], asked: list[Asked],
                retrieve: LinearModel) -> list[np.ndarray]:
-    """Read the best of each pool by the retrieve stage; return those rows."""
+    """Read the best of each gathered pool by the retrieve stage; return those rows."""
     heads = []
-    by_text = iter(asked)
-    started = time.time()
-    for n, q in enumerate(questions):
-        if n % 1000 == 999:
-            print(f"  {n + 1} questions read, {time.time() - started:.0f} s", file=sys.stderr)
-        home = 0 if q["file"] in folds[0] else 1
-        for k in (home, 1 - home):
-            a = next(by_text)
-            if not len(a.uids):
-                heads.append(np.empty(0, dtype=np.int64))
-                continue
-            query = Query.of(engines[k].index, analyze(a.question))
-            terms = QueryTerms.of(engines[k].index, query)
-            pool = gather(engines[k].index, query, terms)
-            first = retrieve.score(pool.values[:, : len(RETRIEVE_FEATURES)])
-            head = np.lexsort((pool.uids, -first))[:READ_POOL]
-            read(engines[k].index, query, terms, pool, head)
-            a.values = pool.values
-            heads.append(head)
+    for a, (_, k) in zip(asked, asked_of(folds, questions, "read")):
+        if not len(a.uids):
+            heads.append(np.empty(0, dtype=np.int64))
+            continue
+        index = engines[k].index
+        query = Query.of(index, analyze(a.question))
+        pool = Pool(a.uids, a.values, np.zeros(len(a.uids), dtype=bool), {})  # as gathered; read fills it in
+        head = np.lexsort((pool.uids, -retrieve.score(pool.values[:, : len(RETRIEVE_FEATURES)])))[:READ_POOL]
+        read(index, query, QueryTerms.of(index, query), pool, head)
+        heads.append(head)
     return heads
 
 
@@ -162,21 +160,16 @@ def fit_read(asked: list[Asked], heads: list[np.ndarray], drop: frozenset[str]) 
 def abstain_rows(engines: list[Engine], folds: list[set[str]], questions: list[dict],
                  asked: list[Asked], heads: list[np.ndarray], model: LinearModel):
     rows, answers, correct = [], [], []
-    it = iter(zip(asked, heads))
-    for q in questions:
-        home = 0 if q["file"] in folds[0] else 1
-        for k in (home, 1 - home):
-            a, head = next(it)
-            if not len(head):
-                continue
-            index = engines[k].index
-            query = Query.of(index, analyze(a.question))
-            terms = QueryTerms.of(index, query)
-            scores = model.score(a.values[head])
-            order = np.lexsort((a.uids[head], -scores))
-            rows.append(abstain_features(index, query, terms, a.values, head[order], scores[order]))
-            answers.append(a.own_fold)
-            correct.append(bool(a.labels[head[order[0]]]))
+    for a, head, (_, k) in zip(asked, heads, asked_of(folds, questions, "judged")):
+        if not len(head):
+            continue
+        index = engines[k].index
+        query = Query.of(index, analyze(a.question))
+        scores = model.score(a.values[head])
+        order = np.lexsort((a.uids[head], -scores))
+        rows.append(abstain_features(index, query, QueryTerms.of(index, query), a.values, head[order], scores[order]))
+        answers.append(a.own_fold)
+        correct.append(bool(a.labels[head[order[0]]]))
     return np.array(rows), np.array(answers), np.array(correct)
 
 
