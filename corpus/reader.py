@@ -8,10 +8,7 @@ import stat
 from pathlib import Path
 
 from corpus.article import Article, make_article
-from corpus.html import html_to_text
-
-SUFFIXES = (".txt", ".md", ".html", ".htm")
-HTML_SUFFIXES = (".html", ".htm")
+from corpus.formats import SUFFIXES
 # Enough to tell text from binary: text files do not hold NUL bytes (UTF-16 aside).
 SNIFF_BYTES = 8192
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -102,22 +99,19 @@ def read_article(file: Path, root: Path, meta: dict | None = None) -> tuple[Arti
     if text is None:
         return None, [f"{file}: {note}"]
     warnings = [f"{file}: {note}"] if note else []
-    title = None
-    if file.suffix.lower() in HTML_SUFFIXES:
-        text, title = html_to_text(text)
-        if not text.strip():
-            return None, [f"{file}: skipped, no text in the page"]
     meta = meta or {}
     article = make_article(
         meta.get("id", relative_id(file, root)),
         str(file.resolve()),
         text,
-        meta.get("title") or title,
+        meta.get("title"),
         source=meta.get("source"),
         date=meta.get("date"),
         authors=meta.get("authors"),
         fallback_title=file.stem,
     )
+    if not article.units:
+        return None, [f"{file}: skipped, no text to read"]
     return article, warnings
 
 
@@ -134,5 +128,5 @@ def corpus_name(root: Path) -> str:
 
 
 def no_text_message(root: Path) -> str:
-    kinds = "/".join(s.lstrip(".") for s in SUFFIXES[:3])
+    kinds = "/".join(s.lstrip(".") for s in (".txt", ".md", ".rst", ".html"))
     return f"{root}: no readable text ({kinds}) found"
