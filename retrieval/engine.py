@@ -106,6 +106,8 @@ class Engine:
             probability=None if probability is None else round(probability, 4),
             start=unit.start,
             end=unit.end,
+            line=unit.line or None,
+            section=self.index.section_titles(uid),
             span=short_answer(query, reading, unit.text),
             matches=question_words(unit.text, query),
         )

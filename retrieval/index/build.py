@@ -76,6 +76,8 @@ class _FileResult:
     sentences: array = field(default_factory=lambda: array("i"))
     kinds: array = field(default_factory=lambda: array("b"))
     headings: array = field(default_factory=lambda: array("i"))
+    lines: array = field(default_factory=lambda: array("i"))
+    levels: array = field(default_factory=lambda: array("b"))
     counts: array = field(default_factory=lambda: array("i"))
     term_ids: array = field(default_factory=lambda: array("i"))
     title_ids: array = field(default_factory=lambda: array("i"))
@@ -138,6 +140,8 @@ def _read_file(task: tuple[str, str, int, int, dict | None],
         result.sentences.append(unit.sentence)
         result.kinds.append(int(unit.kind))
         result.headings.append(heading)
+        result.lines.append(unit.line)
+        result.levels.append(min(unit.level, 127))
         if unit.kind is UnitKind.HEADING:
             heading = position
         found = terms(unit.text)
@@ -268,7 +272,7 @@ def _add_fresh(parts: _Parts, result: _FileResult, mapping: _Mapping) -> None:
         return
     count = result.units
     parts.articles.append(_article(result.info, result.rel, result.size, result.mtime_ns, parts.units, count))
-    for name in ("starts", "ends", "paragraphs", "sentences", "kinds", "counts"):
+    for name in ("starts", "ends", "paragraphs", "sentences", "kinds", "counts", "lines", "levels"):
         parts.add(name, np.frombuffer(getattr(result, name), dtype=getattr(result, name).typecode))
     headings = np.frombuffer(result.headings, dtype=np.int32).astype(np.int64)
     parts.add("headings", np.where(headings >= 0, headings + parts.units, -1))
@@ -291,6 +295,8 @@ def _add_reused(parts: _Parts, old: IndexData, article: ArticleInfo, old_to_new:
     parts.add("paragraphs", np.asarray(old.unit_paragraph[first:end]))
     parts.add("sentences", np.asarray(old.unit_sentence[first:end]))
     parts.add("kinds", np.asarray(old.unit_kind[first:end]))
+    parts.add("lines", np.asarray(old.unit_line[first:end]))
+    parts.add("levels", np.asarray(old.unit_level[first:end]))
     headings = np.asarray(old.heading_of[first:end]).astype(np.int64)
     parts.add("headings", np.where(headings >= 0, headings - first + parts.units, -1))
     a = old_index_of(old, article)
@@ -371,6 +377,8 @@ def _finish(parts: _Parts, root: Path, digest: str) -> IndexData:
         unit_sentence=_concat(parts.arrays.get("sentences"), np.int32),
         unit_kind=_concat(parts.arrays.get("kinds"), np.int8),
         heading_of=_concat(parts.arrays.get("headings"), np.int32),
+        unit_line=_concat(parts.arrays.get("lines"), np.int32),
+        unit_level=_concat(parts.arrays.get("levels"), np.int8),
         text_ptr=text_ptr,
         text=b"".join(parts.texts),
         term_ptr=term_ptr,
