@@ -9,6 +9,7 @@ from pathlib import Path
 
 from corpus.article import Article, make_article
 from corpus.formats import SUFFIXES
+from corpus.select import Selection
 # Enough to tell text from binary: text files do not hold NUL bytes (UTF-16 aside).
 SNIFF_BYTES = 8192
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -23,13 +24,17 @@ class CorpusError(Exception):
     """The corpus cannot be used at all: a missing path, or nothing readable in it."""
 
 
-def corpus_listing(root: Path) -> tuple[list[tuple[str, str]], list[str]]:
-    """(path, id) of every article file under ``root``, sorted by id, and a warning for every
-    symbolic link that loops back. Plain strings: a saved index checks tens of thousands of
-    files at every start, and this walk is most of that time."""
+def corpus_listing(root: Path, selection: Selection | None = None, other_types: dict[str, int] | None = None
+                   ) -> tuple[list[tuple[str, str]], list[str]]:
+    """(path, id) of every article file under ``root`` that ``selection`` (by default the
+    folder's .verbatimignore) keeps, sorted by id, and a warning for every symbolic link
+    that loops back; ``other_types`` counts the files skipped by type (by suffix). Plain
+    strings: a saved index checks tens of thousands of files at every start, and this walk
+    is most of that time."""
     if root.is_file():
         return [(str(root), root.name)], []
     found: list[tuple[str, str]] = []
+    other_types = {} if other_types is None else other_types
     warnings: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
     base = str(root)
@@ -47,11 +52,14 @@ def corpus_listing(root: Path) -> tuple[list[tuple[str, str]], list[str]]:
         for name in filenames:
             if not name.startswith(".") and name.lower().endswith(SUFFIXES):
                 found.append((os.path.join(dirpath, name), prefix + name))
+            elif not name.startswith("."):
+                kind = os.path.splitext(name)[1].lower() or "no suffix"
+                other_types[kind] = other_types.get(kind, 0) + 1
         if len(found) > MAX_FILES:
             raise CorpusError(f"{root}: more than {MAX_FILES:,} article files; Verbatim reads at most "
                               f"{MAX_FILES:,} (point --corpus at a smaller folder)")
     found.sort(key=lambda item: item[1])
-    return found, warnings
+    return (selection or Selection.of(root)).apply(found), warnings
 
 
 def decode(raw: bytes) -> tuple[str, bool]:

@@ -35,11 +35,12 @@ class Engine:
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *,
              index_dir: str | os.PathLike[str] | None = None,
-             progress: ProgressCallback | None = None) -> Engine:
+             progress: ProgressCallback | None = None, include: list[str] | None = None,
+             exclude: list[str] | None = None) -> Engine:
         """The bundled articles when ``path`` is None, else the file or folder at ``path``:
         its saved index when fresh, refreshed or built otherwise (``progress`` hears how
-        the build goes)."""
-        return cls(open_index(path, index_dir=index_dir, progress=progress))
+        the build goes); ``include`` and ``exclude`` are globs choosing the files read."""
+        return cls(open_index(path, index_dir=index_dir, progress=progress, include=include, exclude=exclude))
 
     @property
     def articles(self) -> list[ArticleInfo]:

@@ -171,3 +171,25 @@ def test_answers_cite_line_and_section_and_keep_code_for_commands(tmp_path):
     command = engine.ask("Which command does a rollback of the release?")
     assert command.answered and command.answers[0].sentence == "deploy rollback --release previous"
     assert command.answers[0].line == 8
+
+
+def test_choosing_files_globs_ignore_file_and_one_format(tmp_path):
+    from corpus.reader import corpus_listing
+    from corpus.select import Selection
+
+    root = tmp_path / "docs"
+    for rel in ["api/fs.md", "api/fs.html", "api/net.html", "guide/intro.rst", "guide/old.markdown",
+                "_sources/intro.rst.txt", "CHANGELOG.md", "logo.png", "notes/a.txt"]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("Some words.\n", encoding="utf-8")
+    (root / ".verbatimignore").write_text("# build output\n_sources/\nCHANGELOG*\n", encoding="utf-8")
+    other: dict[str, int] = {}
+    listing, _ = corpus_listing(root, None, other)
+    assert [rel for _, rel in listing] == ["api/fs.md", "api/net.html", "guide/intro.rst",
+                                          "guide/old.markdown", "notes/a.txt"]
+    assert other == {".png": 1}
+    chosen = Selection.of(root, include=["api/**", "*.rst"], exclude=["net.*"])
+    assert [rel for _, rel in corpus_listing(root, chosen)[0]] == ["api/fs.md", "guide/intro.rst"]
+    left_out = Selection.of(root, include=["!guide/"])
+    assert [rel for _, rel in corpus_listing(root, left_out)[0]] == ["api/fs.md", "api/net.html", "notes/a.txt"]
+    assert chosen.fingerprint() != left_out.fingerprint()

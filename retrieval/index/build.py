@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus import CorpusError, UnitKind
+from corpus.select import Selection
 from corpus.reader import corpus_listing, corpus_name, corpus_root, no_text_message, read_article, relative_id
 from retrieval.index.bm25 import posting_weights
 from retrieval.index.sentence_index import ArticleInfo, IndexData
@@ -55,6 +56,7 @@ class BuildReport:
     skipped: int = 0
     sentences: int = 0
     seconds: float = 0.0
+    other_types: dict[str, int] = field(default_factory=dict)  # files not read, by suffix
 
 
 @dataclass(slots=True)
@@ -402,13 +404,15 @@ def build(
     progress: ProgressCallback | None = None,
     parallel: bool | None = None,
     name: str | None = None,
+    selection: Selection | None = None,
 ) -> tuple[IndexData, BuildReport]:
     """Index the corpus at ``path``. Files whose size and modification time match
     ``previous`` are taken from it as they are; only the others are read."""
     started = time.perf_counter()
     root = corpus_root(path)
-    files, listing_warnings = corpus_listing(root)
-    report = BuildReport(files=len(files))
+    other_types: dict[str, int] = {}
+    files, listing_warnings = corpus_listing(root, selection, other_types)
+    report = BuildReport(files=len(files), other_types=other_types)
     usable = previous is not None and previous.digest == digest
     old = {a.rel: a for a in previous.articles} if usable else {}
     old_skipped = previous.skipped if usable else {}
