@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from corpus.document import section_paths, units_of
+from corpus.formats import format_of, read_document
 from corpus.segment import Unit, UnitKind, segment
 
 TITLE_MAX_WORDS = 12
@@ -11,7 +13,8 @@ TITLE_MAX_WORDS = 12
 
 @dataclass(slots=True)
 class Article:
-    """One file of the corpus, segmented; ``units`` index into ``text``."""
+    """One file of the corpus, segmented; ``units`` index into ``text``, the file's text as
+    it is (its source, markup and all), while a unit's own text is what a reader sees."""
 
     id: str
     title: str
@@ -21,6 +24,18 @@ class Article:
     source: str | None = None
     date: str | None = None
     authors: list[str] = field(default_factory=list)
+    format: str = "text"
+
+    def sections(self) -> list[tuple[str, ...]]:
+        """Each unit's heading path, outermost first."""
+        return section_paths(self.units)
+
+    def unit_at(self, start: int, end: int) -> Unit | None:
+        """The unit whose source span is ``start:end``, if the file still has one there."""
+        for unit in self.units:
+            if unit.start == start and unit.end == end:
+                return unit
+        return None
 
 
 def choose_title(units: list[Unit], fallback: str) -> str:
@@ -48,9 +63,19 @@ def make_article(
     date: str | None = None,
     authors: list[str] | None = None,
     fallback_title: str = "",
+    form: str | None = None,
 ) -> Article:
-    """Segment ``text`` and wrap it with its metadata."""
-    units = segment(text)
+    """Read ``text`` in its format (by ``path``'s name unless ``form`` is given) and wrap
+    it with its metadata; what the caller gives wins over what the document says."""
+    form = form or format_of(path, text)
+    document = read_document(form, text)
+    if document is None:
+        units = segment(text)
+    else:
+        units = units_of(text, document.blocks)
+        title = title or document.title
+        date = date or document.date
+        authors = authors or document.authors
     return Article(
         id=article_id,
         title=title or choose_title(units, fallback_title or article_id),
@@ -60,4 +85,5 @@ def make_article(
         source=source,
         date=date,
         authors=list(authors or []),
+        format=form,
     )

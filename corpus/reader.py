@@ -8,10 +8,8 @@ import stat
 from pathlib import Path
 
 from corpus.article import Article, make_article
-from corpus.html import html_to_text
-
-SUFFIXES = (".txt", ".md", ".html", ".htm")
-HTML_SUFFIXES = (".html", ".htm")
+from corpus.formats import SUFFIXES
+from corpus.select import Selection
 # Enough to tell text from binary: text files do not hold NUL bytes (UTF-16 aside).
 SNIFF_BYTES = 8192
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -26,13 +24,17 @@ class CorpusError(Exception):
     """The corpus cannot be used at all: a missing path, or nothing readable in it."""
 
 
-def corpus_listing(root: Path) -> tuple[list[tuple[str, str]], list[str]]:
-    """(path, id) of every article file under ``root``, sorted by id, and a warning for every
-    symbolic link that loops back. Plain strings: a saved index checks tens of thousands of
-    files at every start, and this walk is most of that time."""
+def corpus_listing(root: Path, selection: Selection | None = None, other_types: dict[str, int] | None = None
+                   ) -> tuple[list[tuple[str, str]], list[str]]:
+    """(path, id) of every article file under ``root`` that ``selection`` (by default the
+    folder's .verbatimignore) keeps, sorted by id, and a warning for every symbolic link
+    that loops back; ``other_types`` counts the files skipped by type (by suffix). Plain
+    strings: a saved index checks tens of thousands of files at every start, and this walk
+    is most of that time."""
     if root.is_file():
         return [(str(root), root.name)], []
     found: list[tuple[str, str]] = []
+    other_types = {} if other_types is None else other_types
     warnings: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
     base = str(root)
@@ -50,11 +52,14 @@ def corpus_listing(root: Path) -> tuple[list[tuple[str, str]], list[str]]:
         for name in filenames:
             if not name.startswith(".") and name.lower().endswith(SUFFIXES):
                 found.append((os.path.join(dirpath, name), prefix + name))
+            elif not name.startswith("."):
+                kind = os.path.splitext(name)[1].lower() or "no suffix"
+                other_types[kind] = other_types.get(kind, 0) + 1
         if len(found) > MAX_FILES:
             raise CorpusError(f"{root}: more than {MAX_FILES:,} article files; Verbatim reads at most "
                               f"{MAX_FILES:,} (point --corpus at a smaller folder)")
     found.sort(key=lambda item: item[1])
-    return found, warnings
+    return (selection or Selection.of(root)).apply(found), warnings
 
 
 def decode(raw: bytes) -> tuple[str, bool]:
@@ -102,22 +107,19 @@ def read_article(file: Path, root: Path, meta: dict | None = None) -> tuple[Arti
     if text is None:
         return None, [f"{file}: {note}"]
     warnings = [f"{file}: {note}"] if note else []
-    title = None
-    if file.suffix.lower() in HTML_SUFFIXES:
-        text, title = html_to_text(text)
-        if not text.strip():
-            return None, [f"{file}: skipped, no text in the page"]
     meta = meta or {}
     article = make_article(
         meta.get("id", relative_id(file, root)),
         str(file.resolve()),
         text,
-        meta.get("title") or title,
+        meta.get("title"),
         source=meta.get("source"),
         date=meta.get("date"),
         authors=meta.get("authors"),
         fallback_title=file.stem,
     )
+    if not article.units:
+        return None, [f"{file}: skipped, no text to read"]
     return article, warnings
 
 
@@ -134,5 +136,5 @@ def corpus_name(root: Path) -> str:
 
 
 def no_text_message(root: Path) -> str:
-    kinds = "/".join(s.lstrip(".") for s in SUFFIXES[:3])
+    kinds = "/".join(s.lstrip(".") for s in (".txt", ".md", ".rst", ".html"))
     return f"{root}: no readable text ({kinds}) found"

@@ -16,11 +16,15 @@ class UnitKind(IntEnum):
     HEADING = 1
     BOILERPLATE = 2
     CODE = 3
+    ITEM = 4  # a list item
+    DEFINITION = 5  # a term with its description, read as one
+    ROW = 6  # a table row, its cells in order
 
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """One sentence (or heading, or code line) of an article, located in its text."""
+    """One sentence (or heading, or code line) of an article: the words as the reader sees
+    them, and where they are in the source file (offsets, line counted from 1)."""
 
     text: str
     start: int
@@ -28,11 +32,13 @@ class Unit:
     paragraph: int
     sentence: int
     kind: UnitKind
+    line: int = 0
+    level: int = 0  # a heading's depth, 1 for the top; 0 for other units
 
 
 # Bump when a change to this module or to corpus/sentences.py cuts some text into other
 # units: saved indexes made before are then rebuilt.
-SEGMENTER_VERSION = 1
+SEGMENTER_VERSION = 2
 
 # Headings are short; a line this long is prose even when it lacks a final stop.
 HEADING_MAX_CHARS = 120
@@ -222,7 +228,7 @@ def _paragraphs_of_block(text: str, lines: list[tuple[int, int]]) -> list[_Parag
     return out
 
 
-def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """text[start:end] as pieces of at most MAX_UNIT_CHARS, cut at white space where the
     second half of a piece has some, else at the limit."""
     pieces = []
@@ -247,6 +253,7 @@ def segment(text: str) -> list[Unit]:
     """Split an article into units: headings stand alone, prose splits into sentences."""
     units: list[Unit] = []
     number = 0
+    line, counted = 1, 0  # the line at offset ``counted``; units come in order
     for block in _blocks(text):
         for para in _paragraphs_of_block(text, block):
             body = text[para.start : para.end]
@@ -260,7 +267,7 @@ def segment(text: str) -> list[Unit]:
                 spans = [(0, len(body.rstrip()))]
             else:
                 spans = sentence_spans(body)
-            spans = [piece for span in spans for piece in _bounded(body, *span)]
+            spans = [piece for span in spans for piece in bounded(body, *span)]
             for position, (s, e) in enumerate(spans, start=1):
                 sentence = normalize_space(body[s:e])
                 unit_kind = kind
@@ -268,7 +275,9 @@ def segment(text: str) -> list[Unit]:
                     unit_kind = UnitKind.BOILERPLATE
                 if unit_kind is UnitKind.HEADING and is_boilerplate(sentence):
                     unit_kind = UnitKind.BOILERPLATE
-                units.append(
-                    Unit(sentence, para.start + s, para.start + e, number, position, unit_kind)
-                )
+                begin = para.start + s
+                line += text.count("\n", counted, begin)
+                counted = begin
+                units.append(Unit(sentence, begin, para.start + e, number, position, unit_kind, line,
+                                  1 if unit_kind is UnitKind.HEADING else 0))
     return units

@@ -35,11 +35,12 @@ class Engine:
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *,
              index_dir: str | os.PathLike[str] | None = None,
-             progress: ProgressCallback | None = None) -> Engine:
+             progress: ProgressCallback | None = None, include: list[str] | None = None,
+             exclude: list[str] | None = None) -> Engine:
         """The bundled articles when ``path`` is None, else the file or folder at ``path``:
         its saved index when fresh, refreshed or built otherwise (``progress`` hears how
-        the build goes)."""
-        return cls(open_index(path, index_dir=index_dir, progress=progress))
+        the build goes); ``include`` and ``exclude`` are globs choosing the files read."""
+        return cls(open_index(path, index_dir=index_dir, progress=progress, include=include, exclude=exclude))
 
     @property
     def articles(self) -> list[ArticleInfo]:
@@ -106,6 +107,8 @@ class Engine:
             probability=None if probability is None else round(probability, 4),
             start=unit.start,
             end=unit.end,
+            line=unit.line or None,
+            section=self.index.section_titles(uid),
             span=short_answer(query, reading, unit.text),
             matches=question_words(unit.text, query),
         )

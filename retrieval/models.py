@@ -33,8 +33,13 @@ class Passage(BaseModel):
         default=None,
         description="For the answer given: the calibrated probability that it answers the question.",
     )
-    start: int = Field(description="Offset of the sentence's first character in the article's text.")
-    end: int = Field(description="Offset just past the sentence's last character in the article's text.")
+    start: int = Field(description="Offset of the sentence's first character in the file's text (its source, markup included).")
+    end: int = Field(description="Offset just past the sentence's last character in the file's text.")
+    line: int | None = Field(default=None, description="Line of the file where the sentence begins, counted from 1.")
+    section: list[str] = Field(
+        default_factory=list,
+        description="The headings the sentence sits under, outermost first.",
+    )
     span: tuple[int, int] | None = Field(
         default=None,
         description="The short answer inside the sentence: character offsets into `sentence`.",

@@ -47,6 +47,26 @@ def test_one_shot_command_imports_no_textual(empty_nltk_data, tmp_path):
     assert "import 'textual" not in proc.stderr
 
 
+def test_markdown_parser_is_imported_only_for_markdown_files(empty_nltk_data, tmp_path):
+    code = (
+        "import sys\n"
+        "from corpus.reader import read_article\n"
+        "from pathlib import Path\n"
+        "root = Path(sys.argv[1])\n"
+        "read_article(root / 'notes.txt', root)\n"
+        "read_article(root / 'page.html', root)\n"
+        "assert 'markdown_it' not in sys.modules\n"
+        "article, _ = read_article(root / 'guide.md', root)\n"
+        "assert 'markdown_it' in sys.modules and article.units[0].text == 'Guide'\n"
+    )
+    (tmp_path / "notes.txt").write_text("Plain words here.\n", encoding="utf-8")
+    (tmp_path / "page.html").write_text("<p>Some words.</p>", encoding="utf-8")
+    (tmp_path / "guide.md").write_text("# Guide\n\nWords.\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                          env=cli_env(empty_nltk_data), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_subprocesses_have_the_network_blocked(empty_nltk_data):
     code = "import socket\nsocket.create_connection(('example.com', 80))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

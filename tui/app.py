@@ -75,10 +75,13 @@ class VerbatimApp(App[int]):
         export_dir: Path | None = None,
         index_dir: str | os.PathLike[str] | None = None,
         cursor_blink: bool = True,
+        include: list[str] | None = None,
+        exclude: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.corpus_path = corpus
         self.index_dir = index_dir
+        self.choice = {"include": include, "exclude": exclude}
         self.top = top
         self.engine = engine
         self.export_dir = export_dir
@@ -117,7 +120,7 @@ class VerbatimApp(App[int]):
         from retrieval.engine import Engine
 
         try:
-            engine = Engine.load(self.corpus_path, index_dir=self.index_dir, progress=progress)
+            engine = Engine.load(self.corpus_path, index_dir=self.index_dir, progress=progress, **self.choice)
         except CorpusError as error:
             self.post_message(EngineFailed(str(error)))
         except OSError as error:
@@ -359,8 +362,9 @@ def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> Verbatim
     return VerbatimApp(corpus, **kwargs)
 
 
-def run_chat(corpus: str | None = None, top: int = 3, index_dir: str | None = None) -> int:
+def run_chat(corpus: str | None = None, top: int = 3, index_dir: str | None = None,
+             include: list[str] | None = None, exclude: list[str] | None = None) -> int:
     """Run the chat in this terminal; the exit code of the command."""
-    app = make_app(corpus, top=top, index_dir=index_dir)
+    app = make_app(corpus, top=top, index_dir=index_dir, include=include, exclude=exclude)
     app.run()
     return app.return_code or 0

@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
                         'so "How old is he?" leans on the question before it')
     parser.add_argument("--explain", action="store_true",
                         help="show why the top sentence won: matched words, answer type, scores")
+    parser.add_argument("--include", "-g", metavar="GLOB", action="append", default=[],
+                        help="read only files matching GLOB (repeatable; '!GLOB' leaves files out, as rg -g)")
+    parser.add_argument("--exclude", metavar="GLOB", action="append", default=[],
+                        help="leave out files and folders matching GLOB (repeatable; gitignore syntax, "
+                        "like the corpus's own .verbatimignore)")
     parser.add_argument("--index", action="store_true",
                         help="build or refresh the saved index of the corpus and say what was done")
     parser.add_argument("--index-dir", metavar="DIR",
@@ -137,7 +142,8 @@ def _load(args: argparse.Namespace) -> Engine:
 
     bar = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     try:
-        engine = Engine.load(args.corpus, index_dir=args.index_dir, progress=bar)
+        engine = Engine.load(args.corpus, index_dir=args.index_dir, progress=bar, include=args.include,
+                             exclude=args.exclude)
     except CorpusError as error:
         raise UsageError(str(error)) from None
     finally:
@@ -173,6 +179,10 @@ def _index(args: argparse.Namespace) -> ExitCode:
         f"sentences in {report.seconds:.1f} s; {size / 1e6:,.1f} MB {where}",
         sys.stdout,
     )
+    if report.other_types:
+        counted = ", ".join(f"{n:,} {kind}" for kind, n in
+                            sorted(report.other_types.items(), key=lambda item: (-item[1], item[0])))
+        _print(f"Not read, by type: {counted}", sys.stdout)
     return ExitCode.ANSWERED
 
 
@@ -229,7 +239,8 @@ def _chat(args: argparse.Namespace) -> ExitCode:
         raise UsageError("the chat needs a terminal; use --ask to answer without one")
     from tui.app import run_chat  # Textual is imported only for the chat
 
-    return ExitCode(run_chat(corpus=args.corpus, top=args.top, index_dir=args.index_dir))
+    return ExitCode(run_chat(corpus=args.corpus, top=args.top, index_dir=args.index_dir,
+                             include=args.include, exclude=args.exclude))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.text import visible
+from tui.text import place, visible
 
 if TYPE_CHECKING:
     from retrieval.models import CorpusInfo, Passage, Result
@@ -21,10 +21,8 @@ def _md(text: str) -> str:
 
 
 def cite(passage: Passage) -> str:
-    """A passage's citation as plain text: title [id], paragraph, sentence."""
-    ref = passage.article
-    return (f"{visible(ref.title)} [{visible(ref.id)}], paragraph {passage.paragraph}, "
-            f"sentence {passage.sentence_index}")
+    """A passage's citation as plain text: title [file:line § section]."""
+    return f"{visible(passage.article.title)} [{place(passage)}]"
 
 
 def quote_with_citation(passage: Passage) -> str:
@@ -37,8 +35,7 @@ def _passage(passage: Passage) -> list[str]:
     return [
         f"> {_md(passage.sentence)}",
         "",
-        f"— *{_md(ref.title)}* (`{visible(ref.id).replace('`', '')}`), "
-        f"paragraph {passage.paragraph}, sentence {passage.sentence_index}",
+        f"— *{_md(ref.title)}* (`{place(passage).replace('`', '')}`)",
         "",
     ]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from retrieval.models import Explanation, Found, Passage, Result
-from tui.text import shown_question, visible
+from tui.text import place, shown_question, visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +26,8 @@ ANSI = Style(answer="\x1b[1m", cite="\x1b[2m", label="\x1b[36m", span="\x1b[1;4;
 
 
 def citation(passage: Passage) -> str:
-    """Title, id and position of a passage, on one line."""
-    ref = passage.article
-    return (
-        f"{visible(ref.title)} [{visible(ref.id)}], "
-        f"paragraph {passage.paragraph}, sentence {passage.sentence_index}"
-    )
+    """Title, file, line and section of a passage, on one line."""
+    return f"{visible(passage.article.title)} [{place(passage)}]"
 
 
 def _sentence(passage: Passage, style: Style, base: str) -> str:

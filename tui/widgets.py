@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Collapsible, Input, ProgressBar, Static
 
-from tui.text import shown_question, visible
+from tui.text import place, shown_question, visible
 
 if TYPE_CHECKING:
     from retrieval.models import CorpusInfo, Passage, Result
@@ -56,7 +56,7 @@ def citation(passage: Passage, *, with_strength: bool = False) -> Content:
         ("— ", "$foreground-muted"),
         (visible(ref.title), "italic"),
         "\n",
-        (f"  {visible(ref.id)} · paragraph {passage.paragraph}, sentence {passage.sentence_index}",
+        (f"  {place(passage)}",
          "$foreground-muted"),
     ]
     if with_strength and passage.probability is not None:

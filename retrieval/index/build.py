@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus import CorpusError, UnitKind
+from corpus.select import Selection
 from corpus.reader import corpus_listing, corpus_name, corpus_root, no_text_message, read_article, relative_id
 from retrieval.index.bm25 import posting_weights
 from retrieval.index.sentence_index import ArticleInfo, IndexData
@@ -55,6 +56,7 @@ class BuildReport:
     skipped: int = 0
     sentences: int = 0
     seconds: float = 0.0
+    other_types: dict[str, int] = field(default_factory=dict)  # files not read, by suffix
 
 
 @dataclass(slots=True)
@@ -76,6 +78,8 @@ class _FileResult:
     sentences: array = field(default_factory=lambda: array("i"))
     kinds: array = field(default_factory=lambda: array("b"))
     headings: array = field(default_factory=lambda: array("i"))
+    lines: array = field(default_factory=lambda: array("i"))
+    levels: array = field(default_factory=lambda: array("b"))
     counts: array = field(default_factory=lambda: array("i"))
     term_ids: array = field(default_factory=lambda: array("i"))
     title_ids: array = field(default_factory=lambda: array("i"))
@@ -138,6 +142,8 @@ def _read_file(task: tuple[str, str, int, int, dict | None],
         result.sentences.append(unit.sentence)
         result.kinds.append(int(unit.kind))
         result.headings.append(heading)
+        result.lines.append(unit.line)
+        result.levels.append(min(unit.level, 127))
         if unit.kind is UnitKind.HEADING:
             heading = position
         found = terms(unit.text)
@@ -268,7 +274,7 @@ def _add_fresh(parts: _Parts, result: _FileResult, mapping: _Mapping) -> None:
         return
     count = result.units
     parts.articles.append(_article(result.info, result.rel, result.size, result.mtime_ns, parts.units, count))
-    for name in ("starts", "ends", "paragraphs", "sentences", "kinds", "counts"):
+    for name in ("starts", "ends", "paragraphs", "sentences", "kinds", "counts", "lines", "levels"):
         parts.add(name, np.frombuffer(getattr(result, name), dtype=getattr(result, name).typecode))
     headings = np.frombuffer(result.headings, dtype=np.int32).astype(np.int64)
     parts.add("headings", np.where(headings >= 0, headings + parts.units, -1))
@@ -291,6 +297,8 @@ def _add_reused(parts: _Parts, old: IndexData, article: ArticleInfo, old_to_new:
     parts.add("paragraphs", np.asarray(old.unit_paragraph[first:end]))
     parts.add("sentences", np.asarray(old.unit_sentence[first:end]))
     parts.add("kinds", np.asarray(old.unit_kind[first:end]))
+    parts.add("lines", np.asarray(old.unit_line[first:end]))
+    parts.add("levels", np.asarray(old.unit_level[first:end]))
     headings = np.asarray(old.heading_of[first:end]).astype(np.int64)
     parts.add("headings", np.where(headings >= 0, headings - first + parts.units, -1))
     a = old_index_of(old, article)
@@ -371,6 +379,8 @@ def _finish(parts: _Parts, root: Path, digest: str) -> IndexData:
         unit_sentence=_concat(parts.arrays.get("sentences"), np.int32),
         unit_kind=_concat(parts.arrays.get("kinds"), np.int8),
         heading_of=_concat(parts.arrays.get("headings"), np.int32),
+        unit_line=_concat(parts.arrays.get("lines"), np.int32),
+        unit_level=_concat(parts.arrays.get("levels"), np.int8),
         text_ptr=text_ptr,
         text=b"".join(parts.texts),
         term_ptr=term_ptr,
@@ -394,13 +404,15 @@ def build(
     progress: ProgressCallback | None = None,
     parallel: bool | None = None,
     name: str | None = None,
+    selection: Selection | None = None,
 ) -> tuple[IndexData, BuildReport]:
     """Index the corpus at ``path``. Files whose size and modification time match
     ``previous`` are taken from it as they are; only the others are read."""
     started = time.perf_counter()
     root = corpus_root(path)
-    files, listing_warnings = corpus_listing(root)
-    report = BuildReport(files=len(files))
+    other_types: dict[str, int] = {}
+    files, listing_warnings = corpus_listing(root, selection, other_types)
+    report = BuildReport(files=len(files), other_types=other_types)
     usable = previous is not None and previous.digest == digest
     old = {a.rel: a for a in previous.articles} if usable else {}
     old_skipped = previous.skipped if usable else {}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from corpus.bundled import ARTICLES_DIR, CATALOG_FILE, catalog
 from corpus.reader import corpus_listing, corpus_root
+from corpus.select import Selection
 from retrieval.index import store
 from retrieval.index.build import UNREADABLE, BuildReport, ProgressCallback, build
 from retrieval.index.sentence_index import IndexData, SentenceIndex
@@ -33,9 +34,9 @@ def _bundled_catalog() -> tuple[dict[str, dict], str, str]:
     return entries, digest, data["name"]
 
 
-def is_fresh(data: IndexData, root: Path) -> bool:
+def is_fresh(data: IndexData, root: Path, selection: Selection | None = None) -> bool:
     """True when every file of the corpus has the size and time the index recorded."""
-    listing, _ = corpus_listing(root)
+    listing, _ = corpus_listing(root, selection)
     recorded = {a.rel: (a.size, a.mtime_ns) for a in data.articles}
     recorded.update(data.skipped)
     if len(listing) != len(recorded):
@@ -66,17 +67,22 @@ def open_index(
     index_dir: str | os.PathLike[str] | None = None,
     progress: ProgressCallback | None = None,
     force: bool = False,
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
 ) -> Opened:
     """The index of the corpus at ``path`` (the bundled articles when None): loaded when the
     saved one is fresh, refreshed when files changed, built when there is none. When the
     cache cannot be written the index is built in memory and a notice says so."""
     root = corpus_root(ARTICLES_DIR if path is None else path)
     entries, digest, name = _bundled_catalog() if path is None else ({}, "", None)
+    # The files chosen (--include, --exclude, .verbatimignore) are part of what the index is.
+    selection = Selection.of(root, include, exclude)
+    digest = "+".join(filter(None, [digest, selection.fingerprint()]))
     resolved = str(root.resolve())
     folder = store.corpus_folder(resolved, index_dir)
     notices: list[str] = []
     def fresh(data: IndexData | None) -> bool:
-        return data is not None and data.digest == digest and is_fresh(data, root)
+        return data is not None and data.digest == digest and is_fresh(data, root, selection)
 
     saved = None if force else _load_saved(folder, resolved, notices)
     if fresh(saved):
@@ -95,7 +101,7 @@ def open_index(
                     return Opened(SentenceIndex(again), folder, None, notices)
                 saved = again or saved
         data, report = build(root, catalog=entries, digest=digest, previous=saved, progress=progress,
-                             name=name)
+                             name=name, selection=selection)
         if save_in is not None:
             try:
                 store.save(data, save_in)

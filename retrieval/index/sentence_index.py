@@ -64,6 +64,8 @@ class IndexData:
     unit_sentence: np.ndarray
     unit_kind: np.ndarray
     heading_of: np.ndarray
+    unit_line: np.ndarray  # line of the unit's first character in its file, from 1
+    unit_level: np.ndarray  # a heading's depth (1 the top), 0 for other units
     text_ptr: np.ndarray
     text: bytes | memoryview
     term_ptr: np.ndarray
@@ -173,7 +175,36 @@ class SentenceIndex:
             int(d.unit_paragraph[uid]),
             int(d.unit_sentence[uid]),
             UnitKind(int(d.unit_kind[uid])),
+            int(d.unit_line[uid]),
+            int(d.unit_level[uid]),
         )
+
+    def section(self, uid: int) -> tuple[int, ...]:
+        """The headings the unit sits under, outermost first, as unit ids (a heading's own
+        section ends with itself): each heading's parent is the nearest heading before it
+        of a smaller level."""
+        d = self.data
+        path: list[int] = []
+        heading = uid if d.unit_kind[uid] == UnitKind.HEADING else int(d.heading_of[uid])
+        depth = 1 << 8
+        while heading >= 0:
+            level = int(d.unit_level[heading]) or 1
+            if level < depth:
+                path.append(heading)
+                depth = level
+                if level <= 1:
+                    break
+            heading = int(d.heading_of[heading])
+        return tuple(reversed(path))
+
+    def section_titles(self, uid: int) -> list[str]:
+        return [self.text_of(h) for h in self.section(uid)]
+
+    def section_terms(self, uid: int) -> frozenset[str]:
+        """The terms of every heading the unit sits under: its context."""
+        def compute(index: SentenceIndex, u: int) -> frozenset[str]:
+            return frozenset(t for h in index.section(u) for t in index.term_set(h))
+        return self.remembered("section", uid, compute)
 
     def article(self, uid: int) -> ArticleInfo:
         return self.articles[int(self.data.unit_article[uid])]

@@ -27,13 +27,13 @@ from retrieval.index.analysis import analysis_fingerprint
 from retrieval.index.sentence_index import ArticleInfo, IndexData
 
 FORMAT = "verbatim-index"
-VERSION = 4
+VERSION = 5
 POINTER = "current"
 LOCK = "lock"
 ARRAYS = {
     "unit_article": np.int32, "unit_start": np.int32, "unit_end": np.int32,
     "unit_paragraph": np.int32, "unit_sentence": np.int32, "unit_kind": np.int8,
-    "heading_of": np.int32, "text_ptr": np.int64, "term_ptr": np.int64, "term_ids": np.int32,
+    "heading_of": np.int32, "unit_line": np.int32, "unit_level": np.int8, "text_ptr": np.int64, "term_ptr": np.int64, "term_ids": np.int32,
     "title_ptr": np.int64, "title_ids": np.int32,
     "post_ptr": np.int64, "post_unit": np.int32, "post_weight": np.float32,
 }
@@ -232,7 +232,7 @@ def _check(data: IndexData, manifest: dict) -> None:
         if array.dtype != ARRAYS[name] or array.ndim != 1:
             problems.append(f"{name} has the wrong type")
     for name in ("unit_article", "unit_start", "unit_end", "unit_paragraph", "unit_sentence",
-                 "unit_kind", "heading_of"):
+                 "unit_kind", "heading_of", "unit_line", "unit_level"):
         if len(getattr(data, name)) != n:
             problems.append(f"{name} has {len(getattr(data, name))} entries, not {n}")
     if len(data.text_ptr) != n + 1 or int(data.text_ptr[-1]) != len(data.text):

@@ -352,7 +352,10 @@ def read(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows
         if following is not None:
             values[COLUMN["coverage_next"]] = terms.share(index.term_set(following), with_forms=True)
         heading = int(index.heading_of[uid])
-        if heading >= 0:
+        if unit.kind is not UnitKind.HEADING:
+            # The whole heading path is the unit's context ("cp › DESCRIPTION › OPTIONS").
+            values[COLUMN["coverage_heading"]] = terms.share(index.section_terms(uid), with_forms=True)
+        elif heading >= 0:
             values[COLUMN["coverage_heading"]] = terms.share(index.term_set(heading), with_forms=True)
         values[COLUMN["refers_back"]] = refers_back
         values[COLUMN["paragraph_opening"]] = unit.sentence == 1

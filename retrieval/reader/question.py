@@ -183,6 +183,19 @@ class Question:
         """Distinct content terms, in question order."""
         return list(dict.fromkeys(t.term for t in self.terms))
 
+    @property
+    def asks_for_code(self) -> bool:
+        """True when the question asks for a command, its syntax or an example: then a line
+        of code may answer it; otherwise prose comes first."""
+        return bool(_ASKS_FOR_CODE.search(self.text))
+
+
+# Words by which a question asks for a command or code rather than an explanation.
+_ASKS_FOR_CODE = re.compile(
+    r"\b(?:commands?|syntax|examples?|invoke|invocation|usage|snippet|code|type|run|write|"
+    r"what (?:do|should) (?:i|you) (?:type|run|enter))\b",
+    re.IGNORECASE,
+)
 
 _AUXILIARIES = frozenset(
     "is are was were do does did has have had can could will would should shall may might must".split()

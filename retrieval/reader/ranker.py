@@ -150,7 +150,10 @@ def rank_pool(index: SentenceIndex, query: Query, model: ReaderModel,
     # before a sentence of content: it answers nothing a reader asks, and no question set
     # has any to learn that from.
     furniture = pool.values[head, COLUMN["kind_boilerplate"]]
-    head_order = np.lexsort((pool.uids[head], -second, furniture))
+    # Code is kept and can be found, but a line of code answers a question in prose only
+    # when the question asks for a command or an example.
+    code = pool.values[head, COLUMN["kind_code"]] * (not query.question.asks_for_code)
+    head_order = np.lexsort((pool.uids[head], -second, furniture + code))
     order = np.concatenate([head[head_order], order[READ_POOL:]])
     scores = np.concatenate([second[head_order], first[order[READ_POOL:]]])
     row = abstain_features(index, query, terms, pool.values, order, second[head_order])

@@ -30,7 +30,7 @@ async def test_asking_shows_a_card_with_the_sentence_and_its_article(engine):
         text = plain(row)
         assert "40-year-old Liang Wenfeng" in text
         assert "China’s DeepSee Has Close Ties to Beijing" in text
-        assert "paragraph 6, sentence 1" in text
+        assert "rfa-deepseek-close-ties-to-beijing:11 § " in text
         assert any(isinstance(m, AnswerReady) and m.result.answered for m in seen)
         assert app.query_one(QuestionInput).value == ""
 
@@ -176,7 +176,7 @@ async def test_copy_puts_the_answer_and_its_citation_on_the_clipboard(engine):
         await pilot.pause()
         assert app.clipboard == (
             "“Edited by Malcolm Foster.”\n— China’s DeepSee Has Close Ties to Beijing "
-            "[rfa-deepseek-close-ties-to-beijing], paragraph 28, sentence 2"
+            "[rfa-deepseek-close-ties-to-beijing:55 § U.S. Restrictions]"
         )
         assert any("Copied" in n.message for n in app._notifications)
 
@@ -196,7 +196,7 @@ async def test_export_writes_the_conversation_without_overwriting(engine, tmp_pa
         text = exports[0].read_text(encoding="utf-8")
         assert "## How old is Liang Wenfeng?" in text
         assert "40-year-old Liang Wenfeng" in text
-        assert "(`rfa-deepseek-close-ties-to-beijing`), paragraph 6, sentence 1" in text
+        assert "(`rfa-deepseek-close-ties-to-beijing:11 § " in text
         assert "## Who painted the Mona Lisa?" in text and "No answer in the corpus" in text
         assert any(str(exports[0]) in n.message for n in app._notifications)
 

@@ -1,0 +1,310 @@
+"""Markdown (CommonMark with tables and YAML front matter) read into the document model."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+
+from corpus.document import CELL_SEPARATOR, Block, Document, Rendered, line_starts
+from corpus.inline import Lines, locate
+from corpus.segment import UnitKind
+
+SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FIELD = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
+_LIST_ENTRY = re.compile(r"^[ \t]+-[ \t]+(.*?)[ \t]*$")
+# Where inline markup may begin; everything between is copied as it is.
+_SPECIAL = re.compile(r"[\\`<!\[&*_~]")
+_ESCAPABLE = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_AUTOLINK = re.compile(r"<((?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)|(?:[^\s@<>]+@[^\s@<>]+))>")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_LINK_TAIL = re.compile(r"\[([^\]]*)\]")
+
+
+def _scalar(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    return value
+
+
+def front_matter(source: str) -> tuple[int, dict[str, object]]:
+    """(where the body begins, the fields) of YAML front matter at the top of a file: plain
+    ``key: value`` fields, flow lists ``[a, b]`` and block lists of ``- item``."""
+    match = _FRONT_MATTER.match(source)
+    if not match:
+        return 0, {}
+    fields: dict[str, object] = {}
+    key = None
+    for line in (match.group(1) or "").split("\n"):
+        entry = _LIST_ENTRY.match(line)
+        if entry and key is not None:
+            listed = fields.get(key)
+            fields[key] = (listed if isinstance(listed, list) else []) + [_scalar(entry.group(1))]
+            continue
+        found = _FIELD.match(line)
+        if not found:
+            continue
+        key, value = found.group(1).lower(), found.group(2)
+        if value.startswith("[") and value.endswith("]"):
+            fields[key] = [_scalar(v) for v in value[1:-1].split(",") if v.strip()]
+        else:
+            fields[key] = _scalar(value) if value else []
+    return match.end(), fields
+
+
+def _metadata(fields: dict[str, object], document: Document) -> None:
+    title = fields.get("title")
+    if isinstance(title, str) and title:
+        document.title = title
+    for key in ("authors", "author"):
+        value = fields.get(key)
+        if isinstance(value, str) and value:
+            document.authors = [value]
+        elif isinstance(value, list) and value:
+            document.authors = [str(v) for v in value if v]
+        if document.authors:
+            break
+    date = fields.get("date")
+    if isinstance(date, str) and date:
+        document.date = date
+
+
+def _flanking(content: str, start: int, end: int) -> tuple[bool, bool]:
+    """(left-flanking, right-flanking) for the delimiter run ``content[start:end]``."""
+    before = content[start - 1] if start > 0 else " "
+    after = content[end] if end < len(content) else " "
+    punct_before = not before.isalnum() and not before.isspace()
+    punct_after = not after.isalnum() and not after.isspace()
+    left = not after.isspace() and (not punct_after or before.isspace() or punct_before)
+    right = not before.isspace() and (not punct_before or after.isspace() or punct_after)
+    return left, right
+
+
+def _closing_bracket(content: str, start: int, end: int) -> int:
+    """Index of the ``]`` that closes the ``[`` at ``start``, or -1."""
+    depth = 0
+    i = start
+    while i < end:
+        c = content[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "`":
+            run = len(content[i:end]) - len(content[i:end].lstrip("`"))
+            close = content.find("`" * run, i + run, end)
+            i = close + run if close >= 0 else i + run
+            continue
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _closing_paren(content: str, start: int, end: int) -> int:
+    depth = 0
+    for i in range(start, end):
+        c = content[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        elif c == "\n" and content[i - 1:i] == "\n":
+            return -1
+    return -1
+
+
+def reference_label(label: str) -> str:
+    """A link label as CommonMark matches it: case and runs of white space ignored."""
+    return " ".join(label.split()).casefold()
+
+
+def render_inline(lines: Lines, out: Rendered, refs: frozenset[str], a: int = 0, b: int | None = None) -> None:
+    """Render Markdown inline markup in ``lines.content[a:b]`` into ``out``: emphasis,
+    code spans, links and images (their text), autolinks, escapes and entities, with raw
+    HTML tags and comments dropped."""
+    content = lines.content
+    b = len(content) if b is None else b
+    i = a
+    while i < b:
+        found = _SPECIAL.search(content, i, b)
+        if found is None:
+            lines.emit(out, i, b)
+            return
+        j = found.start()
+        lines.emit(out, i, j)
+        c = content[j]
+        i = j + 1
+        if c == "\\":
+            nxt = content[j + 1:j + 2]
+            if nxt in _ESCAPABLE and nxt and j + 1 < b:
+                lines.emit(out, j + 1, j + 2)
+                i = j + 2
+            elif nxt == "\n":
+                i = j + 1  # a hard line break
+            else:
+                lines.emit(out, j, j + 1)
+        elif c == "`":
+            run = len(content[j:b]) - len(content[j:b].lstrip("`"))
+            close = content.find("`" * run, j + run, b)
+            while close >= 0 and content[close + run:close + run + 1] == "`":
+                close = content.find("`" * run, close + run + 1, b)
+            if close < 0:
+                lines.emit(out, j, j + run)
+                i = j + run
+                continue
+            inner_a, inner_b = j + run, close
+            if inner_b - inner_a >= 2 and content[inner_a] == " " and content[inner_b - 1] == " ":
+                inner_a, inner_b = inner_a + 1, inner_b - 1
+            lines.emit(out, inner_a, inner_b)
+            i = close + run
+        elif c == "<":
+            for pattern, keep in ((_COMMENT, False), (_AUTOLINK, True), (_TAG, False)):
+                match = pattern.match(content, j, b)
+                if match:
+                    if keep:
+                        lines.emit(out, match.start(1), match.end(1))
+                    i = match.end()
+                    break
+            else:
+                lines.emit(out, j, j + 1)
+        elif c == "[" or (c == "!" and content[j + 1:j + 2] == "["):
+            opening = j + (c == "!")
+            close = _closing_bracket(content, opening, b)
+            if close < 0:
+                lines.emit(out, j, opening + 1)
+                i = opening + 1
+                continue
+            label = content[opening + 1:close]
+            after = close + 1
+            if content[after:after + 1] == "(":
+                end = _closing_paren(content, after, b)
+                if end >= 0:
+                    render_inline(lines, out, refs, opening + 1, close)
+                    i = end + 1
+                    continue
+            tail = _LINK_TAIL.match(content, after, b)
+            if tail and reference_label(tail.group(1) or label) in refs:
+                render_inline(lines, out, refs, opening + 1, close)
+                i = tail.end()
+                continue
+            if reference_label(label) in refs:
+                render_inline(lines, out, refs, opening + 1, close)
+                i = after
+                continue
+            lines.emit(out, j, opening + 1)
+            i = opening + 1
+        elif c == "&":
+            match = _ENTITY.match(content, j, b)
+            if match:
+                out.put(html.unescape(match.group()), lines.at(j))
+                i = match.end()
+            else:
+                lines.emit(out, j, j + 1)
+        else:  # * _ ~ : a run of emphasis delimiters
+            run_end = j
+            while run_end < b and content[run_end] == c:
+                run_end += 1
+            i = run_end
+            left, right = _flanking(content, j, run_end)
+            strike_ok = c != "~" or run_end - j == 2
+            if strike_ok and left != right:
+                continue  # opens or closes emphasis: not shown
+            lines.emit(out, j, run_end)
+
+
+@cache
+def _parser():
+    # Imported here, not at the top: only a corpus with Markdown files pays for it
+    # (about 130 ms; see benchmarks/formats.py).
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
+
+
+def _lines_of(source: str, starts: list[int], first_line: int, content: str) -> Lines:
+    """The parser's content of a block, mapped line by line to the source from ``first_line``."""
+    spans = []
+    for k, text in enumerate(content.split("\n")):
+        n = first_line + k
+        if n >= len(starts):
+            break
+        line_end = starts[n + 1] - 1 if n + 1 < len(starts) else len(source)
+        where = locate(source, starts[n], line_end, text)
+        if where is None:
+            if text.strip():
+                spans.append((starts[n], starts[n]))
+            continue
+        spans.append(where)
+    return Lines(source, spans or [(starts[min(first_line, len(starts) - 1)],) * 2])
+
+
+def read_markdown(source: str) -> Document:
+    """A Markdown file as blocks: headings with their level, paragraphs, list items, table
+    rows and code line by line; front matter gives title, authors and date."""
+    body_start, fields = front_matter(source)
+    document = Document()
+    _metadata(fields, document)
+    # The front matter is blanked rather than cut, so the parser's line numbers are the file's.
+    blanked = re.sub(r"[^\n]", " ", source[:body_start]) + source[body_start:]
+    env: dict = {}
+    tokens = _parser().parse(blanked, env)
+    refs = frozenset(reference_label(k) for k in env.get("references", {}))
+    starts = line_starts(source)
+    items = 0
+    heading_level = 0
+    row: Rendered | None = None
+    cell_line = 0
+    cell_from = 0
+    for token in tokens:
+        kind = token.type
+        if kind == "list_item_open":
+            items += 1
+        elif kind == "list_item_close":
+            items -= 1
+        elif kind == "heading_open":
+            heading_level = int(token.tag[1:])
+        elif kind == "tr_open":
+            row = Rendered()
+            cell_line = token.map[0] if token.map else 0
+            cell_from = starts[cell_line] if cell_line < len(starts) else len(source)
+        elif kind == "tr_close" and row is not None:
+            document.blocks.append(Block(UnitKind.ROW, row))
+            row = None
+        elif kind == "inline" and row is not None:
+            line_end = starts[cell_line + 1] - 1 if cell_line + 1 < len(starts) else len(source)
+            text = token.content.strip()
+            at = source.find(text, cell_from, line_end) if text else -1
+            if at >= 0:
+                if row.parts:
+                    row.put(CELL_SEPARATOR, at)
+                render_inline(Lines(source, [(at, at + len(text))]), row, refs)
+                cell_from = at + len(text)
+        elif kind == "inline" and token.map:
+            rendered = Rendered()
+            render_inline(_lines_of(source, starts, token.map[0], token.content), rendered, refs)
+            if heading_level:
+                document.blocks.append(Block(UnitKind.HEADING, rendered, heading_level))
+                heading_level = 0
+            else:
+                document.blocks.append(Block(UnitKind.ITEM if items else UnitKind.TEXT, rendered))
+        elif kind in ("fence", "code_block") and token.map:
+            first = token.map[0] + (kind == "fence")
+            rendered = Rendered()
+            _lines_of(source, starts, first, token.content.rstrip("\n")).emit(rendered, 0, len(token.content))
+            document.blocks.append(Block(UnitKind.CODE, rendered, by_line=True))
+        elif kind == "html_block" and token.map:
+            from corpus.html import read_html
+
+            end = starts[token.map[1]] if token.map[1] < len(starts) else len(source)
+            document.blocks.extend(read_html(source, starts[token.map[0]], end).blocks)
+    return document
