@@ -147,10 +147,9 @@ def section_paths(units: list[Unit]) -> list[tuple[str, ...]]:
     stack: list[tuple[int, str]] = []
     paths = []
     for unit in units:
-        if unit.kind is UnitKind.HEADING:
-            level = unit.level or 1
-            while stack and stack[-1][0] >= level:
+        if unit.kind is UnitKind.HEADING and unit.level:  # level 0: a masthead's line, no section
+            while stack and stack[-1][0] >= unit.level:
                 stack.pop()
-            stack.append((level, unit.text))
+            stack.append((unit.level, unit.text))
         paths.append(tuple(text for _, text in stack))
     return paths

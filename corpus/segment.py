@@ -33,12 +33,17 @@ class Unit:
     sentence: int
     kind: UnitKind
     line: int = 0
-    level: int = 0  # a heading's depth, 1 for the top; 0 for other units
+    # A heading's depth, 1 for the top; 0 for other units, and for the headings of a plain
+    # text's masthead (headline, byline, dateline), which head no section.
+    level: int = 0
 
 
 # Bump when a change to this module or to corpus/sentences.py cuts some text into other
 # units: saved indexes made before are then rebuilt.
-SEGMENTER_VERSION = 2
+SEGMENTER_VERSION = 3
+
+# Headings among the first paragraphs of a plain text are its masthead: headline, byline, date.
+MASTHEAD_PARAGRAPHS = 3
 
 # Headings are short; a line this long is prose even when it lacks a final stop.
 HEADING_MAX_CHARS = 120
@@ -278,6 +283,7 @@ def segment(text: str) -> list[Unit]:
                 begin = para.start + s
                 line += text.count("\n", counted, begin)
                 counted = begin
+                sectioning = unit_kind is UnitKind.HEADING and number > MASTHEAD_PARAGRAPHS
                 units.append(Unit(sentence, begin, para.start + e, number, position, unit_kind, line,
-                                  1 if unit_kind is UnitKind.HEADING else 0))
+                                  1 if sectioning else 0))
     return units

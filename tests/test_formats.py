@@ -138,11 +138,15 @@ def test_man_page_sections_and_options():
 def test_plain_text_keeps_its_reading_and_gains_lines():
     article = read("notes.txt")
     assert article.format == "text"
+    # The headline of a plain text is its title, not a section; a heading after the
+    # masthead opens one.
     assert table(article) == [
-        (K.HEADING, 1, "Plain notes", "Plain notes"),
-        (K.TEXT, 3, "The first sentence is here.", "Plain notes"),
-        (K.TEXT, 3, "The second one follows.", "Plain notes"),
-        (K.CODE, 5, "make all", "Plain notes"),
+        (K.HEADING, 1, "Plain notes", ""),
+        (K.TEXT, 3, "The first sentence is here.", ""),
+        (K.TEXT, 3, "The second one follows.", ""),
+        (K.CODE, 5, "make all", ""),
+        (K.HEADING, 7, "Background", "Background"),
+        (K.TEXT, 9, "It began in 2020.", "Background"),
     ]
     assert all(" ".join(article.text[u.start:u.end].split()) == u.text for u in article.units)
 

@@ -11,6 +11,7 @@ from functools import cached_property
 import numpy as np
 
 from corpus import Unit, UnitKind
+from corpus.segment import MASTHEAD_PARAGRAPHS
 from retrieval.index.bm25 import PostingsBM25, SentenceBM25, idf, idf_array
 from retrieval.index.terms import terms
 
@@ -18,8 +19,6 @@ from retrieval.index.terms import terms
 # is a prefix of the other, longer by a suffix of at most this many letters.
 RELATED_MAX_SUFFIX = 3
 RELATED_MIN_STEM = 4
-# Headings among the first paragraphs of an article are its masthead: headline, byline, date.
-MASTHEAD_PARAGRAPHS = 3
 # Facts about units (text, term sets, openings) kept between questions; a question touches
 # a few hundred units.
 UNIT_CACHE = 60_000
@@ -188,8 +187,8 @@ class SentenceIndex:
         heading = uid if d.unit_kind[uid] == UnitKind.HEADING else int(d.heading_of[uid])
         depth = 1 << 8
         while heading >= 0:
-            level = int(d.unit_level[heading]) or 1
-            if level < depth:
+            level = int(d.unit_level[heading])
+            if 0 < level < depth:  # level 0: a masthead's line, which heads no section
                 path.append(heading)
                 depth = level
                 if level <= 1:

@@ -11,7 +11,8 @@ import numpy as np
 from corpus import UnitKind
 from retrieval import english
 from retrieval.index.bm25 import K1, top_positions
-from retrieval.index.sentence_index import MASTHEAD_PARAGRAPHS, SentenceIndex
+from corpus.segment import MASTHEAD_PARAGRAPHS
+from retrieval.index.sentence_index import SentenceIndex
 from retrieval.index.terms import WORD, sentence_tokens, word_term
 from retrieval.reader.evidence import EVIDENCE_TYPES, Evidence, find_evidence, type_match
 from retrieval.reader.query import Query

@@ -192,7 +192,7 @@ class Question:
 
 # Words by which a question asks for a command or code rather than an explanation.
 _ASKS_FOR_CODE = re.compile(
-    r"\b(?:commands?|syntax|examples?|invoke|invocation|usage|snippet|code|type|run|write|"
+    r"\b(?:commands?|syntax|examples?|invoke|invocation|usage|snippet|code|run|write|"
     r"what (?:do|should) (?:i|you) (?:type|run|enter))\b",
     re.IGNORECASE,
 )
