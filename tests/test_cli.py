@@ -15,7 +15,7 @@ def test_ask_prints_the_sentence_then_its_citation(verbatim):
     first, second, *_ = run.out.splitlines()
     assert "40-year-old Liang Wenfeng" in first
     assert "China’s DeepSee Has Close Ties to Beijing" in second
-    assert "[rfa-deepseek-close-ties-to-beijing:11 § " in second  # file:line § section
+    assert "[rfa-deepseek-close-ties-to-beijing:11]" in second  # file:line; a news masthead heads no section
     assert "\x1b[" not in run.out  # piped: plain text
     assert run.err == ""
 

@@ -30,7 +30,7 @@ async def test_asking_shows_a_card_with_the_sentence_and_its_article(engine):
         text = plain(row)
         assert "40-year-old Liang Wenfeng" in text
         assert "China’s DeepSee Has Close Ties to Beijing" in text
-        assert "rfa-deepseek-close-ties-to-beijing:11 § " in text
+        assert "rfa-deepseek-close-ties-to-beijing:11" in text
         assert any(isinstance(m, AnswerReady) and m.result.answered for m in seen)
         assert app.query_one(QuestionInput).value == ""
 
@@ -196,7 +196,7 @@ async def test_export_writes_the_conversation_without_overwriting(engine, tmp_pa
         text = exports[0].read_text(encoding="utf-8")
         assert "## How old is Liang Wenfeng?" in text
         assert "40-year-old Liang Wenfeng" in text
-        assert "(`rfa-deepseek-close-ties-to-beijing:11 § " in text
+        assert "(`rfa-deepseek-close-ties-to-beijing:11`" in text
         assert "## Who painted the Mona Lisa?" in text and "No answer in the corpus" in text
         assert any(str(exports[0]) in n.message for n in app._notifications)
 
