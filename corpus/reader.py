@@ -26,35 +26,82 @@ class CorpusError(Exception):
     """The corpus cannot be used at all: a missing path, or nothing readable in it."""
 
 
-def corpus_listing(root: Path) -> tuple[list[tuple[str, str]], list[str]]:
+def corpus_listing(root: Path, follow_links: bool = False) -> tuple[list[tuple[str, str]], list[str]]:
     """(path, id) of every article file under ``root``, sorted by id, and a warning for every
-    symbolic link that loops back. Plain strings: a saved index checks tens of thousands of
-    files at every start, and this walk is most of that time."""
+    folder that could not be read, every symbolic link left out and every link that loops
+    back. Links that lead outside ``root`` are left out unless ``follow_links`` (as ``rg -L``);
+    links into system folders (/proc, /sys, /dev) always are; no folder is walked twice.
+    Plain strings: a saved index checks tens of thousands of files at every start, and this
+    walk is most of that time."""
     if root.is_file():
         return [(str(root), root.name)], []
     found: list[tuple[str, str]] = []
     warnings: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
     base = str(root)
-    for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
-        folder = os.stat(dirpath)
-        key = (folder.st_dev, folder.st_ino)
-        if key in seen_dirs:
-            warnings.append(f"{dirpath}: skipped, a symbolic link loops back to a folder already read")
-            dirnames[:] = []
+    real_root = os.path.realpath(base)
+    pending = [(base, "")]  # (folder, its id prefix), walked depth first in name order
+    while pending:
+        dirpath, prefix = pending.pop()
+        try:
+            folder = os.stat(dirpath)
+            key = (folder.st_dev, folder.st_ino)
+            if key in seen_dirs:
+                warnings.append(f"{dirpath}: skipped, a symbolic link loops back to a folder already read")
+                continue
+            seen_dirs.add(key)
+            with os.scandir(dirpath) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as error:
+            warnings.append(f"{dirpath}: folder skipped, cannot be read ({error.strerror or error})")
             continue
-        seen_dirs.add(key)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        prefix = os.path.relpath(dirpath, base).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
-        for name in filenames:
-            if not name.startswith(".") and name.lower().endswith(SUFFIXES):
-                found.append((os.path.join(dirpath, name), prefix + name))
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()  # through a link, what it leads to
+            except OSError:
+                is_link, is_dir = False, False
+            article = not is_dir and name.lower().endswith(SUFFIXES)
+            if not (is_dir or article):
+                continue
+            if is_link:
+                refused = _refused_link(entry.path, real_root, follow_links)
+                if refused:
+                    warnings.append(f"{entry.path}: skipped, {refused}")
+                    continue
+            if is_dir:
+                subfolders.append((entry.path, f"{prefix}{name}/"))
+            else:
+                found.append((entry.path, prefix + name))
+        pending.extend(reversed(subfolders))
         if len(found) > MAX_FILES:
             raise CorpusError(f"{root}: more than {MAX_FILES:,} article files; Verbatim reads at most "
                               f"{MAX_FILES:,} (point --corpus at a smaller folder)")
     found.sort(key=lambda item: item[1])
     return found, warnings
+
+
+# Where files are made by the system, not written: reading them is never what a corpus means,
+# and some (/proc/self/environ) hold secrets or change at every read.
+SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _refused_link(link: str, real_root: str, follow_links: bool) -> str | None:
+    """Why the walk leaves out the symbolic link at ``link``, or None to follow it."""
+    target = os.path.realpath(link)
+    if any(_inside(target, system) for system in SYSTEM_FOLDERS):
+        return f"a symbolic link to a system file ({target})"
+    if not follow_links and not _inside(target, real_root):
+        return f"a symbolic link leading outside the corpus folder (to {target}); --follow-links reads it"
+    return None
 
 
 def decode(raw: bytes) -> tuple[str, bool]:
@@ -73,7 +120,10 @@ def read_text(path: Path) -> tuple[str | None, str | None]:
     """(text, None) for a usable file, (None, reason) for one to skip, text with a warning
     when bytes had to be replaced."""
     try:
-        # Without blocking: opening a named pipe would otherwise wait for a writer forever.
+        # Devices, pipes and sockets are never opened: opening some has effects of its own.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None, "skipped, not a regular file"
+        # Without blocking, in case it became a named pipe since: it would wait for a writer.
         with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return None, "skipped, not a regular file"

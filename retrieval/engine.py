@@ -35,11 +35,14 @@ class Engine:
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *,
              index_dir: str | os.PathLike[str] | None = None,
-             progress: ProgressCallback | None = None) -> Engine:
+             progress: ProgressCallback | None = None, follow_links: bool = False,
+             reindex: bool = False) -> Engine:
         """The bundled articles when ``path`` is None, else the file or folder at ``path``:
         its saved index when fresh, refreshed or built otherwise (``progress`` hears how
-        the build goes)."""
-        return cls(open_index(path, index_dir=index_dir, progress=progress))
+        the build goes), every file read again with ``reindex``. Symbolic links leading
+        outside the folder are read only with ``follow_links``."""
+        return cls(open_index(path, index_dir=index_dir, progress=progress, force=reindex,
+                              follow_links=follow_links))
 
     @property
     def articles(self) -> list[ArticleInfo]:

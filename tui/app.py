@@ -75,8 +75,12 @@ class VerbatimApp(App[int]):
         export_dir: Path | None = None,
         index_dir: str | os.PathLike[str] | None = None,
         cursor_blink: bool = True,
+        follow_links: bool = False,
+        reindex: bool = False,
     ) -> None:
         super().__init__()
+        self.follow_links = follow_links
+        self.reindex = reindex
         self.corpus_path = corpus
         self.index_dir = index_dir
         self.top = top
@@ -117,7 +121,8 @@ class VerbatimApp(App[int]):
         from retrieval.engine import Engine
 
         try:
-            engine = Engine.load(self.corpus_path, index_dir=self.index_dir, progress=progress)
+            engine = Engine.load(self.corpus_path, index_dir=self.index_dir, progress=progress,
+                                 follow_links=self.follow_links, reindex=self.reindex)
         except CorpusError as error:
             self.post_message(EngineFailed(str(error)))
         except OSError as error:
@@ -359,8 +364,9 @@ def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> Verbatim
     return VerbatimApp(corpus, **kwargs)
 
 
-def run_chat(corpus: str | None = None, top: int = 3, index_dir: str | None = None) -> int:
+def run_chat(corpus: str | None = None, top: int = 3, index_dir: str | None = None,
+             follow_links: bool = False, reindex: bool = False) -> int:
     """Run the chat in this terminal; the exit code of the command."""
-    app = make_app(corpus, top=top, index_dir=index_dir)
+    app = make_app(corpus, top=top, index_dir=index_dir, follow_links=follow_links, reindex=reindex)
     app.run()
     return app.return_code or 0

@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show why the top sentence won: matched words, answer type, scores")
     parser.add_argument("--index", action="store_true",
                         help="build or refresh the saved index of the corpus and say what was done")
+    parser.add_argument("--reindex", action="store_true",
+                        help="read every file of the corpus again, whatever the saved index says "
+                        "(with --index, or before answering)")
+    parser.add_argument("--follow-links", action="store_true",
+                        help="also read symbolic links that lead outside the corpus folder (like "
+                        "rg -L); by default they are skipped with a warning. No folder is read twice")
     parser.add_argument("--index-dir", metavar="DIR",
                         help="where saved indexes live (default: $XDG_CACHE_HOME/verbatim, "
                         "else ~/.cache/verbatim)")
@@ -137,7 +143,8 @@ def _load(args: argparse.Namespace) -> Engine:
 
     bar = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     try:
-        engine = Engine.load(args.corpus, index_dir=args.index_dir, progress=bar)
+        engine = Engine.load(args.corpus, index_dir=args.index_dir, progress=bar,
+                             follow_links=args.follow_links, reindex=args.reindex)
     except CorpusError as error:
         raise UsageError(str(error)) from None
     finally:
@@ -229,7 +236,8 @@ def _chat(args: argparse.Namespace) -> ExitCode:
         raise UsageError("the chat needs a terminal; use --ask to answer without one")
     from tui.app import run_chat  # Textual is imported only for the chat
 
-    return ExitCode(run_chat(corpus=args.corpus, top=args.top, index_dir=args.index_dir))
+    return ExitCode(run_chat(corpus=args.corpus, top=args.top, index_dir=args.index_dir,
+                             follow_links=args.follow_links, reindex=args.reindex))
 
 
 def main(argv: list[str] | None = None) -> int:

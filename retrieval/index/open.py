@@ -33,9 +33,9 @@ def _bundled_catalog() -> tuple[dict[str, dict], str, str]:
     return entries, digest, data["name"]
 
 
-def is_fresh(data: IndexData, root: Path) -> bool:
+def is_fresh(data: IndexData, root: Path, follow_links: bool = False) -> bool:
     """True when every file of the corpus has the size and time the index recorded."""
-    listing, _ = corpus_listing(root)
+    listing, _ = corpus_listing(root, follow_links)
     recorded = {a.rel: (a.size, a.mtime_ns) for a in data.articles}
     recorded.update(data.skipped)
     if len(listing) != len(recorded):
@@ -66,17 +66,22 @@ def open_index(
     index_dir: str | os.PathLike[str] | None = None,
     progress: ProgressCallback | None = None,
     force: bool = False,
+    follow_links: bool = False,
+    stale: frozenset[str] = frozenset(),
 ) -> Opened:
     """The index of the corpus at ``path`` (the bundled articles when None): loaded when the
-    saved one is fresh, refreshed when files changed, built when there is none. When the
-    cache cannot be written the index is built in memory and a notice says so."""
+    saved one is fresh, refreshed when files changed, built when there is none; every file
+    read again with ``force``, and the files named in ``stale`` read again whatever their
+    size and time say. When the cache cannot be written the index is built in memory and a
+    notice says so."""
     root = corpus_root(ARTICLES_DIR if path is None else path)
     entries, digest, name = _bundled_catalog() if path is None else ({}, "", None)
     resolved = str(root.resolve())
     folder = store.corpus_folder(resolved, index_dir)
     notices: list[str] = []
     def fresh(data: IndexData | None) -> bool:
-        return data is not None and data.digest == digest and is_fresh(data, root)
+        return (data is not None and not stale and data.digest == digest
+                and is_fresh(data, root, follow_links))
 
     saved = None if force else _load_saved(folder, resolved, notices)
     if fresh(saved):
@@ -95,7 +100,7 @@ def open_index(
                     return Opened(SentenceIndex(again), folder, None, notices)
                 saved = again or saved
         data, report = build(root, catalog=entries, digest=digest, previous=saved, progress=progress,
-                             name=name)
+                             name=name, follow_links=follow_links, stale=stale)
         if save_in is not None:
             try:
                 store.save(data, save_in)
