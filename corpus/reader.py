@@ -95,7 +95,8 @@ def _inside(path: str, folder: str) -> bool:
 
 
 def _refused_link(link: str, real_root: str, follow_links: bool) -> str | None:
-    """Why the walk leaves out the symbolic link at ``link``, or None to follow it."""
+    """Why the walk leaves out the symbolic link at ``link`` (or a path through one), or
+    None to follow it."""
     target = os.path.realpath(link)
     if any(_inside(target, system) for system in SYSTEM_FOLDERS):
         return f"a symbolic link to a system file ({target})"
@@ -146,17 +147,26 @@ def relative_id(file: Path, root: Path) -> str:
     return file.name if root.is_file() else file.relative_to(root).as_posix()
 
 
-def read_article(file: Path, root: Path, meta: dict | None = None) -> tuple[Article | None, list[str]]:
-    """One file as an article, or None and why not; warnings for what was repaired."""
+def article_text(file: Path) -> tuple[str | None, str | None, str | None]:
+    """(text, title of a web page, note) of an article file as the index reads it, or
+    (None, None, why it is skipped)."""
     text, note = read_text(file)
     if text is None:
-        return None, [f"{file}: {note}"]
-    warnings = [f"{file}: {note}"] if note else []
+        return None, None, note
     title = None
     if file.suffix.lower() in HTML_SUFFIXES:
         text, title = html_to_text(text)
         if not text.strip():
-            return None, [f"{file}: skipped, no text in the page"]
+            return None, None, "skipped, no text in the page"
+    return text, title, note
+
+
+def read_article(file: Path, root: Path, meta: dict | None = None) -> tuple[Article | None, list[str]]:
+    """One file as an article, or None and why not; warnings for what was repaired."""
+    text, title, note = article_text(file)
+    if text is None:
+        return None, [f"{file}: {note}"]
+    warnings = [f"{file}: {note}"] if note else []
     meta = meta or {}
     article = make_article(
         meta.get("id", relative_id(file, root)),
@@ -169,6 +179,20 @@ def read_article(file: Path, root: Path, meta: dict | None = None) -> tuple[Arti
         fallback_title=file.stem,
     )
     return article, warnings
+
+
+def corpus_file(root: Path, rel: str, follow_links: bool = False) -> Path | None:
+    """The file of the corpus whose id is ``rel``, or None when that id cannot name one of
+    its files (an id from a damaged index: absolute, climbing out, or a link out)."""
+    if root.is_file():
+        return root if rel == root.name else None
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        return None
+    path = root.joinpath(*parts)
+    if _refused_link(str(path), os.path.realpath(root), follow_links):
+        return None
+    return path
 
 
 def corpus_root(path: str | os.PathLike[str]) -> Path:

@@ -199,6 +199,8 @@ class VerbatimApp(App[int]):
         return cards.first(AnswerCard) if cards else None
 
     async def on_answer_ready(self, message: AnswerReady) -> None:
+        if message.result.notice:
+            self.notify(visible(message.result.notice), title="Read again", severity="warning", markup=False)
         question, _ = self.exchanges[message.exchange]
         self.exchanges[message.exchange] = (question, message.result)
         card = self._card(message.exchange)
@@ -291,6 +293,10 @@ class VerbatimApp(App[int]):
         if passage is None:
             self.notify("There is no answer to copy yet.", markup=False)
             return
+        if self.engine is not None and self.engine.outdated([passage]):
+            self.notify("That sentence is no longer in its file, which has changed: ask again.",
+                        severity="warning", markup=False)
+            return
         self.copy_to_clipboard(quote_with_citation(passage))
         self.notify("Copied the answer and its citation.", markup=False)
 
@@ -299,7 +305,9 @@ class VerbatimApp(App[int]):
             self.notify("There is nothing to export yet.", markup=False)
             return
         now = datetime.now()
-        text = conversation_markdown(self.engine.info, self.exchanges, now)
+        shown = [p for _, result in self.exchanges if result is not None
+                 for p in [*result.answers, *result.closest]]
+        text = conversation_markdown(self.engine.info, self.exchanges, now, self.engine.outdated(shown))
         stem = f"verbatim-conversation-{now:%Y%m%d-%H%M%S}"
         for directory in (self.export_dir or Path.cwd(), Path.home()):
             try:

@@ -120,6 +120,10 @@ def _print(text: str, stream: TextIO) -> None:
 
 
 def _emit(result: Result, *, as_json: bool, styled: bool, header: bool) -> None:
+    if result.notice:
+        from tui.text import visible
+
+        _print(f"{PROG}: note: {visible(result.notice)}", sys.stderr)
     if as_json:
         from tui.text import json_safe
 
@@ -172,7 +176,8 @@ def _index(args: argparse.Namespace) -> ExitCode:
     size = store.disk_size(store.current_version(opened.folder)) if opened.folder else 0
     if report is None:
         _print(f"Index of {engine.index.name} is up to date: {len(engine.articles):,} articles, "
-               f"{len(engine.index):,} sentences, {size / 1e6:,.1f} MB {where}", sys.stdout)
+               f"{len(engine.index):,} sentences, {size / 1e6:,.1f} MB {where} (files checked by size and time; "
+               f"--reindex reads every file again)", sys.stdout)
         return ExitCode.ANSWERED
     _print(
         f"Indexed {engine.index.name}: {report.files:,} files ({report.read:,} read, {report.reused:,} "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,10 @@ class Opened:
     folder: Path | None  # where it is saved, None when it could not be
     report: BuildReport | None  # None when the saved index was fresh
     notices: list[str] = field(default_factory=list)  # one line each, for the reader
+    follow_links: bool = False  # whether links leading outside the folder were read
+    # Opens it again with some files read again whatever their stamps say: (stale ids, the
+    # index to refresh) -> Opened. None for an index made without open_index.
+    reopen: Callable[[frozenset[str], IndexData], Opened] | None = None
 
 
 def _bundled_catalog() -> tuple[dict[str, dict], str, str]:
@@ -68,24 +73,32 @@ def open_index(
     force: bool = False,
     follow_links: bool = False,
     stale: frozenset[str] = frozenset(),
+    previous: IndexData | None = None,
 ) -> Opened:
     """The index of the corpus at ``path`` (the bundled articles when None): loaded when the
     saved one is fresh, refreshed when files changed, built when there is none; every file
     read again with ``force``, and the files named in ``stale`` read again whatever their
-    size and time say. When the cache cannot be written the index is built in memory and a
+    size and time say (refreshing ``previous`` when given, else the saved index). When the cache cannot be written the index is built in memory and a
     notice says so."""
     root = corpus_root(ARTICLES_DIR if path is None else path)
     entries, digest, name = _bundled_catalog() if path is None else ({}, "", None)
     resolved = str(root.resolve())
     folder = store.corpus_folder(resolved, index_dir)
     notices: list[str] = []
+
+    def reopen(files: frozenset[str], data: IndexData) -> Opened:
+        return open_index(path, index_dir=index_dir, follow_links=follow_links, stale=files, previous=data)
+
+    def opened(index: IndexData, saved_in: Path | None, report: BuildReport | None) -> Opened:
+        return Opened(SentenceIndex(index), saved_in, report, notices, follow_links, reopen)
+
     def fresh(data: IndexData | None) -> bool:
         return (data is not None and not stale and data.digest == digest
                 and is_fresh(data, root, follow_links))
 
-    saved = None if force else _load_saved(folder, resolved, notices)
+    saved = previous if previous is not None else None if force else _load_saved(folder, resolved, notices)
     if fresh(saved):
-        return Opened(SentenceIndex(saved), folder, None, notices)
+        return opened(saved, folder, None)
     save_in: Path | None = folder
     with contextlib.ExitStack() as stack:
         try:
@@ -94,10 +107,10 @@ def open_index(
             notices.append(_cannot_save(folder, error))
             save_in = None
         else:
-            if not force:  # another process may have refreshed it while this one waited
+            if not force and previous is None:  # another process may have refreshed it meanwhile
                 again = _load_saved(folder, resolved, [])
                 if fresh(again):
-                    return Opened(SentenceIndex(again), folder, None, notices)
+                    return opened(again, folder, None)
                 saved = again or saved
         data, report = build(root, catalog=entries, digest=digest, previous=saved, progress=progress,
                              name=name, follow_links=follow_links, stale=stale)
@@ -107,7 +120,7 @@ def open_index(
             except OSError as error:
                 notices.append(_cannot_save(folder, error))
                 save_in = None
-        return Opened(SentenceIndex(data), save_in, report, notices)
+        return opened(data, save_in, report)
 
 
 def _cannot_save(folder: Path, error: OSError) -> str:

@@ -149,7 +149,9 @@ class SentenceIndex:
     # -- units -------------------------------------------------------------------------------
     def text_of(self, uid: int) -> str:
         d = self.data
-        return bytes(d.text[int(d.text_ptr[uid]) : int(d.text_ptr[uid + 1])]).decode("utf-8")
+        # Replaced, not raised: bytes that are not UTF-8 come only from a damaged index, and the
+        # check against the file before a sentence is shown catches the difference.
+        return bytes(d.text[int(d.text_ptr[uid]) : int(d.text_ptr[uid + 1])]).decode("utf-8", "replace")
 
     def unit(self, uid: int) -> Unit:
         return self.remembered("unit", uid, SentenceIndex._read_unit)
