@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from corpus import Article, CorpusError
@@ -42,13 +43,14 @@ class Engine:
     def load(cls, path: str | os.PathLike[str] | None = None, *,
              index_dir: str | os.PathLike[str] | None = None,
              progress: ProgressCallback | None = None, follow_links: bool = False,
-             reindex: bool = False) -> Engine:
+             reindex: bool = False, waiting: Callable[[str], None] | None = None) -> Engine:
         """The bundled articles when ``path`` is None, else the file or folder at ``path``:
         its saved index when fresh, refreshed or built otherwise (``progress`` hears how
-        the build goes), every file read again with ``reindex``. Symbolic links leading
-        outside the folder are read only with ``follow_links``."""
+        the build goes, ``waiting`` when another process's lock holds it up), every file read
+        again with ``reindex``. Symbolic links leading outside the folder are read only with
+        ``follow_links``."""
         return cls(open_index(path, index_dir=index_dir, progress=progress, force=reindex,
-                              follow_links=follow_links))
+                              follow_links=follow_links, waiting=waiting))
 
     @property
     def articles(self) -> list[ArticleInfo]:

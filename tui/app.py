@@ -117,12 +117,15 @@ class VerbatimApp(App[int]):
             if step.files_done == step.files_total or step.files_done % PROGRESS_EVERY == 0:
                 self.post_message(ReadingProgress(step.files_done, step.files_total, step.sentences))
 
+        def waiting(notice: str) -> None:
+            self.call_from_thread(self._show_waiting, notice)
+
         from corpus import CorpusError
         from retrieval.engine import Engine
 
         try:
             engine = Engine.load(self.corpus_path, index_dir=self.index_dir, progress=progress,
-                                 follow_links=self.follow_links, reindex=self.reindex)
+                                 follow_links=self.follow_links, reindex=self.reindex, waiting=waiting)
         except CorpusError as error:
             self.post_message(EngineFailed(str(error)))
         except OSError as error:
@@ -131,6 +134,10 @@ class VerbatimApp(App[int]):
             self.post_message(EngineFailed(f"internal error: {type(error).__name__}: {error}"))
         else:
             self.post_message(EngineReady(engine))
+
+    def _show_waiting(self, notice: str) -> None:
+        self.query_one(CorpusHeader).waiting()
+        self.notify(visible(notice), title="Index", severity="warning", markup=False)
 
     def on_reading_progress(self, message: ReadingProgress) -> None:
         self.query_one(CorpusHeader).progress(message.done, message.total, message.sentences)

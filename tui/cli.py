@@ -148,7 +148,8 @@ def _load(args: argparse.Namespace) -> Engine:
     bar = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     try:
         engine = Engine.load(args.corpus, index_dir=args.index_dir, progress=bar,
-                             follow_links=args.follow_links, reindex=args.reindex)
+                             follow_links=args.follow_links, reindex=args.reindex,
+                             waiting=lambda message: _print(f"{PROG}: note: {message}", sys.stderr))
     except CorpusError as error:
         raise UsageError(str(error)) from None
     finally:

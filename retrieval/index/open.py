@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 from collections.abc import Callable
@@ -74,6 +75,8 @@ def open_index(
     follow_links: bool = False,
     stale: frozenset[str] = frozenset(),
     previous: IndexData | None = None,
+    waiting: Callable[[str], None] | None = None,
+    lock_wait: float = store.LOCK_WAIT_SECONDS,
 ) -> Opened:
     """The index of the corpus at ``path`` (the bundled articles when None): loaded when the
     saved one is fresh, refreshed when files changed, built when there is none; every file
@@ -87,7 +90,8 @@ def open_index(
     notices: list[str] = []
 
     def reopen(files: frozenset[str], data: IndexData) -> Opened:
-        return open_index(path, index_dir=index_dir, follow_links=follow_links, stale=files, previous=data)
+        return open_index(path, index_dir=index_dir, follow_links=follow_links, stale=files, previous=data,
+                          waiting=waiting, lock_wait=lock_wait)
 
     def opened(index: IndexData, saved_in: Path | None, report: BuildReport | None) -> Opened:
         return Opened(SentenceIndex(index), saved_in, report, notices, follow_links, reopen)
@@ -96,18 +100,23 @@ def open_index(
         return (data is not None and not stale and data.digest == digest
                 and is_fresh(data, root, follow_links))
 
-    saved = previous if previous is not None else None if force else _load_saved(folder, resolved, notices)
+    refused = store.untrusted(folder)
+    if refused is not None:  # neither read nor written: another user may have made it
+        notices.append(f"refusing the index folder {folder}: {refused}; answering without saving the index")
+    save_in: Path | None = folder if refused is None else None
+    saved = previous if previous is not None or force or save_in is None else _load_saved(
+        folder, resolved, notices)
     if fresh(saved):
-        return opened(saved, folder, None)
-    save_in: Path | None = folder
+        return opened(saved, save_in, None)
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(store.locked(folder))
+            if save_in is not None:
+                stack.enter_context(store.locked(folder, lock_wait, waiting))
         except OSError as error:
             notices.append(_cannot_save(folder, error))
             save_in = None
         else:
-            if not force and previous is None:  # another process may have refreshed it meanwhile
+            if save_in is not None and not force and previous is None:  # refreshed while this one waited?
                 again = _load_saved(folder, resolved, [])
                 if fresh(again):
                     return opened(again, folder, None)
@@ -124,4 +133,8 @@ def open_index(
 
 
 def _cannot_save(folder: Path, error: OSError) -> str:
+    if error.errno == errno.ENOSPC:
+        return f"no space left on the disk of {folder} while saving the index; answering without saving it"
+    if isinstance(error, (store.UntrustedFolder, store.LockTimeout)):
+        return f"{error.strerror}; answering without saving the index"
     return f"cannot save the index in {folder} ({error.strerror or error}); working without saving it"
