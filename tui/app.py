@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterable
 from datetime import datetime
@@ -316,14 +317,17 @@ class VerbatimApp(App[int]):
                  for p in [*result.answers, *result.closest]]
         text = conversation_markdown(self.engine.info, self.exchanges, now, self.engine.outdated(shown))
         stem = f"verbatim-conversation-{now:%Y%m%d-%H%M%S}"
+        problems = []
         for directory in (self.export_dir or Path.cwd(), Path.home()):
             try:
                 path = write_new_file(directory, stem, text)
-            except OSError:
+            except OSError as error:
+                problems.append(f"no space left on the disk of {directory}" if error.errno == errno.ENOSPC
+                                else f"{directory}: {error.strerror or error}")
                 continue
-            self.notify(f"Saved the conversation to {path}", title="Exported", markup=False)
+            self.notify(f"Saved the conversation to {visible(str(path))}", title="Exported", markup=False)
             return
-        self.notify("Could not write the export file here or in your home folder.",
+        self.notify(f"Could not export the conversation ({visible('; '.join(problems))}); nothing was saved.",
                     severity="error", markup=False)
 
     async def action_clear(self) -> None:

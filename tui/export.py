@@ -85,9 +85,14 @@ def write_new_file(directory: Path, stem: str, text: str) -> Path:
     for n in range(1000):
         path = directory / (f"{stem}.md" if n == 0 else f"{stem}-{n}.md")
         try:
-            with path.open("x", encoding="utf-8") as handle:
-                handle.write(text)
+            handle = path.open("x", encoding="utf-8")
         except FileExistsError:
             continue
+        try:
+            with handle:
+                handle.write(text)
+        except BaseException:  # a full disk: no empty or cut-short export is left behind
+            path.unlink(missing_ok=True)
+            raise
         return path
     raise FileExistsError(f"no free file name for {stem} in {directory}")
