@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -90,8 +91,8 @@ class VerbatimApp(App[int]):
         self.cursor_blink = cursor_blink
         self.exchanges: list[tuple[str, Result | None]] = []
         self.conversation: Conversation | None = None
-        self._queued: list[int] = []
-        self._answer_workers: dict[Worker, int] = {}
+        self._pending: deque[int] = deque()  # exchanges waiting for an answer, in the order asked
+        self._answering: int | None = None  # the exchange being answered
 
     # -- layout --------------------------------------------------------------------------
     def compose(self):
@@ -155,9 +156,7 @@ class VerbatimApp(App[int]):
         if len(warnings) > 3:
             self.notify(f"{len(warnings) - 3} more files were skipped.", severity="warning", markup=False)
         self.ready = True
-        pending, self._queued = self._queued, []
-        for exchange in pending:
-            self._ask(exchange)
+        self._answer_next()
 
     async def on_engine_failed(self, message: EngineFailed) -> None:
         card = AnswerCard(len(self.exchanges), "The articles could not be read")
@@ -177,16 +176,18 @@ class VerbatimApp(App[int]):
         exchange = len(self.exchanges)
         self.exchanges.append((question, None))
         await self.query_one(Transcript).add(AnswerCard(exchange, question))
-        if self.ready:
-            self._ask(exchange)
-        else:
-            self._queued.append(exchange)
+        self._pending.append(exchange)
+        self._answer_next()
 
-    def _ask(self, exchange: int) -> None:
-        worker = self.answer(exchange, self.exchanges[exchange][0])
-        self._answer_workers[worker] = exchange
+    def _answer_next(self) -> None:
+        """Answer the next question waiting, once the corpus is read and the one before is
+        answered: one at a time, in order, as a conversation reads each against the last."""
+        if not self.ready or self._answering is not None or not self._pending:
+            return
+        self._answering = self._pending.popleft()
+        self.answer(self._answering, self.exchanges[self._answering][0])
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ask", name="answer")
+    @work(thread=True, exit_on_error=False, group="ask", name="answer")
     def answer(self, exchange: int, question: str) -> None:
         from retrieval.reader.question import QuestionTooLong
 
@@ -207,6 +208,8 @@ class VerbatimApp(App[int]):
         return cards.first(AnswerCard) if cards else None
 
     async def on_answer_ready(self, message: AnswerReady) -> None:
+        if message.exchange >= len(self.exchanges):  # asked before the transcript was cleared
+            return
         if message.result.notice:
             self.notify(visible(message.result.notice), title="Read again", severity="warning", markup=False)
         question, _ = self.exchanges[message.exchange]
@@ -225,15 +228,11 @@ class VerbatimApp(App[int]):
             await card.show_problem(f"Something went wrong answering this: {message.error}")
         self.notify("Something went wrong answering that question.", severity="error", markup=False)
 
-    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        exchange = self._answer_workers.get(event.worker)
-        if exchange is None or event.state not in (WorkerState.CANCELLED, WorkerState.ERROR,
-                                                   WorkerState.SUCCESS):
-            return
-        del self._answer_workers[event.worker]
-        card = self._card(exchange)
-        if event.state is WorkerState.CANCELLED and card is not None and card.result is None:
-            await card.show_problem("Not answered: a newer question was asked first.")
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "ask" and event.state in (WorkerState.CANCELLED, WorkerState.ERROR,
+                                                            WorkerState.SUCCESS):
+            self._answering = None
+            self._answer_next()
 
     # -- reading articles ------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="article", name="read article")
@@ -331,6 +330,8 @@ class VerbatimApp(App[int]):
                     severity="error", markup=False)
 
     async def action_clear(self) -> None:
+        self._pending.clear()
+        self.workers.cancel_group(self, "ask")
         await self.query_one(Transcript).query(AnswerCard).remove()
         self.exchanges.clear()
         if self.conversation is not None:

@@ -41,3 +41,50 @@ async def test_the_chat_does_not_quote_a_sentence_its_file_no_longer_says(tmp_pa
         text = export.read_text(encoding="utf-8")
         assert "numbered 7" not in text and "numbered 9" in text
         assert "no longer in its file" in text
+
+
+async def test_every_question_asked_while_the_corpus_loads_is_answered_in_order(tmp_path, monkeypatch):
+    import threading
+
+    folder = write_ferries(tmp_path / "notes", 7)
+    loaded = threading.Event()
+    real_load = Engine.load.__func__
+
+    def slow_load(cls, *args, **kwargs):
+        loaded.wait(30)  # the questions below are all asked before the corpus is read
+        return real_load(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "load", classmethod(slow_load))
+    questions = ["Which ferry crossed the bay at dawn?", "Who was the captain of the ferry?",
+                 "When did the ferry cross the bay?"]
+    app = chat(corpus=folder, index_dir=tmp_path / "idx")
+    async with app.run_test(size=(100, 30)) as pilot:
+        box = app.query_one("#question")
+        for question in questions:
+            box.value = question
+            await pilot.press("enter")
+        assert all(result is None for _, result in app.exchanges)
+        loaded.set()
+        for _ in range(50):
+            await settle(pilot)
+            if all(result is not None for _, result in app.exchanges):
+                break
+        assert [question for question, _ in app.exchanges] == questions
+        assert all(result is not None and result.question == question for question, result in app.exchanges)
+        assert not app.query(".problem")
+
+
+async def test_questions_asked_in_a_row_are_all_answered(engine):
+    questions = ["What is CATL?", "How old is Liang Wenfeng?", "Who founded DeepSeek?", "What is Alibaba?"]
+    app = chat(engine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        box = app.query_one("#question")
+        for question in questions:
+            box.value = question
+            await pilot.press("enter")
+        for _ in range(50):
+            await settle(pilot)
+            if all(result is not None for _, result in app.exchanges):
+                break
+        assert [result.question for _, result in app.exchanges] == questions
+        assert all(card.result is not None for card in app.query(AnswerCard))
