@@ -22,7 +22,7 @@ class ExitCode(IntEnum):
 
     ANSWERED = 0  # answered, or every piped question handled
     NO_ANSWER = 1  # the corpus does not answer the question (like grep finding nothing)
-    USAGE = 2  # bad arguments, an empty question, or a corpus that cannot be used
+    USAGE = 2  # bad arguments, an empty or undecodable question, or a corpus that cannot be used
     INTERNAL = 70  # a bug in Verbatim: please report it
     INTERRUPTED = 130  # Ctrl-C
     BROKEN_PIPE = 141  # the reader of the output went away (e.g. `| head -1`)
@@ -32,7 +32,8 @@ EPILOG = """\
 exit codes:
   0    answered (with --ask -: every question was handled)
   1    the corpus does not answer the question
-  2    usage error, empty question, or a corpus that cannot be used
+  2    usage error, empty question or one that is not UTF-8 text, or a corpus
+       that cannot be used
   70   internal error (a bug; please report it)
   130  interrupted (Ctrl-C)
   141  output closed early (broken pipe)
@@ -45,6 +46,12 @@ examples:
   verbatim --ask "How old is Liang Wenfeng?" --explain
   verbatim --corpus ~/notes --ask "What did the report recommend?"
   verbatim --corpus ~/archive --index
+  verbatim --corpus ~/archive --index --reindex
+  verbatim --corpus ~/notes --follow-links --ask "Where is the spare key?"
+
+Symbolic links leading outside the corpus folder are skipped with a warning unless
+--follow-links is given. Every quoted sentence is checked against its file first; a
+file that changed is read again and the question answered anew, with a note on stderr.
 """
 
 
