@@ -194,8 +194,8 @@ def _load(args: argparse.Namespace) -> Engine:
         _print(f"{PROG}: note: {visible(notice)}", sys.stderr)
     for warning in engine.warnings:
         _print(f"{PROG}: warning: {visible(warning)}", sys.stderr)
-    if engine.warnings:
-        count = len(engine.index.data.skipped)
+    count = len(engine.index.data.skipped)
+    if engine.warnings and count:  # links and folders left out are counted by their warnings
         _print(f"{PROG}: {count} {'file' if count == 1 else 'files'} skipped, "
                f"{len(engine.articles)} read", sys.stderr)
     return engine
