@@ -1,5 +1,4 @@
-"""The folder is the boundary: links leading out of it, system files, devices and folders
-that cannot be read are left out with one warning each; --follow-links opts in, loop-safe."""
+"""The folder is the boundary: links out, system files, devices and unreadable folders."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The cache trusts nothing it did not make: no file written through a link, no folder of
-another user's read or written, a lock that cannot hang the command, nothing left behind."""
+"""The cache trusts nothing it did not make: links, other users, locks, leftovers, full disks."""
 
 from __future__ import annotations
 

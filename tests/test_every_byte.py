@@ -1,5 +1,4 @@
-"""Every byte survives: names that are not UTF-8, questions that are not text, a stdout that
-only takes ASCII, a terminal without styles, and a full disk under an export."""
+"""Every byte survives: names and questions that are not UTF-8, ASCII output, plain terminals."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Quote only what the file says now: a sentence is checked against the file before it is
-shown, whatever the saved index holds; a mismatch reads the file again and answers anew."""
+"""Quote only what the file says now, whatever the saved index holds."""
 
 from __future__ import annotations
 
