@@ -10,6 +10,7 @@ from pathlib import Path
 from corpus.article import Article, make_article
 from corpus.formats import SUFFIXES
 from corpus.select import Selection
+
 # Enough to tell text from binary: text files do not hold NUL bytes (UTF-16 aside).
 SNIFF_BYTES = 8192
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -24,13 +25,15 @@ class CorpusError(Exception):
     """The corpus cannot be used at all: a missing path, or nothing readable in it."""
 
 
-def corpus_listing(root: Path, selection: Selection | None = None, other_types: dict[str, int] | None = None
-                   ) -> tuple[list[tuple[str, str]], list[str]]:
+def corpus_listing(root: Path, follow_links: bool = False, selection: Selection | None = None,
+                   other_types: dict[str, int] | None = None) -> tuple[list[tuple[str, str]], list[str]]:
     """(path, id) of every article file under ``root`` that ``selection`` (by default the
-    folder's .verbatimignore) keeps, sorted by id, and a warning for every symbolic link
-    that loops back; ``other_types`` counts the files skipped by type (by suffix). Plain
-    strings: a saved index checks tens of thousands of files at every start, and this walk
-    is most of that time."""
+    folder's .verbatimignore) keeps, sorted by id, and a warning for every folder that could
+    not be read, every symbolic link left out and every link that loops back; ``other_types``
+    counts the files skipped by type (by suffix). Links that lead outside ``root`` are left
+    out unless ``follow_links`` (as ``rg -L``); links into system folders (/proc, /sys, /dev)
+    always are; no folder is walked twice. Plain strings: a saved index checks tens of
+    thousands of files at every start, and this walk is most of that time."""
     if root.is_file():
         return [(str(root), root.name)], []
     found: list[tuple[str, str]] = []
@@ -38,28 +41,72 @@ def corpus_listing(root: Path, selection: Selection | None = None, other_types: 
     warnings: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
     base = str(root)
-    for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
-        folder = os.stat(dirpath)
-        key = (folder.st_dev, folder.st_ino)
-        if key in seen_dirs:
-            warnings.append(f"{dirpath}: skipped, a symbolic link loops back to a folder already read")
-            dirnames[:] = []
+    real_root = os.path.realpath(base)
+    pending = [(base, "")]  # (folder, its id prefix), walked depth first in name order
+    while pending:
+        dirpath, prefix = pending.pop()
+        try:
+            folder = os.stat(dirpath)
+            key = (folder.st_dev, folder.st_ino)
+            if key in seen_dirs:
+                warnings.append(f"{dirpath}: skipped, a symbolic link loops back to a folder already read")
+                continue
+            seen_dirs.add(key)
+            with os.scandir(dirpath) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as error:
+            warnings.append(f"{dirpath}: folder skipped, cannot be read ({error.strerror or error})")
             continue
-        seen_dirs.add(key)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        prefix = os.path.relpath(dirpath, base).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
-        for name in filenames:
-            if not name.startswith(".") and name.lower().endswith(SUFFIXES):
-                found.append((os.path.join(dirpath, name), prefix + name))
-            elif not name.startswith("."):
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()  # through a link, what it leads to
+            except OSError:
+                is_link, is_dir = False, False
+            article = not is_dir and name.lower().endswith(SUFFIXES)
+            if not (is_dir or article):
                 kind = os.path.splitext(name)[1].lower() or "no suffix"
                 other_types[kind] = other_types.get(kind, 0) + 1
+                continue
+            if is_link:
+                refused = _refused_link(entry.path, real_root, follow_links)
+                if refused:
+                    warnings.append(f"{entry.path}: skipped, {refused}")
+                    continue
+            if is_dir:
+                subfolders.append((entry.path, f"{prefix}{name}/"))
+            else:
+                found.append((entry.path, prefix + name))
+        pending.extend(reversed(subfolders))
         if len(found) > MAX_FILES:
             raise CorpusError(f"{root}: more than {MAX_FILES:,} article files; Verbatim reads at most "
                               f"{MAX_FILES:,} (point --corpus at a smaller folder)")
     found.sort(key=lambda item: item[1])
     return (selection or Selection.of(root)).apply(found), warnings
+
+
+# Where files are made by the system, not written: reading them is never what a corpus means,
+# and some (/proc/self/environ) hold secrets or change at every read.
+SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _refused_link(link: str, real_root: str, follow_links: bool) -> str | None:
+    """Why the walk leaves out the symbolic link at ``link`` (or a path through one), or
+    None to follow it."""
+    target = os.path.realpath(link)
+    if any(_inside(target, system) for system in SYSTEM_FOLDERS):
+        return f"a symbolic link to a system file ({target})"
+    if not follow_links and not _inside(target, real_root):
+        return f"a symbolic link leading outside the corpus folder (to {target}); --follow-links reads it"
+    return None
 
 
 def decode(raw: bytes) -> tuple[str, bool]:
@@ -78,7 +125,10 @@ def read_text(path: Path) -> tuple[str | None, str | None]:
     """(text, None) for a usable file, (None, reason) for one to skip, text with a warning
     when bytes had to be replaced."""
     try:
-        # Without blocking: opening a named pipe would otherwise wait for a writer forever.
+        # Devices, pipes and sockets are never opened: opening some has effects of its own.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None, "skipped, not a regular file"
+        # Without blocking, in case it became a named pipe since: it would wait for a writer.
         with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return None, "skipped, not a regular file"
@@ -121,6 +171,27 @@ def read_article(file: Path, root: Path, meta: dict | None = None) -> tuple[Arti
     if not article.units:
         return None, [f"{file}: skipped, no text to read"]
     return article, warnings
+
+
+def article_now(file: Path) -> Article | None:
+    """The file as the index reads it, now; None when it cannot be read. Its units are
+    what an answer's sentence and offsets are checked against."""
+    text, _ = read_text(file)
+    return None if text is None else make_article("", str(file), text, None)
+
+
+def corpus_file(root: Path, rel: str, follow_links: bool = False) -> Path | None:
+    """The file of the corpus whose id is ``rel``, or None when that id cannot name one of
+    its files (an id from a damaged index: absolute, climbing out, or a link out)."""
+    if root.is_file():
+        return root if rel == root.name else None
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        return None
+    path = root.joinpath(*parts)
+    if _refused_link(str(path), os.path.realpath(root), follow_links):
+        return None
+    return path
 
 
 def corpus_root(path: str | os.PathLike[str]) -> Path:

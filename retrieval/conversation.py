@@ -9,6 +9,7 @@ as it is.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -37,6 +38,10 @@ _NAME_WORD = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)?$")
 CARRY_WEIGHT = 0.4
 CARRY_SHARE = 0.7
 CARRY_SHARE_RESOLVED = 0.2
+# The turns a conversation keeps. A follow-up is read against the last one; "who else?"
+# leaves out the answers of the kept ones, and a run of "else" questions is a handful of
+# turns long. Keeping every turn would grow without bound over a long piped conversation.
+KEPT_TURNS = 8
 
 
 @dataclass(slots=True)
@@ -103,14 +108,14 @@ def _looks_like_a_person(name: str) -> bool:
 
 
 class Conversation:
-    """The turns so far, and how to read the next question against them.
+    """The last turns, and how to read the next question against them.
 
     ``mentions`` finds sentences of the corpus that name something, so a pronoun can be
     matched to a person or a thing by how the corpus speaks of it.
     """
 
     def __init__(self, mentions: Callable[[str], list[str]] | None = None) -> None:
-        self.turns: list[Turn] = []
+        self.turns: deque[Turn] = deque(maxlen=KEPT_TURNS)
         self.mentions = mentions or (lambda name: [])
 
     def clear(self) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
-from corpus import Article
-from corpus.reader import read_article
-from retrieval.index.build import ProgressCallback
-from retrieval.index.sentence_index import ArticleInfo
+from corpus import Article, CorpusError
+from corpus.reader import article_now, corpus_file, read_article
+from retrieval.index.build import ProgressCallback, build
+from retrieval.index.sentence_index import ArticleInfo, SentenceIndex
 from retrieval.index.open import Opened, open_index
 from retrieval.models import ArticleRef, CorpusInfo, Passage, Result
 from retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
@@ -21,6 +22,11 @@ from retrieval.reader.support import supporting
 from retrieval.reader.query import Query
 from retrieval.reader.support import agreement, short_answer
 from retrieval.index.terms import sentence_tokens, terms, tokens
+
+
+# A file found to differ from its index is read again and the question answered anew, at
+# most this many times: a file rewritten at every read would otherwise be read forever.
+MAX_REFRESHES = 3
 
 
 class Engine:
@@ -36,11 +42,15 @@ class Engine:
     def load(cls, path: str | os.PathLike[str] | None = None, *,
              index_dir: str | os.PathLike[str] | None = None,
              progress: ProgressCallback | None = None, include: list[str] | None = None,
-             exclude: list[str] | None = None) -> Engine:
+             exclude: list[str] | None = None, follow_links: bool = False,
+             reindex: bool = False, waiting: Callable[[str], None] | None = None) -> Engine:
         """The bundled articles when ``path`` is None, else the file or folder at ``path``:
         its saved index when fresh, refreshed or built otherwise (``progress`` hears how
-        the build goes); ``include`` and ``exclude`` are globs choosing the files read."""
-        return cls(open_index(path, index_dir=index_dir, progress=progress, include=include, exclude=exclude))
+        the build goes, ``waiting`` when another process's lock holds it up), every file read
+        again with ``reindex``. ``include`` and ``exclude`` are globs choosing the files read;
+        symbolic links leading outside the folder are read only with ``follow_links``."""
+        return cls(open_index(path, index_dir=index_dir, progress=progress, include=include, exclude=exclude,
+                              force=reindex, follow_links=follow_links, waiting=waiting))
 
     @property
     def articles(self) -> list[ArticleInfo]:
@@ -64,8 +74,8 @@ class Engine:
         info = self.index.articles[a]
         meta = {"id": info.id, "title": info.title, "source": info.source, "date": info.date,
                 "authors": list(info.authors)}
-        article, _ = read_article(Path(info.path), Path(self.index.root), meta)
-        return article
+        path = corpus_file(Path(self.index.root), info.rel, self.opened.follow_links)
+        return None if path is None else read_article(path, Path(self.index.root), meta)[0]
 
     def ref(self, article: int) -> ArticleRef:
         found = self._refs.get(article)
@@ -127,6 +137,28 @@ class Engine:
                           reason="the question needs the one before it: ask it in a conversation, "
                           "or name what it points to")
         followup = conversation.resolve(question) if conversation else FollowUp(question)
+        analysis, result = self._reply(question, followup, top, explain)
+        stale, named = self.stale_files(result), []
+        for _ in range(MAX_REFRESHES):
+            if not stale:
+                break
+            named += stale
+            try:
+                self.refresh(stale)
+            except CorpusError as error:  # the last readable file was emptied
+                result = Result(question=question, answered=False, reason=str(error))
+                break
+            analysis, result = self._reply(question, followup, top, explain)
+            stale = self.stale_files(result)
+        result = self._without(result, stale)
+        if named:
+            result = result.model_copy(update={"notice": f"{', '.join(dict.fromkeys(named))}: the file no longer said what "
+                                               "the index held; read it again and answered anew"})
+        if conversation is not None:
+            conversation.record(question, followup, analysis, result)
+        return result
+
+    def _reply(self, question: str, followup: FollowUp, top: int, explain: bool) -> tuple[Question, Result]:
         analysis = analyze(followup.text)
         analysis.concepts.extend(_carried(analysis, followup.context))
         analysis.carry_share = followup.carry_share
@@ -134,10 +166,70 @@ class Engine:
             uid for uid in (self.index.uid_at(a, s) for a, s in followup.exclude) if uid is not None
         )
         interpreted = followup.text if followup.text != " ".join(question.split()) else None
-        result = self._answer(question, analysis, top, exclude, explain, interpreted)
-        if conversation is not None:
-            conversation.record(question, followup, analysis, result)
-        return result
+        return analysis, self._answer(question, analysis, top, exclude, explain, interpreted)
+
+    # -- quoting only what the files say now ----------------------------------------------------
+    def stale_files(self, result: Result) -> list[str]:
+        """Ids of the files where a sentence the result quotes is not the file's text at its
+        offsets now. One read of each file quoted."""
+        passages = [*result.answers, *result.closest]
+        if result.explanation is not None and result.explanation.runner_up is not None:
+            passages.append(result.explanation.runner_up)
+        return list(dict.fromkeys(self._rel(p.article.id) for p in self.outdated(passages)))
+
+    def outdated(self, passages: list[Passage]) -> list[Passage]:
+        """The passages whose sentence is not their file's text at their offsets now (the
+        file edited, or the index damaged). One read of each file."""
+        articles: dict[str, Article | None] = {}
+        found = []
+        for passage in passages:
+            rel = self._rel(passage.article.id)
+            if rel not in articles:
+                articles[rel] = self._article_now(rel)
+            article = articles[rel]
+            unit = None if article is None else article.unit_at(passage.start, passage.end)
+            if unit is None or unit.text != passage.sentence:
+                found.append(passage)
+        return found
+
+    def _rel(self, article_id: str) -> str:
+        a = self.index.article_index(article_id)
+        return self.index.articles[a].rel if a is not None else article_id
+
+    def _article_now(self, rel: str) -> Article | None:
+        path = corpus_file(Path(self.index.root), rel, self.opened.follow_links)
+        return None if path is None else article_now(path)
+
+    def _without(self, result: Result, stale: list[str]) -> Result:
+        """``result`` without the passages of the files named: no answer when its best
+        sentence was one of them."""
+        if not stale:
+            return result
+        gone = set(stale)
+
+        def kept(passages: list[Passage]) -> list[Passage]:
+            return [p for p in passages if self._rel(p.article.id) not in gone]
+
+        if result.answered and self._rel(result.answers[0].article.id) in gone:
+            return Result(question=result.question, answered=False, closest=kept(result.answers[1:]),
+                          reason="the file that answers it changes while it is read",
+                          interpreted_as=result.interpreted_as)
+        return result.model_copy(update={"answers": kept(result.answers), "closest": kept(result.closest),
+                                         "explanation": None if result.explanation is None else
+                                         result.explanation.model_copy(update={"runner_up": None})})
+
+    def refresh(self, stale: list[str]) -> None:
+        """Read the files named by id again, whatever their size and time say, and answer
+        from the refreshed index from now on."""
+        opened, files = self.opened, frozenset(stale)
+        if opened.reopen is not None:
+            fresh = opened.reopen(files, self.index.data)
+        else:
+            data, report = build(self.index.root, previous=self.index.data, stale=files,
+                                 follow_links=opened.follow_links, parallel=False)
+            fresh = Opened(SentenceIndex(data), None, report, follow_links=opened.follow_links)
+        self.opened, self.index = fresh, fresh.index
+        self._refs.clear()
 
     def candidates(self, question: str, k: int = 5) -> list[Passage]:
         """The ``k`` best sentences for ``question`` by the reader, answer or not."""

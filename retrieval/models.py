@@ -133,6 +133,12 @@ class Result(BaseModel):
         'previous turn ("How old is he?" read as "How old is Liang Wenfeng?").',
     )
     explanation: Explanation | None = None
+    notice: str | None = Field(
+        default=None,
+        description="Set when a file the answer quoted no longer said what the index held "
+        "(edited with its size and time kept, or a damaged index): the file was read again and "
+        "the question answered anew.",
+    )
 
 
 class CorpusInfo(BaseModel):

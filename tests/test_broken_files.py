@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import cli_env, verbatim_command
+from conftest import cli_env, ordinary_user_prefix, run_as_ordinary_user, verbatim_command
 from corpus import reader
 from retrieval.index import build as build_module
 from retrieval.index import store
@@ -126,27 +126,6 @@ def test_a_symbolic_link_loop_is_one_warning(tmp_path, verbatim):
 
 
 # -- permissions --------------------------------------------------------------------------------
-def ordinary_user_prefix() -> list[str]:
-    """A command prefix under which file permissions hold. Root reads anything, so as root
-    the command runs in a user namespace as an ordinary user who owns root's files: their
-    owner bits then apply. Skips when this machine does not allow that."""
-    if os.geteuid() != 0:
-        return []
-    prefix = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
-    try:
-        probe = subprocess.run([*prefix, "id", "-u"], capture_output=True, text=True, timeout=30)
-    except OSError as error:
-        pytest.skip(f"cannot run as an ordinary user here: {error}")
-    if probe.returncode != 0 or probe.stdout.strip() != "1000":
-        pytest.skip(f"cannot run as an ordinary user here: {probe.stderr.strip()[-200:]}")
-    return prefix
-
-
-def run_as_ordinary_user(args: list[str], nltk_data: Path, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*ordinary_user_prefix(), *verbatim_command(), *args], capture_output=True,
-                          text=True, timeout=300, env=cli_env(nltk_data, **env))
-
-
 def test_a_file_without_read_permission_is_skipped(tmp_path, empty_nltk_data):
     folder = tmp_path / "notes"
     write_notes(folder, 3)

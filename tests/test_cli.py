@@ -128,3 +128,15 @@ def test_works_from_any_directory(verbatim, tmp_path):
     elsewhere.mkdir(parents=True)
     run = verbatim("--ask", "What is CATL?", cwd=elsewhere)
     assert run.code == ExitCode.ANSWERED and "CATL" in run.out
+
+
+def test_every_flag_is_in_the_help_and_the_readme(verbatim):
+    from conftest import ROOT
+    from tui.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    help_text = verbatim("--help").out
+    flags = [o for action in build_parser()._actions for o in action.option_strings if o.startswith("--")]
+    assert {"--reindex", "--follow-links"} <= set(flags)
+    for flag in flags:
+        assert flag in help_text and (flag == "--help" or f"`{flag}" in readme), flag

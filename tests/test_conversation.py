@@ -68,3 +68,17 @@ def test_cli_conversation_and_independent_lines(verbatim):
     assert "tacit acknowledgement" in lines[1]["answers"][0]["sentence"]
     lines = [json.loads(l) for l in verbatim("--ask", "-", "--json", stdin=stdin).out.splitlines()]
     assert lines[1]["interpreted_as"] is None
+
+
+def test_a_long_conversation_keeps_only_the_turns_follow_ups_read(engine):
+    from retrieval.conversation import KEPT_TURNS
+
+    conversation = engine.conversation()
+    questions = ["Who is Christopher Beddor?", "What did he say?", "What is CATL?", "And Tencent?"]
+    for n in range(6 * KEPT_TURNS):
+        engine.ask(questions[n % len(questions)], conversation=conversation)
+    assert len(conversation.turns) == KEPT_TURNS
+    assert conversation.turns[-1].question == questions[(6 * KEPT_TURNS - 1) % len(questions)]
+    # Still reads a follow-up against the last turn.
+    engine.ask("Who is Christopher Beddor?", conversation=conversation)
+    assert engine.ask("What did he say?", conversation=conversation).interpreted_as is not None

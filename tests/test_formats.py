@@ -188,12 +188,12 @@ def test_choosing_files_globs_ignore_file_and_one_format(tmp_path):
         (root / rel).write_text("Some words.\n", encoding="utf-8")
     (root / ".verbatimignore").write_text("# build output\n_sources/\nCHANGELOG*\n", encoding="utf-8")
     other: dict[str, int] = {}
-    listing, _ = corpus_listing(root, None, other)
+    listing, _ = corpus_listing(root, other_types=other)
     assert [rel for _, rel in listing] == ["api/fs.md", "api/net.html", "guide/intro.rst",
                                           "guide/old.markdown", "notes/a.txt"]
     assert other == {".png": 1}
     chosen = Selection.of(root, include=["api/**", "*.rst"], exclude=["net.*"])
-    assert [rel for _, rel in corpus_listing(root, chosen)[0]] == ["api/fs.md", "guide/intro.rst"]
+    assert [rel for _, rel in corpus_listing(root, selection=chosen)[0]] == ["api/fs.md", "guide/intro.rst"]
     left_out = Selection.of(root, include=["!guide/"])
-    assert [rel for _, rel in corpus_listing(root, left_out)[0]] == ["api/fs.md", "api/net.html", "notes/a.txt"]
+    assert [rel for _, rel in corpus_listing(root, selection=left_out)[0]] == ["api/fs.md", "api/net.html", "notes/a.txt"]
     assert chosen.fingerprint() != left_out.fingerprint()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -77,8 +79,12 @@ class VerbatimApp(App[int]):
         cursor_blink: bool = True,
         include: list[str] | None = None,
         exclude: list[str] | None = None,
+        follow_links: bool = False,
+        reindex: bool = False,
     ) -> None:
         super().__init__()
+        self.follow_links = follow_links
+        self.reindex = reindex
         self.corpus_path = corpus
         self.index_dir = index_dir
         self.choice = {"include": include, "exclude": exclude}
@@ -88,8 +94,8 @@ class VerbatimApp(App[int]):
         self.cursor_blink = cursor_blink
         self.exchanges: list[tuple[str, Result | None]] = []
         self.conversation: Conversation | None = None
-        self._queued: list[int] = []
-        self._answer_workers: dict[Worker, int] = {}
+        self._pending: deque[int] = deque()  # exchanges waiting for an answer, in the order asked
+        self._answering: int | None = None  # the exchange being answered
 
     # -- layout --------------------------------------------------------------------------
     def compose(self):
@@ -116,11 +122,15 @@ class VerbatimApp(App[int]):
             if step.files_done == step.files_total or step.files_done % PROGRESS_EVERY == 0:
                 self.post_message(ReadingProgress(step.files_done, step.files_total, step.sentences))
 
+        def waiting(notice: str) -> None:
+            self.call_from_thread(self._show_waiting, notice)
+
         from corpus import CorpusError
         from retrieval.engine import Engine
 
         try:
-            engine = Engine.load(self.corpus_path, index_dir=self.index_dir, progress=progress, **self.choice)
+            engine = Engine.load(self.corpus_path, index_dir=self.index_dir, progress=progress, **self.choice,
+                                 follow_links=self.follow_links, reindex=self.reindex, waiting=waiting)
         except CorpusError as error:
             self.post_message(EngineFailed(str(error)))
         except OSError as error:
@@ -129,6 +139,10 @@ class VerbatimApp(App[int]):
             self.post_message(EngineFailed(f"internal error: {type(error).__name__}: {error}"))
         else:
             self.post_message(EngineReady(engine))
+
+    def _show_waiting(self, notice: str) -> None:
+        self.query_one(CorpusHeader).waiting()
+        self.notify(visible(notice), title="Index", severity="warning", markup=False)
 
     def on_reading_progress(self, message: ReadingProgress) -> None:
         self.query_one(CorpusHeader).progress(message.done, message.total, message.sentences)
@@ -145,9 +159,7 @@ class VerbatimApp(App[int]):
         if len(warnings) > 3:
             self.notify(f"{len(warnings) - 3} more files were skipped.", severity="warning", markup=False)
         self.ready = True
-        pending, self._queued = self._queued, []
-        for exchange in pending:
-            self._ask(exchange)
+        self._answer_next()
 
     async def on_engine_failed(self, message: EngineFailed) -> None:
         card = AnswerCard(len(self.exchanges), "The articles could not be read")
@@ -167,16 +179,18 @@ class VerbatimApp(App[int]):
         exchange = len(self.exchanges)
         self.exchanges.append((question, None))
         await self.query_one(Transcript).add(AnswerCard(exchange, question))
-        if self.ready:
-            self._ask(exchange)
-        else:
-            self._queued.append(exchange)
+        self._pending.append(exchange)
+        self._answer_next()
 
-    def _ask(self, exchange: int) -> None:
-        worker = self.answer(exchange, self.exchanges[exchange][0])
-        self._answer_workers[worker] = exchange
+    def _answer_next(self) -> None:
+        """Answer the next question waiting, once the corpus is read and the one before is
+        answered: one at a time, in order, as a conversation reads each against the last."""
+        if not self.ready or self._answering is not None or not self._pending:
+            return
+        self._answering = self._pending.popleft()
+        self.answer(self._answering, self.exchanges[self._answering][0])
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ask", name="answer")
+    @work(thread=True, exit_on_error=False, group="ask", name="answer")
     def answer(self, exchange: int, question: str) -> None:
         from retrieval.reader.question import QuestionTooLong
 
@@ -197,6 +211,10 @@ class VerbatimApp(App[int]):
         return cards.first(AnswerCard) if cards else None
 
     async def on_answer_ready(self, message: AnswerReady) -> None:
+        if message.exchange >= len(self.exchanges):  # asked before the transcript was cleared
+            return
+        if message.result.notice:
+            self.notify(visible(message.result.notice), title="Read again", severity="warning", markup=False)
         question, _ = self.exchanges[message.exchange]
         self.exchanges[message.exchange] = (question, message.result)
         card = self._card(message.exchange)
@@ -213,15 +231,11 @@ class VerbatimApp(App[int]):
             await card.show_problem(f"Something went wrong answering this: {message.error}")
         self.notify("Something went wrong answering that question.", severity="error", markup=False)
 
-    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        exchange = self._answer_workers.get(event.worker)
-        if exchange is None or event.state not in (WorkerState.CANCELLED, WorkerState.ERROR,
-                                                   WorkerState.SUCCESS):
-            return
-        del self._answer_workers[event.worker]
-        card = self._card(exchange)
-        if event.state is WorkerState.CANCELLED and card is not None and card.result is None:
-            await card.show_problem("Not answered: a newer question was asked first.")
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "ask" and event.state in (WorkerState.CANCELLED, WorkerState.ERROR,
+                                                            WorkerState.SUCCESS):
+            self._answering = None
+            self._answer_next()
 
     # -- reading articles ------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="article", name="read article")
@@ -289,6 +303,10 @@ class VerbatimApp(App[int]):
         if passage is None:
             self.notify("There is no answer to copy yet.", markup=False)
             return
+        if self.engine is not None and self.engine.outdated([passage]):
+            self.notify("That sentence is no longer in its file, which has changed: ask again.",
+                        severity="warning", markup=False)
+            return
         self.copy_to_clipboard(quote_with_citation(passage))
         self.notify("Copied the answer and its citation.", markup=False)
 
@@ -297,19 +315,26 @@ class VerbatimApp(App[int]):
             self.notify("There is nothing to export yet.", markup=False)
             return
         now = datetime.now()
-        text = conversation_markdown(self.engine.info, self.exchanges, now)
+        shown = [p for _, result in self.exchanges if result is not None
+                 for p in [*result.answers, *result.closest]]
+        text = conversation_markdown(self.engine.info, self.exchanges, now, self.engine.outdated(shown))
         stem = f"verbatim-conversation-{now:%Y%m%d-%H%M%S}"
+        problems = []
         for directory in (self.export_dir or Path.cwd(), Path.home()):
             try:
                 path = write_new_file(directory, stem, text)
-            except OSError:
+            except OSError as error:
+                problems.append(f"no space left on the disk of {directory}" if error.errno == errno.ENOSPC
+                                else f"{directory}: {error.strerror or error}")
                 continue
-            self.notify(f"Saved the conversation to {path}", title="Exported", markup=False)
+            self.notify(f"Saved the conversation to {visible(str(path))}", title="Exported", markup=False)
             return
-        self.notify("Could not write the export file here or in your home folder.",
+        self.notify(f"Could not export the conversation ({visible('; '.join(problems))}); nothing was saved.",
                     severity="error", markup=False)
 
     async def action_clear(self) -> None:
+        self._pending.clear()
+        self.workers.cancel_group(self, "ask")
         await self.query_one(Transcript).query(AnswerCard).remove()
         self.exchanges.clear()
         if self.conversation is not None:
@@ -363,8 +388,10 @@ def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> Verbatim
 
 
 def run_chat(corpus: str | None = None, top: int = 3, index_dir: str | None = None,
-             include: list[str] | None = None, exclude: list[str] | None = None) -> int:
+             include: list[str] | None = None, exclude: list[str] | None = None,
+             follow_links: bool = False, reindex: bool = False) -> int:
     """Run the chat in this terminal; the exit code of the command."""
-    app = make_app(corpus, top=top, index_dir=index_dir, include=include, exclude=exclude)
+    app = make_app(corpus, top=top, index_dir=index_dir, include=include, exclude=exclude,
+                   follow_links=follow_links, reindex=reindex)
     app.run()
     return app.return_code or 0

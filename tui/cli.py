@@ -22,7 +22,7 @@ class ExitCode(IntEnum):
 
     ANSWERED = 0  # answered, or every piped question handled
     NO_ANSWER = 1  # the corpus does not answer the question (like grep finding nothing)
-    USAGE = 2  # bad arguments, an empty question, or a corpus that cannot be used
+    USAGE = 2  # bad arguments, an empty or undecodable question, or a corpus that cannot be used
     INTERNAL = 70  # a bug in Verbatim: please report it
     INTERRUPTED = 130  # Ctrl-C
     BROKEN_PIPE = 141  # the reader of the output went away (e.g. `| head -1`)
@@ -32,7 +32,8 @@ EPILOG = """\
 exit codes:
   0    answered (with --ask -: every question was handled)
   1    the corpus does not answer the question
-  2    usage error, empty question, or a corpus that cannot be used
+  2    usage error, empty question or one that is not UTF-8 text, or a corpus
+       that cannot be used
   70   internal error (a bug; please report it)
   130  interrupted (Ctrl-C)
   141  output closed early (broken pipe)
@@ -45,6 +46,12 @@ examples:
   verbatim --ask "How old is Liang Wenfeng?" --explain
   verbatim --corpus ~/notes --ask "What did the report recommend?"
   verbatim --corpus ~/archive --index
+  verbatim --corpus ~/archive --index --reindex
+  verbatim --corpus ~/notes --follow-links --ask "Where is the spare key?"
+
+Symbolic links leading outside the corpus folder are skipped with a warning unless
+--follow-links is given. Every quoted sentence is checked against its file first; a
+file that changed is read again and the question answered anew, with a note on stderr.
 """
 
 
@@ -89,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "like the corpus's own .verbatimignore)")
     parser.add_argument("--index", action="store_true",
                         help="build or refresh the saved index of the corpus and say what was done")
+    parser.add_argument("--reindex", action="store_true",
+                        help="read every file of the corpus again, whatever the saved index says "
+                        "(with --index, or before answering)")
+    parser.add_argument("--follow-links", action="store_true",
+                        help="also read symbolic links that lead outside the corpus folder (like "
+                        "rg -L); by default they are skipped with a warning. No folder is read twice")
     parser.add_argument("--index-dir", metavar="DIR",
                         help="where saved indexes live (default: $XDG_CACHE_HOME/verbatim, "
                         "else ~/.cache/verbatim)")
@@ -105,12 +118,34 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-def _questions(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-    """(line number, question) of every line that holds one."""
-    for number, line in enumerate(lines, start=1):
-        question = line.strip()
+NOT_TEXT = "the question is not UTF-8 text"
+
+
+def _questions(lines: Iterable[bytes]) -> Iterator[tuple[int, str, bool]]:
+    """(line number, question, whether it is text) of every line that holds one; a line
+    that is not UTF-8 comes with its bytes shown as escapes."""
+    for number, raw in enumerate(lines, start=1):
+        try:
+            question, text = raw.decode("utf-8-sig" if number == 1 else "utf-8").strip(), True
+        except UnicodeDecodeError:
+            question, text = raw.decode("utf-8", "backslashreplace").strip(), False
         if question:
-            yield number, question
+            yield number, question, text
+
+
+def _utf8(stream: TextIO) -> bool:
+    """Whether ``stream`` can show any character (else output is kept to ASCII)."""
+    import codecs
+
+    try:
+        return codecs.lookup(stream.encoding or "ascii").name.startswith("utf")
+    except LookupError:
+        return False
+
+
+def _styled(stream: TextIO) -> bool:
+    """ANSI styles only on a terminal that shows them, and not when NO_COLOR asks."""
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _print(text: str, stream: TextIO) -> None:
@@ -119,11 +154,21 @@ def _print(text: str, stream: TextIO) -> None:
 
 
 def _emit(result: Result, *, as_json: bool, styled: bool, header: bool) -> None:
+    if result.notice:
+        from tui.text import visible
+
+        _print(f"{PROG}: note: {visible(result.notice)}", sys.stderr)
     if as_json:
+        import json
+
         from tui.text import json_safe
 
         exclude = None if result.explanation is not None else {"explanation"}
-        _print(json_safe(result.model_dump_json(exclude=exclude)), sys.stdout)
+        # As pydantic would write it, but a name that is not UTF-8 survives as \udcxx, and
+        # a stdout that is not UTF-8 gets every other character as an escape too.
+        line = json.dumps(result.model_dump(mode="json", exclude=exclude), separators=(",", ":"),
+                          ensure_ascii=not _utf8(sys.stdout))
+        _print(json_safe(line), sys.stdout)
         return
     from tui.output import ANSI, PLAIN, render, render_explanation
 
@@ -140,10 +185,11 @@ def _load(args: argparse.Namespace) -> Engine:
     from tui.output import ProgressLine
     from tui.text import visible
 
-    bar = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+    bar = ProgressLine(sys.stderr) if _styled(sys.stderr) else None
     try:
         engine = Engine.load(args.corpus, index_dir=args.index_dir, progress=bar, include=args.include,
-                             exclude=args.exclude)
+                             exclude=args.exclude, follow_links=args.follow_links, reindex=args.reindex,
+                             waiting=lambda message: _print(f"{PROG}: note: {message}", sys.stderr))
     except CorpusError as error:
         raise UsageError(str(error)) from None
     finally:
@@ -153,8 +199,8 @@ def _load(args: argparse.Namespace) -> Engine:
         _print(f"{PROG}: note: {visible(notice)}", sys.stderr)
     for warning in engine.warnings:
         _print(f"{PROG}: warning: {visible(warning)}", sys.stderr)
-    if engine.warnings:
-        count = len(engine.index.data.skipped)
+    count = len(engine.index.data.skipped)
+    if engine.warnings and count:  # links and folders left out are counted by their warnings
         _print(f"{PROG}: {count} {'file' if count == 1 else 'files'} skipped, "
                f"{len(engine.articles)} read", sys.stderr)
     return engine
@@ -163,18 +209,21 @@ def _load(args: argparse.Namespace) -> Engine:
 def _index(args: argparse.Namespace) -> ExitCode:
     """--index: build or refresh the saved index, and say what was done."""
     from retrieval.index import store
+    from tui.text import visible
 
     engine = _load(args)
     opened = engine.opened
     report = opened.report
-    where = f"at {opened.folder}" if opened.folder else "(not saved)"
+    name = visible(engine.index.name)
+    where = f"at {visible(str(opened.folder))}" if opened.folder else "(not saved)"
     size = store.disk_size(store.current_version(opened.folder)) if opened.folder else 0
     if report is None:
-        _print(f"Index of {engine.index.name} is up to date: {len(engine.articles):,} articles, "
-               f"{len(engine.index):,} sentences, {size / 1e6:,.1f} MB {where}", sys.stdout)
+        _print(f"Index of {name} is up to date: {len(engine.articles):,} articles, "
+               f"{len(engine.index):,} sentences, {size / 1e6:,.1f} MB {where} (files checked by size and time; "
+               f"--reindex reads every file again)", sys.stdout)
         return ExitCode.ANSWERED
     _print(
-        f"Indexed {engine.index.name}: {report.files:,} files ({report.read:,} read, {report.reused:,} "
+        f"Indexed {name}: {report.files:,} files ({report.read:,} read, {report.reused:,} "
         f"unchanged, {report.removed:,} removed, {report.skipped:,} skipped), {report.sentences:,} "
         f"sentences in {report.seconds:.1f} s; {size / 1e6:,.1f} MB {where}",
         sys.stdout,
@@ -195,6 +244,8 @@ def run(argv: list[str] | None = None) -> ExitCode:
         raise UsageError(f"--top must be between 1 and {MAX_TOP}")
     if args.ask is not None and args.ask != "-" and not args.ask.strip():
         raise UsageError("the question is empty")
+    if args.ask is not None and _not_text(args.ask):
+        raise UsageError(NOT_TEXT)
     if args.corpus is not None and not args.corpus.strip():
         raise UsageError("--corpus needs a path")
     if args.index:
@@ -206,7 +257,7 @@ def run(argv: list[str] | None = None) -> ExitCode:
         return _chat(args)
     from retrieval.reader.question import QuestionTooLong, check_length
 
-    styled = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    styled = _styled(sys.stdout)
     if not batch:
         try:
             check_length(args.ask)  # before the corpus is read: bad input fails fast
@@ -216,22 +267,30 @@ def run(argv: list[str] | None = None) -> ExitCode:
         result = engine.ask(args.ask, top=args.top, explain=args.explain)
         _emit(result, as_json=args.json, styled=styled, header=False)
         return ExitCode.ANSWERED if result.answered else ExitCode.NO_ANSWER
-    from retrieval.models import Result
-
     engine = _load(args)
     conversation = engine.conversation() if args.conversation else None
     first = True
-    for number, question in _questions(sys.stdin):
+    for number, question, is_text in _questions(sys.stdin.buffer):
         if not args.json and not first:
             _print("", sys.stdout)
         try:
-            result = engine.ask(question, top=args.top, conversation=conversation, explain=args.explain)
+            if is_text:
+                result = engine.ask(question, top=args.top, conversation=conversation, explain=args.explain)
+            else:
+                result = _refused(number, question, NOT_TEXT)
         except QuestionTooLong as error:  # one bad line does not stop the batch
-            _print(f"{PROG}: line {number}: {error}; not answered", sys.stderr)
-            result = Result(question=question, answered=False, reason=str(error))
+            result = _refused(number, question, str(error))
         _emit(result, as_json=args.json, styled=styled, header=True)
         first = False
     return ExitCode.ANSWERED
+
+
+def _refused(number: int, question: str, reason: str) -> Result:
+    """A line of --ask - that is not asked: one line on stderr, and a result that says why."""
+    from retrieval.models import Result
+
+    _print(f"{PROG}: line {number}: {reason}; not answered", sys.stderr)
+    return Result(question=question, answered=False, reason=reason)
 
 
 def _chat(args: argparse.Namespace) -> ExitCode:
@@ -240,11 +299,24 @@ def _chat(args: argparse.Namespace) -> ExitCode:
     from tui.app import run_chat  # Textual is imported only for the chat
 
     return ExitCode(run_chat(corpus=args.corpus, top=args.top, index_dir=args.index_dir,
-                             include=args.include, exclude=args.exclude))
+                             include=args.include, exclude=args.exclude,
+                             follow_links=args.follow_links, reindex=args.reindex))
+
+
+def _not_text(text: str) -> bool:
+    """True for an argument holding bytes that are not UTF-8 (kept as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``verbatim`` console script."""
+    for stream in (sys.stdout, sys.stderr):  # a character the terminal cannot show is escaped
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return int(run(argv))
     except UsageError as error:

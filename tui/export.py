@@ -30,10 +30,14 @@ def quote_with_citation(passage: Passage) -> str:
     return f"“{visible(passage.sentence)}”\n— {cite(passage)}"
 
 
-def _passage(passage: Passage) -> list[str]:
+def _passage(passage: Passage, outdated: list[Passage]) -> list[str]:
     ref = passage.article
+    if passage in outdated:  # never written as a quotation: the file no longer says it
+        quote = "> *This sentence is no longer in its file, which changed after the answer was given.*"
+    else:
+        quote = f"> {_md(passage.sentence)}"
     return [
-        f"> {_md(passage.sentence)}",
+        quote,
         "",
         f"— *{_md(ref.title)}* (`{place(passage).replace('`', '')}`)",
         "",
@@ -41,8 +45,10 @@ def _passage(passage: Passage) -> list[str]:
 
 
 def conversation_markdown(corpus: CorpusInfo, exchanges: list[tuple[str, Result | None]],
-                          when: datetime) -> str:
-    """The whole conversation: each question, its answer and every citation."""
+                          when: datetime, outdated: list[Passage] | None = None) -> str:
+    """The whole conversation: each question, its answer and every citation; ``outdated``
+    passages, which their files no longer hold, by their citation alone."""
+    outdated = outdated or []
     lines = [
         "# Verbatim conversation",
         "",
@@ -56,18 +62,18 @@ def conversation_markdown(corpus: CorpusInfo, exchanges: list[tuple[str, Result 
             lines += ["*Not answered (the question was interrupted or refused).*", ""]
         elif result.answered:
             first, *others = result.answers
-            lines += _passage(first)
+            lines += _passage(first, outdated)
             if others:
                 lines += ["Also in the corpus:", ""]
                 for passage in others:
-                    lines += _passage(passage)
+                    lines += _passage(passage, outdated)
         else:
             reason = f" ({_md(result.reason)})" if result.reason else ""
             lines += [f"*No answer in the corpus{reason}.*", ""]
             if result.closest:
                 lines += ["Closest passages, which do not answer it:", ""]
                 for passage in result.closest:
-                    lines += _passage(passage)
+                    lines += _passage(passage, outdated)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -76,9 +82,14 @@ def write_new_file(directory: Path, stem: str, text: str) -> Path:
     for n in range(1000):
         path = directory / (f"{stem}.md" if n == 0 else f"{stem}-{n}.md")
         try:
-            with path.open("x", encoding="utf-8") as handle:
-                handle.write(text)
+            handle = path.open("x", encoding="utf-8")
         except FileExistsError:
             continue
+        try:
+            with handle:
+                handle.write(text)
+        except BaseException:  # a full disk: no empty or cut-short export is left behind
+            path.unlink(missing_ok=True)
+            raise
         return path
     raise FileExistsError(f"no free file name for {stem} in {directory}")

@@ -5,14 +5,20 @@ from __future__ import annotations
 import re
 
 # C0 and C1 controls (ESC starts every terminal sequence), DEL, zero-width characters,
-# bidirectional overrides and isolates (they reorder what is shown), and the byte-order mark.
+# bidirectional overrides and isolates (they reorder what is shown), the byte-order mark,
+# and lone surrogates (the bytes of a file name that is not UTF-8, as Python keeps them).
 _UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb"
+    "\ud800-\udfff]"
 )
+# A byte that is not UTF-8, kept in a str as U+DC80..U+DCFF (Python's surrogateescape).
+_ESCAPED_BYTES = range(0xDC80, 0xDD00)
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
+    if code in _ESCAPED_BYTES:  # shown as the byte it stands for: bad\xffname.txt
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 

@@ -282,6 +282,13 @@ class CorpusHeader(Vertical):
             self.query_one("#header-line", Static).update(self._line())
             self.query_one(ProgressBar).display = self.info is None
 
+    def waiting(self) -> None:
+        """Another process holds the corpus's index lock: say so until reading starts."""
+        self.query_one("#header-line", Static).update(Content.assemble(
+            ("Verbatim", "bold $accent"), ("  waiting for another process indexing ", "$foreground-muted"),
+            visible(self.location), "…",
+        ))
+
     def progress(self, done: int, total: int, sentences: int) -> None:
         self.query_one(ProgressBar).update(total=total, progress=done)
         self.query_one("#header-line", Static).update(Content.assemble(

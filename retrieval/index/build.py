@@ -405,13 +405,16 @@ def build(
     parallel: bool | None = None,
     name: str | None = None,
     selection: Selection | None = None,
+    follow_links: bool = False,
+    stale: frozenset[str] = frozenset(),
 ) -> tuple[IndexData, BuildReport]:
     """Index the corpus at ``path``. Files whose size and modification time match
-    ``previous`` are taken from it as they are; only the others are read."""
+    ``previous`` are taken from it as they are, unless named in ``stale`` (ids of files
+    whose indexed text was found not to match them); only the others are read."""
     started = time.perf_counter()
     root = corpus_root(path)
     other_types: dict[str, int] = {}
-    files, listing_warnings = corpus_listing(root, selection, other_types)
+    files, listing_warnings = corpus_listing(root, follow_links, selection, other_types)
     report = BuildReport(files=len(files), other_types=other_types)
     usable = previous is not None and previous.digest == digest
     old = {a.rel: a for a in previous.articles} if usable else {}
@@ -433,7 +436,7 @@ def build(
     fresh_rels = set()
     for file, rel, size, mtime_ns in stamps:
         known = old.get(rel)
-        if known is not None and (known.size, known.mtime_ns) == (size, mtime_ns):
+        if known is not None and (known.size, known.mtime_ns) == (size, mtime_ns) and rel not in stale:
             continue
         if old_skipped.get(rel) == (size, mtime_ns):  # still the file that could not be used
             skipped[rel] = (size, mtime_ns)

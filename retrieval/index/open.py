@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,10 @@ class Opened:
     folder: Path | None  # where it is saved, None when it could not be
     report: BuildReport | None  # None when the saved index was fresh
     notices: list[str] = field(default_factory=list)  # one line each, for the reader
+    follow_links: bool = False  # whether links leading outside the folder were read
+    # Opens it again with some files read again whatever their stamps say: (stale ids, the
+    # index to refresh) -> Opened. None for an index made without open_index.
+    reopen: Callable[[frozenset[str], IndexData], Opened] | None = None
 
 
 def _bundled_catalog() -> tuple[dict[str, dict], str, str]:
@@ -34,9 +40,10 @@ def _bundled_catalog() -> tuple[dict[str, dict], str, str]:
     return entries, digest, data["name"]
 
 
-def is_fresh(data: IndexData, root: Path, selection: Selection | None = None) -> bool:
+def is_fresh(data: IndexData, root: Path, selection: Selection | None = None,
+             follow_links: bool = False) -> bool:
     """True when every file of the corpus has the size and time the index recorded."""
-    listing, _ = corpus_listing(root, selection)
+    listing, _ = corpus_listing(root, follow_links, selection)
     recorded = {a.rel: (a.size, a.mtime_ns) for a in data.articles}
     recorded.update(data.skipped)
     if len(listing) != len(recorded):
@@ -69,10 +76,17 @@ def open_index(
     force: bool = False,
     include: list[str] | None = None,
     exclude: list[str] | None = None,
+    follow_links: bool = False,
+    stale: frozenset[str] = frozenset(),
+    previous: IndexData | None = None,
+    waiting: Callable[[str], None] | None = None,
+    lock_wait: float = store.LOCK_WAIT_SECONDS,
 ) -> Opened:
     """The index of the corpus at ``path`` (the bundled articles when None): loaded when the
-    saved one is fresh, refreshed when files changed, built when there is none. When the
-    cache cannot be written the index is built in memory and a notice says so."""
+    saved one is fresh, refreshed when files changed, built when there is none; every file
+    read again with ``force``, and the files named in ``stale`` read again whatever their
+    size and time say (refreshing ``previous`` when given, else the saved index). When the cache cannot be written the index is built in memory and a
+    notice says so."""
     root = corpus_root(ARTICLES_DIR if path is None else path)
     entries, digest, name = _bundled_catalog() if path is None else ({}, "", None)
     # The files chosen (--include, --exclude, .verbatimignore) are part of what the index is.
@@ -81,35 +95,53 @@ def open_index(
     resolved = str(root.resolve())
     folder = store.corpus_folder(resolved, index_dir)
     notices: list[str] = []
-    def fresh(data: IndexData | None) -> bool:
-        return data is not None and data.digest == digest and is_fresh(data, root, selection)
 
-    saved = None if force else _load_saved(folder, resolved, notices)
+    def reopen(files: frozenset[str], data: IndexData) -> Opened:
+        return open_index(path, index_dir=index_dir, include=include, exclude=exclude, follow_links=follow_links,
+                          stale=files, previous=data, waiting=waiting, lock_wait=lock_wait)
+
+    def opened(index: IndexData, saved_in: Path | None, report: BuildReport | None) -> Opened:
+        return Opened(SentenceIndex(index), saved_in, report, notices, follow_links, reopen)
+
+    def fresh(data: IndexData | None) -> bool:
+        return (data is not None and not stale and data.digest == digest
+                and is_fresh(data, root, selection, follow_links))
+
+    refused = store.untrusted(folder)
+    if refused is not None:  # neither read nor written: another user may have made it
+        notices.append(f"refusing the index folder {folder}: {refused}; answering without saving the index")
+    save_in: Path | None = folder if refused is None else None
+    saved = previous if previous is not None or force or save_in is None else _load_saved(
+        folder, resolved, notices)
     if fresh(saved):
-        return Opened(SentenceIndex(saved), folder, None, notices)
-    save_in: Path | None = folder
+        return opened(saved, save_in, None)
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(store.locked(folder))
+            if save_in is not None:
+                stack.enter_context(store.locked(folder, lock_wait, waiting))
         except OSError as error:
             notices.append(_cannot_save(folder, error))
             save_in = None
         else:
-            if not force:  # another process may have refreshed it while this one waited
+            if save_in is not None and not force and previous is None:  # refreshed while this one waited?
                 again = _load_saved(folder, resolved, [])
                 if fresh(again):
-                    return Opened(SentenceIndex(again), folder, None, notices)
+                    return opened(again, folder, None)
                 saved = again or saved
         data, report = build(root, catalog=entries, digest=digest, previous=saved, progress=progress,
-                             name=name, selection=selection)
+                             name=name, selection=selection, follow_links=follow_links, stale=stale)
         if save_in is not None:
             try:
                 store.save(data, save_in)
             except OSError as error:
                 notices.append(_cannot_save(folder, error))
                 save_in = None
-        return Opened(SentenceIndex(data), save_in, report, notices)
+        return opened(data, save_in, report)
 
 
 def _cannot_save(folder: Path, error: OSError) -> str:
+    if error.errno == errno.ENOSPC:
+        return f"no space left on the disk of {folder} while saving the index; answering without saving it"
+    if isinstance(error, (store.UntrustedFolder, store.LockTimeout)):
+        return f"{error.strerror}; answering without saving the index"
     return f"cannot save the index in {folder} ({error.strerror or error}); working without saving it"

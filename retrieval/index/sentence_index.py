@@ -150,7 +150,9 @@ class SentenceIndex:
     # -- units -------------------------------------------------------------------------------
     def text_of(self, uid: int) -> str:
         d = self.data
-        return bytes(d.text[int(d.text_ptr[uid]) : int(d.text_ptr[uid + 1])]).decode("utf-8")
+        # Replaced, not raised: bytes that are not UTF-8 come only from a damaged index, and the
+        # check against the file before a sentence is shown catches the difference.
+        return bytes(d.text[int(d.text_ptr[uid]) : int(d.text_ptr[uid + 1])]).decode("utf-8", "replace")
 
     def unit(self, uid: int) -> Unit:
         return self.remembered("unit", uid, SentenceIndex._read_unit)
@@ -200,9 +202,12 @@ class SentenceIndex:
         return [self.text_of(h) for h in self.section(uid)]
 
     def section_terms(self, uid: int) -> frozenset[str]:
-        """The terms of every heading the unit sits under: its context."""
+        """The terms of every heading the unit sits under, and of the nearest heading before
+        it even when that heads no section (a plain text's headline): its context."""
         def compute(index: SentenceIndex, u: int) -> frozenset[str]:
-            return frozenset(t for h in index.section(u) for t in index.term_set(h))
+            nearest = int(index.data.heading_of[u])
+            headings = (*index.section(u), *((nearest,) if nearest >= 0 else ()))
+            return frozenset(t for h in headings for t in index.term_set(h))
         return self.remembered("section", uid, compute)
 
     def article(self, uid: int) -> ArticleInfo:

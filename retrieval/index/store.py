@@ -9,6 +9,7 @@ indexing the same corpus take turns; the second finds the index fresh and just l
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -16,9 +17,11 @@ import mmap
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -39,14 +42,38 @@ ARRAYS = {
 }
 
 
+# Files are made new (never through a link, never over a file someone else placed), and
+# folders private to their owner: an index folder is only ever written by the user it is for.
+CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+# How long a build waits for another process's lock before working without saving: long
+# enough for another process to finish indexing a large folder, short enough that a lock
+# held forever (by another user, or a stopped process) does not hang the command.
+LOCK_WAIT_SECONDS = 60.0
+LOCK_POLL_SECONDS = 0.1
+
+
+class UntrustedFolder(OSError):
+    """An index folder this user did not make for itself: a link, another user's, or
+    writable by others. It is neither read nor written."""
+
+
+class LockTimeout(OSError):
+    """Another process held the index lock for longer than the wait allows."""
+
+
 class IndexDamaged(Exception):
     """A saved index that cannot be trusted or used: truncated, altered, foreign, too new,
     or made by another analysis chain."""
 
 
 def cache_home() -> Path:
-    """Where indexes live: $XDG_CACHE_HOME/verbatim, else ~/.cache/verbatim."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    """Where indexes live: $XDG_CACHE_HOME/verbatim, else ~/.cache/verbatim. A relative
+    $XDG_CACHE_HOME is ignored, as the XDG specification says."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "verbatim"
 
 
@@ -54,7 +81,8 @@ def corpus_key(root: str) -> str:
     """The folder name for a corpus: readable, and unique to its absolute path."""
     resolved = str(Path(root).resolve())
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(resolved).name or "corpus").strip("-")[:40] or "corpus"
-    return f"{slug}-{hashlib.sha256(resolved.encode('utf-8')).hexdigest()[:16]}"
+    # os.fsencode: a name that is not UTF-8 hashes by its bytes, as the system stores it.
+    return f"{slug}-{hashlib.sha256(os.fsencode(resolved)).hexdigest()[:16]}"
 
 
 def corpus_folder(root: str, index_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -63,23 +91,71 @@ def corpus_folder(root: str, index_dir: str | os.PathLike[str] | None = None) ->
     return base / corpus_key(root)
 
 
+# -- a folder of one's own ------------------------------------------------------------------
+def untrusted(folder: Path) -> str | None:
+    """Why ``folder`` cannot be trusted with an index, or None: the checks OpenSSH makes of
+    ~/.ssh. A folder that does not exist yet is fine (it will be made private)."""
+    try:
+        info = os.lstat(folder)
+        parent = os.stat(folder.parent)
+    except OSError:  # not there (or cannot be): making it will fail or make it private
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        return "it is a symbolic link"
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is not a folder"
+    if info.st_uid != os.geteuid():
+        return "it belongs to another user"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "other users can write to it"
+    if parent.st_mode & stat.S_IWOTH and not parent.st_mode & stat.S_ISVTX:
+        return f"anyone can rename it: {folder.parent} is writable by all without the sticky bit"
+    return None
+
+
+def check_folder(folder: Path) -> None:
+    """Raise UntrustedFolder unless ``folder`` is missing or the user's own, private one."""
+    why = untrusted(folder)
+    if why is not None:
+        raise UntrustedFolder(errno.EPERM, f"refusing the index folder {folder}: {why}")
+
+
+def make_folder(folder: Path) -> None:
+    """Make ``folder`` private to this user (its parents as the umask says), or check the
+    one that exists: another user may have made it first."""
+    check_folder(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir(mode=PRIVATE_FOLDER)
+    check_folder(folder)
+
+
+def _create(path: Path):
+    """A new file opened for writing: never an existing file, never through a link."""
+    return open(os.open(path, CREATE_FLAGS, PRIVATE_FILE), "wb")
+
+
 # -- saving ---------------------------------------------------------------------------------
 def save(data: IndexData, folder: Path) -> Path:
     """Write ``data`` as a new version in ``folder`` and make it current. Returns the
     version folder. The caller holds the lock."""
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
+    _remove_leftover_pointers(folder)
     staging = Path(tempfile.mkdtemp(prefix="v-", suffix=".partial", dir=folder))
+    pointer = folder / f".{POINTER}.{os.getpid()}"
     try:
         sizes = {}
         for name, dtype in ARRAYS.items():
             array = np.ascontiguousarray(getattr(data, name), dtype=dtype)
-            target = staging / f"{name}.npy"
-            np.save(target, array, allow_pickle=False)
-            sizes[f"{name}.npy"] = target.stat().st_size
-        (staging / "text.bin").write_bytes(bytes(data.text))
+            with _create(staging / f"{name}.npy") as handle:
+                # Through write() rather than numpy's own file path, so a full disk is the
+                # system's "No space left on device", not a count of bytes written.
+                np.lib.format.write_array(_Writer(handle), array, allow_pickle=False)
+                sizes[f"{name}.npy"] = handle.tell()
+        _write(staging / "text.bin", bytes(data.text))
         sizes["text.bin"] = len(data.text)
-        vocab = json.dumps(data.vocab, ensure_ascii=False).encode("utf-8")
-        (staging / "vocab.json").write_bytes(vocab)
+        vocab = json.dumps(data.vocab, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        _write(staging / "vocab.json", vocab)
         sizes["vocab.json"] = len(vocab)
         manifest = {
             "format": FORMAT,
@@ -104,20 +180,34 @@ def save(data: IndexData, folder: Path) -> Path:
             ],
         }
         manifest["crc32"] = {"text.bin": zlib.crc32(data.text), "vocab.json": zlib.crc32(vocab)}
-        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        # ASCII JSON: names that are not UTF-8 (kept as lone surrogates) survive as \udcxx.
+        _write(staging / "manifest.json", json.dumps(manifest, ensure_ascii=True).encode("ascii"))
         for file in staging.iterdir():
             _fsync(file)
         version = staging.with_name(staging.name.removesuffix(".partial"))
         staging.rename(version)
-        pointer = folder / f".{POINTER}.{os.getpid()}"
-        pointer.write_text(version.name + "\n", encoding="utf-8")
+        _write(pointer, (version.name + "\n").encode("ascii"))
         _fsync(pointer)
         os.replace(pointer, folder / POINTER)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            pointer.unlink()
         raise
     _remove_old_versions(folder, keep=version.name)
     return version
+
+
+class _Writer:
+    """A file seen by numpy as a plain stream, so it writes with write()."""
+
+    def __init__(self, handle) -> None:
+        self.write = handle.write
+
+
+def _write(path: Path, content: bytes) -> None:
+    with _create(path) as handle:
+        handle.write(content)
 
 
 def _fsync(path: Path) -> None:
@@ -125,22 +215,50 @@ def _fsync(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
+def _remove_leftover_pointers(folder: Path) -> None:
+    """Pointer files of saves that stopped half way (a full disk, a kill): every save holds
+    the lock, so under it any found belongs to no one."""
+    for entry in os.scandir(folder):
+        if entry.name.startswith(f".{POINTER}.") and not entry.is_dir(follow_symlinks=False):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+
+
 def _remove_old_versions(folder: Path, keep: str) -> None:
-    for entry in folder.iterdir():
-        if entry.is_dir() and entry.name.startswith("v-") and entry.name != keep:
-            shutil.rmtree(entry, ignore_errors=True)
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False) and entry.name.startswith("v-") and entry.name != keep:
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 @contextlib.contextmanager
-def locked(folder: Path):
-    """Hold the corpus folder's build lock (blocking), so builds take turns."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def locked(folder: Path, wait: float = LOCK_WAIT_SECONDS, waiting: Callable[[str], None] | None = None):
+    """Hold the corpus folder's build lock, so builds take turns. When another process
+    holds it, ``waiting`` hears so once, and after ``wait`` seconds LockTimeout is raised."""
+    make_folder(folder)
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, PRIVATE_FILE)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting(f"waiting for another process indexing this corpus to finish (at most "
+                        f"{wait:.0f} s, then answering without saving; Ctrl-C stops)")
+            deadline = time.monotonic() + wait
+            while True:
+                time.sleep(LOCK_POLL_SECONDS)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise LockTimeout(errno.EAGAIN, f"another process held the lock of {folder} "
+                                          f"for {wait:.0f} s") from None
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 # -- loading --------------------------------------------------------------------------------
