@@ -13,8 +13,13 @@ def chat(engine=None, **kwargs) -> VerbatimApp:
 
 
 async def settle(pilot: Pilot) -> None:
+    # Workers, then animations (a list's highlight, a scroll), then the refreshes they
+    # asked for: on a loaded machine each can lag the one before.
     await pilot.app.workers.wait_for_complete()
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause()
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 
 
