@@ -9,7 +9,7 @@ as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from retrieval.reader.evidence import find_evidence
@@ -143,6 +143,12 @@ class Conversation:
 
     def record(self, question: str, followup: FollowUp, analysis: Question, result: Result) -> None:
         self.turns.append(Turn(question, followup, analysis, result))
+
+    def resume(self, results: Iterable[Result]) -> None:
+        """Take up earlier turns (from the log) as they were answered, without asking again."""
+        for result in results:
+            followup = FollowUp(result.interpreted_as or " ".join(result.question.split()))
+            self.record(result.question, followup, analyze(followup.text), result)
 
     # -- readings ----------------------------------------------------------------------------
     def _ellipsis(self, last: Turn, subject: str) -> FollowUp:

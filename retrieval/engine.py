@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from corpus import Article
@@ -74,9 +75,12 @@ class Engine:
                                                      source=a.source, date=a.date)
         return found
 
-    def conversation(self) -> Conversation:
-        """A new conversation over this corpus, for follow-up questions."""
-        return Conversation(self.mentions)
+    def conversation(self, history: Iterable[Result] = ()) -> Conversation:
+        """A conversation over this corpus, for follow-up questions; ``history`` holds the
+        earlier turns' results when it is taken up again (from the log, for instance)."""
+        conversation = Conversation(self.mentions)
+        conversation.resume(history)
+        return conversation
 
     def mentions(self, name: str, limit: int = 20) -> list[str]:
         """Sentences that name ``name``, best first."""

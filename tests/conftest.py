@@ -42,6 +42,14 @@ def private_cache(tmp_path_factory):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def private_data_and_config(tmp_path_factory):
+    """The log and the configuration file live in folders of the test run, never the user's."""
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data"))
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+    os.environ.pop("VERBATIM_NO_LOG", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def empty_nltk_data(tmp_path_factory):
     """NLTK finds no downloaded data: everything must work from what ships in code."""
     empty = tmp_path_factory.mktemp("nltk_data")

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Collapsible, Input, ProgressBar, Static
 
+from tui.cite import place
 from tui.text import shown_question, visible
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def citation(passage: Passage, *, with_strength: bool = False) -> Content:
         ("— ", "$foreground-muted"),
         (visible(ref.title), "italic"),
         "\n",
-        (f"  {visible(ref.id)} · paragraph {passage.paragraph}, sentence {passage.sentence_index}",
+        (f"  {visible(ref.id)} · {place(passage)}",
          "$foreground-muted"),
     ]
     if with_strength and passage.probability is not None:
