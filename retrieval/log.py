@@ -91,7 +91,7 @@ class Log:
             if create:
                 self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             elif not self.path.exists():
-                raise LogError(f"{self.path}: no log yet")
+                raise LogError(f"no questions logged yet (the log would be {self.path})")
             new = not self.path.exists()
             self._db: sqlite3.Connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
             if new:

@@ -314,7 +314,7 @@ def run(argv: list[str] | None = None) -> ExitCode:
     recorder = Recorder.open(args)  # may name the corpus of the conversation carried on
     engine = _load(args)
     resumed = recorder.history()
-    conversation = engine.conversation(resumed) if resumed is not None or args.conversation else None
+    conversation = engine.conversation(resumed or ()) if resumed is not None or args.conversation else None
     if mode == "ask":
         result = engine.ask(args.ask, top=args.top_value, conversation=conversation, explain=args.explain)
         _print(output.result(result, header=False, explain=args.explain), sys.stdout)
