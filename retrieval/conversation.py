@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from retrieval.reader.evidence import find_evidence
 from retrieval.models import Result
+from retrieval.reader.evidence import find_evidence
 from retrieval.reader.question import AnswerType, Question, analyze
 
 _PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)

@@ -8,20 +8,19 @@ from pathlib import Path
 
 from corpus import Article
 from corpus.reader import read_article
-from retrieval.index.build import ProgressCallback
-from retrieval.index.sentence_index import ArticleInfo
-from retrieval.index.open import Opened, open_index
-from retrieval.models import ArticleRef, CorpusInfo, Passage, Result
 from retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
 from retrieval.explain import explain as explain_result
-from retrieval.reader.question import Concept, Question, analyze, check_length
+from retrieval.index.build import ProgressCallback
+from retrieval.index.open import Opened, open_index
+from retrieval.index.sentence_index import ArticleInfo, metadata
+from retrieval.index.terms import sentence_tokens, terms, tokens
+from retrieval.models import ArticleRef, CorpusInfo, Passage, Result
 from retrieval.reader.abstention import decide
 from retrieval.reader.features import Reading
-from retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
-from retrieval.reader.support import supporting
 from retrieval.reader.query import Query
-from retrieval.reader.support import agreement, short_answer
-from retrieval.index.terms import sentence_tokens, terms, tokens
+from retrieval.reader.question import Concept, Question, analyze, check_length
+from retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
+from retrieval.reader.support import agreement, short_answer, supporting
 
 
 class Engine:
@@ -62,17 +61,14 @@ class Engine:
         if a is None:
             return None
         info = self.index.articles[a]
-        meta = {"id": info.id, "title": info.title, "source": info.source, "date": info.date,
-                "authors": list(info.authors)}
-        article, _ = read_article(Path(info.path), Path(self.index.root), meta)
+        article, _ = read_article(Path(info.path), Path(self.index.root), metadata(info))
         return article
 
     def ref(self, article: int) -> ArticleRef:
         found = self._refs.get(article)
         if found is None:
             a = self.index.articles[article]
-            found = self._refs[article] = ArticleRef(id=a.id, title=a.title, path=a.path,
-                                                     source=a.source, date=a.date)
+            found = self._refs[article] = ArticleRef(**metadata(a))  # authors are not cited
         return found
 
     def conversation(self, history: Iterable[Result] = ()) -> Conversation:

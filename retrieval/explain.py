@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from retrieval.reader.evidence import find_evidence
 from retrieval.models import ANSWERED, ConceptMatch, EvidenceSpan, Explanation, FeatureContribution, Found
 from retrieval.reader.abstention import Decision
-from retrieval.reader.ranker import Ranking
+from retrieval.reader.evidence import find_evidence
 from retrieval.reader.query import Query
+from retrieval.reader.ranker import Ranking
 
 if TYPE_CHECKING:
     from retrieval.engine import Engine

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
@@ -14,6 +15,24 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OFFLINE_SITE = Path(__file__).resolve().parent / "offline"
 EVAL = Path(__file__).resolve().parent / "eval"
+
+
+# Modules whose tests take long (learned-reader floors, whole question sets, fuzzing):
+# `pytest -m "not slow"` leaves them out.
+SLOW_MODULES = frozenset({"test_fuzz.py", "test_reader_training.py", "test_evaluate.py"})
+
+
+def pytest_collection_modifyitems(items):
+    """Markers by what a test does: `tui` for the chat's tests, `subprocess` for those that
+    run the real command (the `verbatim` fixture), `slow` for the slow modules."""
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.parent.name == "tui":
+            item.add_marker(pytest.mark.tui)
+        if "verbatim" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.subprocess)
+        if path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 class NetworkBlocked(RuntimeError):
@@ -121,3 +140,33 @@ def verbatim(empty_nltk_data, tmp_path):
         return Run(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+class TerminalIn(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch, tmp_path):
+    """main() in this process; stdin is a pipe unless ``terminal``; a private log and config."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+    from tui.cli import main
+
+    def run(*args: str, stdin: str = "", terminal: bool = False) -> Run:
+        monkeypatch.setattr(sys, "stdin", TerminalIn() if terminal else io.StringIO(stdin))
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return Run(code, out, err)
+
+    return run
+
+
+def one_line_usage_error(run: Run, *words: str) -> None:
+    assert run.code == 2, run  # ExitCode.USAGE
+    assert run.err.startswith("verbatim: error:") and run.err.count("\n") == 1, run.err
+    for word in words:
+        assert word in run.err
+    assert run.out == ""

@@ -2,50 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
-import sys
-from dataclasses import dataclass
 
 import pytest
+from conftest import one_line_usage_error
 
 from corpus.reader import SUFFIXES
-from tui.cli import MAX_TOP, ExitCode, main
-
-
-class TerminalIn(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def cli(capsys, monkeypatch, tmp_path):
-    """main() in this process; stdin is a pipe unless ``terminal``; a private log and config."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-    def run(*args: str, stdin: str = "", terminal: bool = False) -> Run:
-        monkeypatch.setattr(sys, "stdin", TerminalIn() if terminal else io.StringIO(stdin))
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
-
-    return run
-
-
-def one_line_usage_error(run: Run, *words: str) -> None:
-    assert run.code == ExitCode.USAGE, run
-    assert run.err.startswith("verbatim: error:") and run.err.count("\n") == 1, run.err
-    for word in words:
-        assert word in run.err
-    assert run.out == ""
+from tui.cli import MAX_TOP, ExitCode
 
 
 @pytest.mark.parametrize("args, words", [

@@ -11,8 +11,8 @@ import select
 import subprocess
 
 import pytest
-
 from conftest import cli_env, verbatim_command
+
 from tui.text import visible
 
 # Each payload sits in a sentence about an animal no other article names.

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 
+from retrieval.engine import Engine
 from retrieval.index.saved import prune, saved_indexes
 from retrieval.index.store import corpus_key
-from retrieval.engine import Engine
 from tui.cli import ExitCode
-from test_cli_flags import cli  # noqa: F401  (the fixture)
 
 
 def _corpus(folder, text="The bridge opened in 1932 after six years of work.\n"):

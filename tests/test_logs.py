@@ -6,10 +6,10 @@ import json
 import sqlite3
 
 import pytest
+from conftest import one_line_usage_error
 
 from retrieval.log import Log, LogError, data_home, log_path
 from tui.cli import ExitCode
-from test_cli_flags import cli, one_line_usage_error  # noqa: F401  (the fixture)
 
 
 def test_the_log_lives_under_xdg_data_home_and_ignores_a_relative_one(monkeypatch, tmp_path):

@@ -170,9 +170,8 @@ def _load(args: argparse.Namespace) -> Engine:
     from corpus import CorpusError
     from retrieval.engine import Engine
     from tui.output import ProgressLine
-    from tui.text import visible
-
     from tui.terminal import terminal_width
+    from tui.text import visible
 
     bar = ProgressLine(sys.stderr, terminal_width(sys.stderr)) if sys.stderr.isatty() else None
     try:

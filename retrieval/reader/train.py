@@ -25,9 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.engine import Engine
-from retrieval.reader.question import analyze
 from retrieval.reader.features import FEATURES, READ_POOL, RETRIEVE_FEATURES, Pool, QueryTerms, gather, read
 from retrieval.reader.learn import Standardizer, fit_listwise, fit_logistic
+from retrieval.reader.query import Query
+from retrieval.reader.question import analyze
 from retrieval.reader.ranker import (
     ABSTAIN_FEATURES,
     WEIGHTS_FILE,
@@ -35,7 +36,6 @@ from retrieval.reader.ranker import (
     ReaderModel,
     abstain_features,
 )
-from retrieval.reader.query import Query
 
 # Regularisation of each model, chosen on the validation split.
 RANK_L2 = 1e-3
