@@ -135,3 +135,18 @@ def test_explain_of_a_question_refused_before_reading(engine):
     assert not result.answered and result.explanation is None
     text = Output().result(result, header=False, explain=True)
     assert "Why no answer was given:" in text and "needs the one before it" in text
+
+
+@pytest.mark.subprocess
+def test_a_real_terminal_gets_whole_words_within_its_width(empty_nltk_data):
+    from conftest import cli_env, verbatim_command
+    from test_hostile_input import read_pty
+
+    env = cli_env(empty_nltk_data, COLUMNS="50", TERM="xterm-256color")
+    code, screen = read_pty([*verbatim_command(), "--ask", "How old is Liang Wenfeng?"], env, "")
+    assert code == 0, screen
+    lines = plain(screen).replace("\r\n", "\n").rstrip("\n").split("\n")
+    assert all(cell_width(line) <= 50 for line in lines), lines
+    assert "\x1b]8" not in screen  # xterm-256color is not known to show links
+    words = " ".join(lines).split()
+    assert "40-year-old" in words and "Wenfeng" in words and "sentence" in words

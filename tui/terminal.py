@@ -31,9 +31,10 @@ def terminal_width(stream: TextIO, fallback: int = 80) -> int:
     if os.environ.get("COLUMNS", "").isdigit():
         return int(os.environ["COLUMNS"])
     try:
-        return os.get_terminal_size(stream.fileno()).columns
+        columns = os.get_terminal_size(stream.fileno()).columns
     except (OSError, ValueError, AttributeError):
-        return shutil.get_terminal_size((fallback, 24)).columns
+        columns = shutil.get_terminal_size((fallback, 24)).columns
+    return columns or fallback  # a terminal that reports no size (a bare pty)
 
 
 def _version(text: str) -> tuple[int, ...]:
