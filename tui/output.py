@@ -170,9 +170,10 @@ class ProgressLine:
             left = f" · about {duration(remaining)} left"
         else:
             left = " · estimating time left"
+        # The time left early in the line, so a narrow terminal cuts the rate, not it.
         line = (f"indexing [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
-                f"{step.files_done:,}/{step.files_total:,} files · {step.sentences:,} sentences · "
-                f"{step.elapsed:.1f} s · {rate:,.0f} sentences/s{left}")
+                f"{step.files_done:,}/{step.files_total:,} files{left} · {step.sentences:,} sentences · "
+                f"{step.elapsed:.1f} s · {rate:,.0f} sentences/s")
         if self.columns:
             line = _cut(line, self.columns - 1)
         self.stream.write(f"\r\x1b[2K{line}")
