@@ -110,8 +110,8 @@ def measure(corpus: Path, index_dir: Path, n_questions: int, n_baseline: int) ->
              for _ in range(3)]
 
     from retrieval.engine import Engine
-    from retrieval.reader.question import analyze
     from retrieval.reader.query import Query
+    from retrieval.reader.question import analyze
 
     engine = Engine.load(corpus, index_dir=index_dir)
     index = engine.index

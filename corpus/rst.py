@@ -390,7 +390,7 @@ class _Reader:
                 j += 1
                 continue
             out = Rendered()
-            for c, (left, right) in enumerate(columns):
+            for c, (left, _right) in enumerate(columns):
                 stop = columns[c + 1][0] if c + 1 < len(columns) else len(line)
                 text = line[left:stop]
                 if text.strip():

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from retrieval.reader.evidence import find_evidence
 from retrieval.models import Result
+from retrieval.reader.evidence import find_evidence
 from retrieval.reader.question import AnswerType, Question, analyze
 
 _PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
@@ -148,6 +148,12 @@ class Conversation:
 
     def record(self, question: str, followup: FollowUp, analysis: Question, result: Result) -> None:
         self.turns.append(Turn(question, followup, analysis, result))
+
+    def resume(self, results: Iterable[Result]) -> None:
+        """Take up earlier turns (from the log) as they were answered, without asking again."""
+        for result in results:
+            followup = FollowUp(result.interpreted_as or " ".join(result.question.split()))
+            self.record(result.question, followup, analyze(followup.text), result)
 
     # -- readings ----------------------------------------------------------------------------
     def _ellipsis(self, last: Turn, subject: str) -> FollowUp:

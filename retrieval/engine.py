@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from corpus import Article, CorpusError
 from corpus.reader import article_now, corpus_file, read_article
-from retrieval.index.build import ProgressCallback, build
-from retrieval.index.sentence_index import ArticleInfo, SentenceIndex
-from retrieval.index.open import Opened, open_index
-from retrieval.models import ArticleRef, CorpusInfo, Passage, Result
 from retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
 from retrieval.explain import explain as explain_result
-from retrieval.reader.question import Concept, Question, analyze, check_length
+from retrieval.index.build import ProgressCallback, build
+from retrieval.index.open import Opened, open_index
+from retrieval.index.sentence_index import ArticleInfo, SentenceIndex, metadata
+from retrieval.index.terms import sentence_tokens, terms, tokens
+from retrieval.models import ArticleRef, CorpusInfo, Passage, Result
 from retrieval.reader.abstention import decide
 from retrieval.reader.features import Reading
-from retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
-from retrieval.reader.support import supporting
 from retrieval.reader.query import Query
-from retrieval.reader.support import agreement, short_answer
-from retrieval.index.terms import sentence_tokens, terms, tokens
-
+from retrieval.reader.question import Concept, Question, analyze, check_length
+from retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
+from retrieval.reader.support import agreement, short_answer, supporting
 
 # A file found to differ from its index is read again and the question answered anew, at
 # most this many times: a file rewritten at every read would otherwise be read forever.
@@ -72,22 +70,22 @@ class Engine:
         if a is None:
             return None
         info = self.index.articles[a]
-        meta = {"id": info.id, "title": info.title, "source": info.source, "date": info.date,
-                "authors": list(info.authors)}
         path = corpus_file(Path(self.index.root), info.rel, self.opened.follow_links)
-        return None if path is None else read_article(path, Path(self.index.root), meta)[0]
+        return None if path is None else read_article(path, Path(self.index.root), metadata(info))[0]
 
     def ref(self, article: int) -> ArticleRef:
         found = self._refs.get(article)
         if found is None:
             a = self.index.articles[article]
-            found = self._refs[article] = ArticleRef(id=a.id, title=a.title, path=a.path,
-                                                     source=a.source, date=a.date)
+            found = self._refs[article] = ArticleRef(**metadata(a))  # authors are not cited
         return found
 
-    def conversation(self) -> Conversation:
-        """A new conversation over this corpus, for follow-up questions."""
-        return Conversation(self.mentions)
+    def conversation(self, history: Iterable[Result] = ()) -> Conversation:
+        """A conversation over this corpus, for follow-up questions; ``history`` holds the
+        earlier turns' results when it is taken up again (from the log, for instance)."""
+        conversation = Conversation(self.mentions)
+        conversation.resume(history)
+        return conversation
 
     def mentions(self, name: str, limit: int = 20) -> list[str]:
         """Sentences that name ``name``, best first."""

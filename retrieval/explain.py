@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from retrieval.reader.evidence import find_evidence
-from retrieval.models import ConceptMatch, EvidenceSpan, Explanation, FeatureContribution, Found
+from retrieval.models import ANSWERED, ConceptMatch, EvidenceSpan, Explanation, FeatureContribution, Found
 from retrieval.reader.abstention import Decision
-from retrieval.reader.ranker import Ranking
+from retrieval.reader.evidence import find_evidence
 from retrieval.reader.query import Query
+from retrieval.reader.ranker import Ranking
 
 if TYPE_CHECKING:
     from retrieval.engine import Engine
@@ -85,6 +85,6 @@ def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
         probability=round(decision.probability, 4),
         threshold=engine.model.threshold,
         abstention=abstention,
-        decision="answered" if decision.answered else f"not answered: {decision.reason}",
+        decision=ANSWERED if decision.answered else f"not answered: {decision.reason}",
     )
 

@@ -6,6 +6,9 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The decision of an explanation whose sentence was given as the answer.
+ANSWERED = "answered"
+
 
 class ArticleRef(BaseModel):
     """Which article a sentence comes from."""

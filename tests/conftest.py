@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
@@ -14,6 +15,24 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OFFLINE_SITE = Path(__file__).resolve().parent / "offline"
 EVAL = Path(__file__).resolve().parent / "eval"
+
+
+# Modules whose tests take long (learned-reader floors, whole question sets, fuzzing):
+# `pytest -m "not slow"` leaves them out.
+SLOW_MODULES = frozenset({"test_fuzz.py", "test_reader_training.py", "test_evaluate.py"})
+
+
+def pytest_collection_modifyitems(items):
+    """Markers by what a test does: `tui` for the chat's tests, `subprocess` for those that
+    run the real command (the `verbatim` fixture), `slow` for the slow modules."""
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.parent.name == "tui":
+            item.add_marker(pytest.mark.tui)
+        if "verbatim" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.subprocess)
+        if path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 class NetworkBlocked(RuntimeError):
@@ -39,6 +58,14 @@ def private_cache(tmp_path_factory):
     cache = tmp_path_factory.mktemp("cache")
     os.environ["XDG_CACHE_HOME"] = str(cache)
     return cache
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_data_and_config(tmp_path_factory):
+    """The log and the configuration file live in folders of the test run, never the user's."""
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data"))
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+    os.environ.pop("VERBATIM_NO_LOG", None)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -134,3 +161,39 @@ def ordinary_user_prefix() -> list[str]:
 def run_as_ordinary_user(args: list[str], nltk_data: Path, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([*ordinary_user_prefix(), *verbatim_command(), *args], capture_output=True,
                           text=True, timeout=300, env=cli_env(nltk_data, **env))
+
+
+class StandardIn(io.TextIOWrapper):
+    """A standard input with bytes beneath it, as the real one has; a terminal or a pipe."""
+
+    def __init__(self, text: str = "", terminal: bool = False) -> None:
+        super().__init__(io.BytesIO(text.encode("utf-8")), encoding="utf-8")
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch, tmp_path):
+    """main() in this process; stdin is a pipe unless ``terminal``; a private log and config."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+    from tui.cli import main
+
+    def run(*args: str, stdin: str = "", terminal: bool = False) -> Run:
+        monkeypatch.setattr(sys, "stdin", StandardIn(stdin, terminal))
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return Run(code, out, err)
+
+    return run
+
+
+def one_line_usage_error(run: Run, *words: str) -> None:
+    assert run.code == 2, run  # ExitCode.USAGE
+    assert run.err.startswith("verbatim: error:") and run.err.count("\n") == 1, run.err
+    for word in words:
+        assert word in run.err
+    assert run.out == ""

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import run_as_ordinary_user
+
 from corpus.reader import corpus_listing
 from retrieval.index.open import open_index
 from tui.cli import ExitCode

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import cli_env, ordinary_user_prefix, run_as_ordinary_user, verbatim_command
+
 from corpus import reader
 from retrieval.index import build as build_module
 from retrieval.index import store

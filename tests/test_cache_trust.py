@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import cli_env, verbatim_command
+
 from retrieval.index import store
 from retrieval.index.open import open_index
 from tui.cli import ExitCode

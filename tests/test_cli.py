@@ -132,6 +132,7 @@ def test_works_from_any_directory(verbatim, tmp_path):
 
 def test_every_flag_is_in_the_help_and_the_readme(verbatim):
     from conftest import ROOT
+
     from tui.cli import build_parser
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -63,10 +63,10 @@ def test_an_expletive_it_is_left_alone(engine):
 
 def test_cli_conversation_and_independent_lines(verbatim):
     stdin = "Who is Christopher Beddor?\nWhat did he say?\n"
-    lines = [json.loads(l) for l in verbatim("--ask", "-", "--json", "--conversation", stdin=stdin).out.splitlines()]
+    lines = [json.loads(line) for line in verbatim("--ask", "-", "--json", "--conversation", stdin=stdin).out.splitlines()]
     assert lines[1]["interpreted_as"] == "What did Christopher Beddor say?"
     assert "tacit acknowledgement" in lines[1]["answers"][0]["sentence"]
-    lines = [json.loads(l) for l in verbatim("--ask", "-", "--json", stdin=stdin).out.splitlines()]
+    lines = [json.loads(line) for line in verbatim("--ask", "-", "--json", stdin=stdin).out.splitlines()]
     assert lines[1]["interpreted_as"] is None
 
 

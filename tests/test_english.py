@@ -141,6 +141,7 @@ print(repr((sorted(opened), sockets, english.LEXICON_PATH)))
 """
 
 
+@pytest.mark.subprocess
 def test_loading_reads_only_the_package_file_and_touches_no_network():
     import ast
 

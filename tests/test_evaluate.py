@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import EVAL, cli_env
+
 from retrieval.engine import Engine
 from retrieval.evaluate import evaluate, load_rows
 
@@ -51,6 +51,7 @@ def test_python_reference_set_floor(pydoc_engine):
     assert report.abstention_precision >= 0.9
 
 
+@pytest.mark.subprocess
 def test_evaluate_command(empty_nltk_data):
     proc = subprocess.run(
         [sys.executable, "-m", "retrieval.evaluate", str(EVAL / "dev-questions.jsonl"), "--json"],

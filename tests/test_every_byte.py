@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, cli_env, verbatim_command
+
 from tui.cli import NOT_TEXT, ExitCode, _styled
 
 QUESTION = "Which ferry crossed the bay?"
@@ -115,7 +115,7 @@ def test_a_full_disk_leaves_no_empty_export(tmp_path):
             "except OSError as e:\n    print(errno.errorcode[e.errno])\n"
             "print(sorted(os.listdir(sys.argv[1])))\n")
     run = subprocess.run(["unshare", "--mount", "sh", "-c",
-                          f'mount -t tmpfs -o size=16k tmpfs "$1" && exec "$2" -c "$3" "$1"', "sh",
+                          'mount -t tmpfs -o size=16k tmpfs "$1" && exec "$2" -c "$3" "$1"', "sh",
                           str(disk), sys.executable, code],
                          capture_output=True, text=True, timeout=60, cwd=ROOT)
     if "mount:" in run.stderr:

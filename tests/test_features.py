@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from retrieval.engine import Engine
-from retrieval.reader.question import analyze
 from retrieval.reader.features import FEATURES, QueryTerms, gather, read, specificity_of
 from retrieval.reader.query import Query
+from retrieval.reader.question import analyze
 
 COL = {name: i for i, name in enumerate(FEATURES)}
 

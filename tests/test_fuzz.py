@@ -9,17 +9,18 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from corpus.reader import decode
 from corpus.segment import MAX_UNIT_CHARS, normalize_space, segment
-from retrieval.index.build import build
 from retrieval.engine import Engine
-from retrieval.index.sentence_index import SentenceIndex
+from retrieval.index.build import build
 from retrieval.index.open import Opened
-from retrieval.reader.question import AnswerType, analyze
+from retrieval.index.sentence_index import SentenceIndex
 from retrieval.index.terms import sentence_tokens, terms, tokens
+from retrieval.reader.question import AnswerType, analyze
 
 # Pieces that exercise the splitter and the detectors, mixed with arbitrary characters.
 PIECES = [
@@ -167,6 +168,13 @@ for name, piece in json.loads(sys.argv[1]).items():
 """
 
 
+# Linear reading takes a few seconds even on a loaded two-core machine running the suite in
+# parallel; a quadratic regression takes far longer. Bounded so it fails in minutes, not
+# after hanging CI for a quarter of an hour.
+LONG_LINES_TIMEOUT = 120
+
+
+@pytest.mark.subprocess
 def test_long_hostile_lines_are_read_in_linear_time(empty_nltk_data):
     import json
 
@@ -174,7 +182,8 @@ def test_long_hostile_lines_are_read_in_linear_time(empty_nltk_data):
 
     # A guard against a hang, not a speed test: linear code needs a few seconds in all.
     proc = subprocess.run([sys.executable, "-c", LONG_LINE_SCRIPT, json.dumps(LONG_LINES)],
-                          capture_output=True, text=True, timeout=900, env=cli_env(empty_nltk_data))
+                          capture_output=True, text=True, timeout=LONG_LINES_TIMEOUT,
+                          env=cli_env(empty_nltk_data))
     assert proc.returncode == 0, proc.stderr[-2000:]
     read = dict(line.rsplit(" ", 1) for line in proc.stdout.splitlines())
     assert set(read) == set(LONG_LINES)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import EVAL
+
 from retrieval.conversation import points_back
 from retrieval.reader.support import agreement
 

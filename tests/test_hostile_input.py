@@ -11,8 +11,8 @@ import select
 import subprocess
 
 import pytest
-
 from conftest import cli_env, verbatim_command
+
 from tui.text import visible
 
 # Each payload sits in a sentence about an animal no other article names.
@@ -100,7 +100,7 @@ def read_pty(command: list[str], env: dict[str, str], stdin: str) -> tuple[int, 
 
 
 def test_a_terminal_receives_only_the_commands_own_styles(hostile, empty_nltk_data):
-    env = cli_env(empty_nltk_data)
+    env = cli_env(empty_nltk_data, COLUMNS="10000")  # wide: each sentence whole on its line
     env.pop("NO_COLOR")
     questions = "".join(f"\x1b]52;c;aGk=\x07What does the {animal} hide?\b\n" for animal in PAYLOADS)
     code, screen = read_pty([*verbatim_command(), "--corpus", str(hostile), "--ask", "-", "--explain"],

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import cli_env, read_folder, verbatim_command
+
 from retrieval import lexicon
+from retrieval.engine import Engine
 from retrieval.index import analysis, store
 from retrieval.index.analysis import analysis_fingerprint
-from retrieval.engine import Engine
 from retrieval.index.open import open_index
 
 HTML = """<!doctype html><html><head><title>Harbour &amp; Quay report</title>
@@ -201,6 +201,7 @@ def test_index_command_says_what_it_did(folder, tmp_path, empty_nltk_data):
     assert second.stdout.startswith("Index of archive is up to date: 3 articles")
 
 
+@pytest.mark.subprocess
 def test_two_processes_indexing_one_folder_take_turns(folder, tmp_path, empty_nltk_data):
     for n in range(80):
         (folder / f"extra{n}.txt").write_text(f"Line {n} is about ferries and tides.\n" * 20, encoding="utf-8")

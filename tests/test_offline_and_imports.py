@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, NetworkBlocked, cli_env, verbatim_command
 
 
@@ -24,6 +23,7 @@ def test_nltk_has_no_data_here(empty_nltk_data):
         nltk.data.find("tokenizers/punkt_tab")
 
 
+@pytest.mark.subprocess
 def test_core_and_one_shot_path_import_no_textual(empty_nltk_data):
     code = (
         "import sys, corpus, retrieval.engine, tui.cli, tui.output\n"
@@ -37,6 +37,7 @@ def test_core_and_one_shot_path_import_no_textual(empty_nltk_data):
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.subprocess
 def test_one_shot_command_imports_no_textual(empty_nltk_data, tmp_path):
     proc = subprocess.run(
         [*verbatim_command(), "--ask", "What is CATL?"],
@@ -47,6 +48,7 @@ def test_one_shot_command_imports_no_textual(empty_nltk_data, tmp_path):
     assert "import 'textual" not in proc.stderr
 
 
+@pytest.mark.subprocess
 def test_markdown_parser_is_imported_only_for_markdown_files(empty_nltk_data, tmp_path):
     code = (
         "import sys\n"
@@ -67,6 +69,7 @@ def test_markdown_parser_is_imported_only_for_markdown_files(empty_nltk_data, tm
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.subprocess
 def test_subprocesses_have_the_network_blocked(empty_nltk_data):
     code = "import socket\nsocket.create_connection(('example.com', 80))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -86,6 +89,7 @@ def _unshare_network() -> list[str] | None:
     return None
 
 
+@pytest.mark.subprocess
 def test_the_installed_command_works_where_the_network_is_unreachable(empty_nltk_data, tmp_path):
     prefix = _unshare_network()
     if prefix is None:
@@ -144,6 +148,7 @@ print(repr(importers))
     "import tui.app, tui.widgets, tui.screens, tui.export\n"
     "from retrieval.engine import Engine\nEngine.load().ask('Who founded DeepSeek?')",
 ])
+@pytest.mark.subprocess
 def test_no_http_client_is_imported_by_verbatim(empty_nltk_data, body):
     """NLTK imports the standard library's http.client and urllib.request when it loads (for
     its downloader, which Verbatim never calls); nothing of Verbatim's own imports one."""

@@ -23,3 +23,17 @@ def test_nothing_is_printed_when_nothing_was_built():
     stream = io.StringIO()
     ProgressLine(stream).close()
     assert stream.getvalue() == ""
+
+
+def test_time_left_once_the_rate_is_known_and_the_line_fits_the_terminal():
+    stream = io.StringIO()
+    bar = ProgressLine(stream, columns=200)
+    bar(BuildProgress(1, 100, 50, 0.2))
+    assert "estimating time left" in stream.getvalue()
+    bar._last = 0.0
+    bar(BuildProgress(25, 100, 5000, 10.0))
+    assert "about 30 s left" in stream.getvalue()
+    narrow = io.StringIO()
+    ProgressLine(narrow, columns=80)(BuildProgress(25, 100, 5000, 10.0))
+    shown = narrow.getvalue().split("\x1b[2K")[-1]
+    assert len(shown) <= 79 and "about 30 s left" in shown

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import ROOT
+
 from retrieval.engine import Engine
+from retrieval.index.terms import terms
 from retrieval.reader.features import FEATURES
 from retrieval.reader.ranker import WEIGHTS_FILE, ReaderModel, shipped_model
-from retrieval.reader.train import data_hash, gold_labels, main as train, read_jsonl, sample
-from retrieval.index.terms import terms
+from retrieval.reader.train import data_hash, gold_labels, read_jsonl, sample
+from retrieval.reader.train import main as train
 
 SQUAD = ROOT.parent / "shared" / "data" / "squad-train"
 # A fixed slice: the first articles of each split (in the build's sorted order).

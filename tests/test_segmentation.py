@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import read_folder
+
 from corpus import ARTICLES_DIR, UnitKind, segment
 from corpus.bundled import catalog
 from corpus.sentences import sentence_spans

@@ -32,10 +32,10 @@ from tui.text import visible
 from tui.widgets import AnswerCard, CorpusHeader, PassageRow, QuestionInput, Transcript
 
 if TYPE_CHECKING:  # the core loads in the reading worker, after the first frame is drawn
-    from retrieval.index.build import BuildProgress
     from retrieval.conversation import Conversation
-    from retrieval.index.sentence_index import ArticleInfo
     from retrieval.engine import Engine
+    from retrieval.index.build import BuildProgress
+    from retrieval.index.sentence_index import ArticleInfo
     from retrieval.models import Passage, Result
 
 # While reading a large corpus, tell the chat at most this often (files between updates).

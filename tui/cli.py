@@ -1,8 +1,10 @@
-"""The verbatim command: answers on stdout for --ask and piped questions, else the chat."""
+"""The verbatim command: answers on stdout for --ask and piped questions, else the chat; and the
+commands that manage what Verbatim keeps (logs, indexes, completion)."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -12,9 +14,16 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 if TYPE_CHECKING:
     from retrieval.engine import Engine
     from retrieval.models import Result
+    from tui.config import Config
+    from tui.output import Output
 
 PROG = "verbatim"
 MAX_TOP = 20
+DEFAULT_TOP = 3
+FORMATS = ("text", "markdown", "json")
+NO_LOG_ENV = "VERBATIM_NO_LOG"  # set to anything but "" or "0": nothing is logged
+# The commands that manage what Verbatim keeps: `verbatim NAME ...`, each in its module.
+COMMANDS = {"logs": "tui.logs", "indexes": "tui.indexes", "completion": "tui.completion"}
 
 
 class ExitCode(IntEnum):
@@ -48,10 +57,21 @@ examples:
   verbatim --corpus ~/archive --index
   verbatim --corpus ~/archive --index --reindex
   verbatim --corpus ~/notes --follow-links --ask "Where is the spare key?"
+  verbatim --corpus ~/docs --exclude '_sources/' --ask "What does --dry-run do?"
+  verbatim --ask "What did he say next?" --continue
+  verbatim --ask "Who edited the article?" --format markdown
 
 Symbolic links leading outside the corpus folder are skipped with a warning unless
 --follow-links is given. Every quoted sentence is checked against its file first; a
 file that changed is read again and the question answered anew, with a note on stderr.
+
+commands (each has its own --help):
+  verbatim logs [-q TEXT] [-n N] [--cid ID]   past questions and answers
+  verbatim indexes [--prune]                  saved indexes: size, corpus, and removing stale ones
+  verbatim completion bash|zsh|fish           a shell completion script
+
+defaults for --corpus, --top, --index-dir and logging can be set in
+$XDG_CONFIG_HOME/verbatim/config.toml (see the README).
 """
 
 
@@ -61,7 +81,30 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not usage plus error
-        raise UsageError(f"{message} (see {PROG} --help)")
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Fills in {formats} with the file types the corpus reader takes, read from the reader
+    itself (only when help is shown), so the help cannot fall behind it."""
+
+    def _expand_help(self, action: argparse.Action) -> str:
+        text = super()._expand_help(action)
+        if "{formats}" in text:
+            from corpus.reader import SUFFIXES
+
+            names = [s.lstrip(".") for s in SUFFIXES]
+            text = text.replace("{formats}", ", ".join(f".{n}" for n in names[:-1]) + f" and .{names[-1]}")
+        return text
+
+
+class _Once(argparse.Action):
+    """An option that may be given once: a second one is refused, not silently kept."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest) is not None:
+            raise UsageError(f"{option_string} was given twice: Verbatim reads one corpus at a time")
+        setattr(namespace, self.dest, values)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,22 +116,35 @@ def build_parser() -> argparse.ArgumentParser:
             "a chat in the terminal, or answers the questions piped on stdin."
         ),
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     parser.add_argument("--ask", metavar="QUESTION",
                         help='the question to answer; "-" reads one question per line from stdin')
+    parser.add_argument("--format", choices=FORMATS,
+                        help="how answers are printed: text (default; styled and wrapped on a "
+                        "terminal), markdown (to paste into notes) or json")
     parser.add_argument("--json", action="store_true",
-                        help="print one JSON object per question instead of text")
-    parser.add_argument("--corpus", metavar="PATH",
-                        help="a folder (searched recursively for .txt and .md) or a single file "
-                        "to read instead of the bundled DeepSeek articles")
-    parser.add_argument("--top", metavar="N", type=int, default=3,
-                        help="how many sentences to list: the answer and supporting ones (default 3)")
+                        help="print one JSON object per question (the same as --format json)")
+    parser.add_argument("-c", "--corpus", metavar="PATH", action=_Once,
+                        help="a folder (searched recursively for {formats} files) or a single "
+                        "file to read instead of the bundled DeepSeek articles, or the name of "
+                        "a corpus in the configuration file")
+    parser.add_argument("--top", metavar="N", type=int,
+                        help=f"how many sentences to list: the answer and supporting ones "
+                        f"(default {DEFAULT_TOP}, at most {MAX_TOP})")
     parser.add_argument("--conversation", action="store_true",
                         help="with questions on stdin: read them as the turns of one conversation, "
                         'so "How old is he?" leans on the question before it')
+    parser.add_argument("--continue", dest="resume_last", action="store_true",
+                        help="carry on the latest logged conversation over this corpus "
+                        "(see: verbatim logs)")
+    parser.add_argument("--cid", metavar="ID",
+                        help="carry on the logged conversation with this id (or the start of it)")
+    parser.add_argument("--no-log", action="store_true",
+                        help=f"do not log these questions and answers ({NO_LOG_ENV}=1 does the same)")
     parser.add_argument("--explain", action="store_true",
-                        help="show why the top sentence won: matched words, answer type, scores")
+                        help="show why the top sentence won, or why nothing was given: matched "
+                        "words, answer type, scores")
     parser.add_argument("--include", "-g", metavar="GLOB", action="append", default=[],
                         help="read only files matching GLOB (repeatable; '!GLOB' leaves files out, as rg -g)")
     parser.add_argument("--exclude", metavar="GLOB", action="append", default=[],
@@ -133,16 +189,6 @@ def _questions(lines: Iterable[bytes]) -> Iterator[tuple[int, str, bool]]:
             yield number, question, text
 
 
-def _utf8(stream: TextIO) -> bool:
-    """Whether ``stream`` can show any character (else output is kept to ASCII)."""
-    import codecs
-
-    try:
-        return codecs.lookup(stream.encoding or "ascii").name.startswith("utf")
-    except LookupError:
-        return False
-
-
 def _styled(stream: TextIO) -> bool:
     """ANSI styles only on a terminal that shows them, and not when NO_COLOR asks."""
     return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
@@ -153,39 +199,23 @@ def _print(text: str, stream: TextIO) -> None:
     stream.flush()
 
 
-def _emit(result: Result, *, as_json: bool, styled: bool, header: bool) -> None:
+def _emit(output: Output, result: Result, *, header: bool, explain: bool) -> None:
+    """A result on stdout as the output says, after its notice (a file read again) on stderr."""
     if result.notice:
         from tui.text import visible
 
         _print(f"{PROG}: note: {visible(result.notice)}", sys.stderr)
-    if as_json:
-        import json
-
-        from tui.text import json_safe
-
-        exclude = None if result.explanation is not None else {"explanation"}
-        # As pydantic would write it, but a name that is not UTF-8 survives as \udcxx, and
-        # a stdout that is not UTF-8 gets every other character as an escape too.
-        line = json.dumps(result.model_dump(mode="json", exclude=exclude), separators=(",", ":"),
-                          ensure_ascii=not _utf8(sys.stdout))
-        _print(json_safe(line), sys.stdout)
-        return
-    from tui.output import ANSI, PLAIN, render, render_explanation
-
-    style = ANSI if styled else PLAIN
-    text = render(result, style, header=header)
-    if result.explanation is not None:
-        text += "\n" + render_explanation(result.explanation, style)
-    _print(text, sys.stdout)
+    _print(output.result(result, header=header, explain=explain), sys.stdout)
 
 
 def _load(args: argparse.Namespace) -> Engine:
     from corpus import CorpusError
     from retrieval.engine import Engine
     from tui.output import ProgressLine
+    from tui.terminal import terminal_width
     from tui.text import visible
 
-    bar = ProgressLine(sys.stderr) if _styled(sys.stderr) else None
+    bar = ProgressLine(sys.stderr, terminal_width(sys.stderr)) if _styled(sys.stderr) else None
     try:
         engine = Engine.load(args.corpus, index_dir=args.index_dir, progress=bar, include=args.include,
                              exclude=args.exclude, follow_links=args.follow_links, reindex=args.reindex,
@@ -235,12 +265,71 @@ def _index(args: argparse.Namespace) -> ExitCode:
     return ExitCode.ANSWERED
 
 
+# Where each answering option means something; anywhere else it is refused, not ignored.
+_MODES = {  # option -> (the modes it works in, what to do instead)
+    "format": ({"ask", "batch"}, "the chat and --index print no answers to format"),
+    "explain": ({"ask", "batch"}, "in the chat, F2 or e on an answer explains it"),
+    "conversation": ({"batch"}, "it reads the questions piped on stdin as one conversation; to "
+                     "follow on from an earlier question, use --continue"),
+    "top": ({"ask", "batch", "chat"}, "it sets how many sentences an answer lists"),
+    "resume": ({"ask", "batch"}, "conversations are carried on with --ask"),
+}
+_WHERE = {"chat": "in the chat", "index": "with --index", "ask": "with one --ask question"}
+
+
+def _mode(args: argparse.Namespace) -> str:
+    if args.index:
+        return "index"
+    if args.ask is not None and args.ask != "-":
+        return "ask"
+    if args.ask == "-" or not sys.stdin.isatty():
+        return "batch"
+    return "chat"
+
+
+def _refuse_unused(args: argparse.Namespace, mode: str, fmt: str) -> None:
+    given = {
+        "format": "--json" if args.json else f"--format {fmt}" if args.format else None,
+        "explain": "--explain" if args.explain else None,
+        "conversation": "--conversation" if args.conversation else None,
+        "top": "--top" if args.top is not None else None,
+        "resume": "--continue" if args.resume_last else "--cid" if args.cid else None,
+    }
+    for option, flag in given.items():
+        modes, instead = _MODES[option]
+        if flag and mode not in modes:
+            raise UsageError(f"{flag} has no effect {_WHERE[mode]}: {instead}")
+
+
+def _settings(args: argparse.Namespace, config: Config) -> None:
+    """Fill in what the command line left out from the configuration file."""
+    corpus = args.corpus if args.corpus is not None else config.corpus
+    if corpus is not None and corpus in config.corpora and not os.path.exists(corpus):
+        corpus = config.corpora[corpus]  # a name from the configuration, not a path here
+    args.corpus = corpus
+    if args.top is None and config.top is not None:
+        if not 1 <= config.top <= MAX_TOP:
+            raise UsageError(f"{config.path}: top must be between 1 and {MAX_TOP}")
+        args.top_value = config.top
+    else:
+        args.top_value = DEFAULT_TOP if args.top is None else args.top
+    args.index_dir = args.index_dir or config.index_dir
+    off = os.environ.get(NO_LOG_ENV, "") not in ("", "0")
+    args.log = config.log and not args.no_log and not off
+
+
 def run(argv: list[str] | None = None) -> ExitCode:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in COMMANDS:
+        return importlib.import_module(COMMANDS[argv[0]]).command(argv[1:])
     args = build_parser().parse_args(argv)
     if args.version:
         _print(f"{PROG} {_version()}", sys.stdout)
         return ExitCode.ANSWERED
-    if not 1 <= args.top <= MAX_TOP:
+    if args.json and args.format not in (None, "json"):
+        raise UsageError(f"--json and --format {args.format} ask for two formats; give one")
+    fmt = "json" if args.json else args.format or "text"
+    if args.top is not None and not 1 <= args.top <= MAX_TOP:
         raise UsageError(f"--top must be between 1 and {MAX_TOP}")
     if args.ask is not None and args.ask != "-" and not args.ask.strip():
         raise UsageError("the question is empty")
@@ -248,39 +337,56 @@ def run(argv: list[str] | None = None) -> ExitCode:
         raise UsageError(NOT_TEXT)
     if args.corpus is not None and not args.corpus.strip():
         raise UsageError("--corpus needs a path")
-    if args.index:
-        if args.ask is not None:
-            raise UsageError("--index builds the index; ask questions in a separate run")
+    if args.resume_last and args.cid:
+        raise UsageError("--continue and --cid both name a conversation; give one")
+    if args.index and args.ask is not None:
+        raise UsageError("--index builds the index; ask questions in a separate run")
+    mode = _mode(args)
+    _refuse_unused(args, mode, fmt)
+    from tui.config import ConfigError, load_config
+
+    try:
+        _settings(args, load_config())
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    if mode == "index":
         return _index(args)
-    batch = args.ask == "-" or (args.ask is None and not sys.stdin.isatty())
-    if args.ask is None and not batch:
+    if mode == "chat":
         return _chat(args)
     from retrieval.reader.question import QuestionTooLong, check_length
+    from tui.logs import Recorder
+    from tui.output import Output
 
-    styled = _styled(sys.stdout)
-    if not batch:
+    output = Output.to(sys.stdout, fmt)
+    if mode == "ask":
         try:
             check_length(args.ask)  # before the corpus is read: bad input fails fast
         except QuestionTooLong as error:
             raise UsageError(str(error)) from None
-        engine = _load(args)
-        result = engine.ask(args.ask, top=args.top, explain=args.explain)
-        _emit(result, as_json=args.json, styled=styled, header=False)
-        return ExitCode.ANSWERED if result.answered else ExitCode.NO_ANSWER
+    recorder = Recorder.open(args)  # may name the corpus of the conversation carried on
     engine = _load(args)
-    conversation = engine.conversation() if args.conversation else None
+    resumed = recorder.history()
+    conversation = engine.conversation(resumed or ()) if resumed is not None or args.conversation else None
+    if mode == "ask":
+        result = engine.ask(args.ask, top=args.top_value, conversation=conversation, explain=args.explain)
+        _emit(output, result, header=False, explain=args.explain)
+        recorder.record(engine, result, conversation is not None)
+        return ExitCode.ANSWERED if result.answered else ExitCode.NO_ANSWER
+
     first = True
     for number, question, is_text in _questions(sys.stdin.buffer):
-        if not args.json and not first:
+        if fmt != "json" and not first:
             _print("", sys.stdout)
         try:
             if is_text:
-                result = engine.ask(question, top=args.top, conversation=conversation, explain=args.explain)
+                result = engine.ask(question, top=args.top_value, conversation=conversation,
+                                    explain=args.explain)
             else:
                 result = _refused(number, question, NOT_TEXT)
         except QuestionTooLong as error:  # one bad line does not stop the batch
             result = _refused(number, question, str(error))
-        _emit(result, as_json=args.json, styled=styled, header=True)
+        _emit(output, result, header=True, explain=args.explain)
+        recorder.record(engine, result, conversation is not None)
         first = False
     return ExitCode.ANSWERED
 
@@ -298,7 +404,7 @@ def _chat(args: argparse.Namespace) -> ExitCode:
         raise UsageError("the chat needs a terminal; use --ask to answer without one")
     from tui.app import run_chat  # Textual is imported only for the chat
 
-    return ExitCode(run_chat(corpus=args.corpus, top=args.top, index_dir=args.index_dir,
+    return ExitCode(run_chat(corpus=args.corpus, top=args.top_value, index_dir=args.index_dir,
                              include=args.include, exclude=args.exclude,
                              follow_links=args.follow_links, reindex=args.reindex))
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.text import place, visible
+from tui.cite import agreement, citation, place, short_answer
+from tui.text import visible
 
 if TYPE_CHECKING:
     from retrieval.models import CorpusInfo, Passage, Result
@@ -20,14 +21,9 @@ def _md(text: str) -> str:
     return _MARKDOWN_ACTIVE.sub(r"\\\1", visible(text))
 
 
-def cite(passage: Passage) -> str:
-    """A passage's citation as plain text: title [file:line § section]."""
-    return f"{visible(passage.article.title)} [{place(passage)}]"
-
-
 def quote_with_citation(passage: Passage) -> str:
     """What the copy action puts on the clipboard: the sentence, then where it is from."""
-    return f"“{visible(passage.sentence)}”\n— {cite(passage)}"
+    return f"“{visible(passage.sentence)}”\n— {citation(passage)}"
 
 
 def _passage(passage: Passage, outdated: list[Passage]) -> list[str]:
@@ -44,6 +40,39 @@ def _passage(passage: Passage, outdated: list[Passage]) -> list[str]:
     ]
 
 
+def result_markdown(question: str, result: Result | None, outdated: list[Passage] | None = None) -> list[str]:
+    """One question as Markdown: its heading, how it was read, the answer with its short
+    answer and every source, or why there is none and the closest passages; ``outdated``
+    passages, which their files no longer hold, by their citation alone."""
+    outdated = outdated or []
+    lines = [f"## {_md(question)}", ""]
+    if result is None:
+        return lines + ["*Not answered (the question was interrupted or refused).*", ""]
+    if result.interpreted_as:
+        lines += [f"*Read as: {_md(result.interpreted_as)}*", ""]
+    if result.answered:
+        first, *others = result.answers
+        lines += _passage(first, outdated)
+        short = short_answer(first)
+        if short:
+            lines += [f"Short answer: **{_md(short)}**", ""]
+        if others:
+            lines += ["Also in the corpus:", ""]
+            for passage in others:
+                lines += _passage(passage, outdated)
+        said = agreement(result)
+        if said:
+            lines += [f"{said[0]}: {_md(said[1])}", ""]
+    else:
+        reason = f" ({_md(result.reason)})" if result.reason else ""
+        lines += [f"*No answer in the corpus{reason}.*", ""]
+        if result.closest:
+            lines += ["Closest passages, which do not answer it:", ""]
+            for passage in result.closest:
+                lines += _passage(passage, outdated)
+    return lines
+
+
 def conversation_markdown(corpus: CorpusInfo, exchanges: list[tuple[str, Result | None]],
                           when: datetime, outdated: list[Passage] | None = None) -> str:
     """The whole conversation: each question, its answer and every citation; ``outdated``
@@ -57,23 +86,7 @@ def conversation_markdown(corpus: CorpusInfo, exchanges: list[tuple[str, Result 
         "",
     ]
     for question, result in exchanges:
-        lines += [f"## {_md(question)}", ""]
-        if result is None:
-            lines += ["*Not answered (the question was interrupted or refused).*", ""]
-        elif result.answered:
-            first, *others = result.answers
-            lines += _passage(first, outdated)
-            if others:
-                lines += ["Also in the corpus:", ""]
-                for passage in others:
-                    lines += _passage(passage, outdated)
-        else:
-            reason = f" ({_md(result.reason)})" if result.reason else ""
-            lines += [f"*No answer in the corpus{reason}.*", ""]
-            if result.closest:
-                lines += ["Closest passages, which do not answer it:", ""]
-                for passage in result.closest:
-                    lines += _passage(passage, outdated)
+        lines += result_markdown(question, result, outdated)
     return "\n".join(lines).rstrip() + "\n"
 
 

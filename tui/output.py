@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
-from retrieval.models import Explanation, Found, Passage, Result
-from tui.text import place, shown_question, visible
+from retrieval.models import ANSWERED, Explanation, Found, Passage, Result
+from tui.cite import agreement, citation, short_answer
+from tui.terminal import cell_width, hyperlink
+from tui.text import shown_question, visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,15 +23,19 @@ class Style:
     label: str = ""
     span: str = ""
     reset: str = ""
+    links: bool = False  # citations are OSC 8 links to their file
 
 
 PLAIN = Style()
 ANSI = Style(answer="\x1b[1m", cite="\x1b[2m", label="\x1b[36m", span="\x1b[1;4;33m", reset="\x1b[0m")
 
 
-def citation(passage: Passage) -> str:
-    """Title, file, line and section of a passage, on one line."""
-    return f"{visible(passage.article.title)} [{place(passage)}]"
+def _cited(passage: Passage, style: Style) -> str:
+    """The citation, linked to the article's file when the terminal shows links."""
+    text = citation(passage)
+    if not style.links:
+        return text
+    return hyperlink(text, Path(passage.article.path).absolute().as_uri())
 
 
 def _sentence(passage: Passage, style: Style, base: str) -> str:
@@ -41,18 +49,9 @@ def _sentence(passage: Passage, style: Style, base: str) -> str:
     return f"{base}{visible(text)}{style.reset}"
 
 
-def short_answer(passage: Passage) -> str | None:
-    if passage.span is None:
-        return None
-    return visible(passage.sentence[passage.span[0] : passage.span[1]])
-
-
 def _agreement(result: Result, style: Style) -> list[str]:
-    if result.agreement is None:
-        return []
-    figures = " · ".join(f"{short_answer(p)} [{visible(p.article.id)}]" for p in result.answers)
-    verdict = "Sources agree" if result.agreement == "agree" else "Sources differ"
-    return [f"{style.label}{verdict}:{style.reset} {figures}"]
+    said = agreement(result)
+    return [] if said is None else [f"{style.label}{said[0]}:{style.reset} {said[1]}"]
 
 
 def render(result: Result, style: Style = PLAIN, *, header: bool = False) -> str:
@@ -65,14 +64,14 @@ def render(result: Result, style: Style = PLAIN, *, header: bool = False) -> str
     if result.answered:
         first, *others = result.answers
         lines.append(_sentence(first, style, style.answer))
-        lines.append(f"  {style.cite}— {citation(first)}{style.reset}")
-        if short_answer(first):
+        lines.append(f"  {style.cite}— {_cited(first, style)}{style.reset}")
+        if short_answer(first) and not (first.span and style.span):  # not already highlighted
             lines.append(f"  {style.cite}short answer:{style.reset} {short_answer(first)}")
         if others:
             lines.append(f"{style.label}Also in the corpus:{style.reset}")
             for passage in others:
                 lines.append("  " + _sentence(passage, style, ""))
-                lines.append(f"    {style.cite}— {citation(passage)}{style.reset}")
+                lines.append(f"    {style.cite}— {_cited(passage, style)}{style.reset}")
         lines += _agreement(result, style)
     else:
         reason = f" ({visible(result.reason)})" if result.reason else ""
@@ -81,19 +80,26 @@ def render(result: Result, style: Style = PLAIN, *, header: bool = False) -> str
             lines.append(f"{style.label}Closest passages, which do not answer it:{style.reset}")
             for passage in result.closest:
                 lines.append("  " + _sentence(passage, style, style.cite))
-                lines.append(f"    {style.cite}— {citation(passage)}{style.reset}")
+                lines.append(f"    {style.cite}— {_cited(passage, style)}{style.reset}")
     return "\n".join(lines)
 
 
 def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
-    """Why the top sentence won: the question's parts, where each was found, the scores."""
+    """Why the top sentence won, or why no sentence was given: the question's parts, where
+    each was found, the scores, the chance it answers and the decision."""
     e = explanation
-    lines = [f"{style.label}Why this sentence:{style.reset}"]
+    # Of a refused question the reading is the closest sentence's, which was not given.
+    given = e.decision == ANSWERED
+    sentence = "the sentence" if given else "the closest sentence"
+    lines = [f"{style.label}{'Why this sentence' if given else 'Why no answer was given'}:{style.reset}"]
+    if not given:
+        lines.append(f"  the closest sentence's chance of answering, {e.probability:.2f}, is below the "
+                     f"{e.threshold:.2f} an answer needs")
     if e.interpreted_as:
         lines.append(f"  read as: {visible(e.interpreted_as)}")
     focus = f" (asks for: {visible(e.focus)})" if e.focus else ""
     lines.append(f"  question: {e.wh or 'no wh-word'} → {e.answer_type}{focus}")
-    lines.append("  words (share of the question: where found):")
+    lines.append(f"  words (share of the question: where found{'' if given else ' for ' + sentence}):")
     lines += [f"    {visible(c.text)} {c.weight:.2f}: {c.found.value}" for c in e.concepts if not c.carried]
     carried = [c for c in e.concepts if c.carried]
     if carried:
@@ -103,14 +109,15 @@ def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
                      f" {found} of them found")
     if e.evidence:
         found = " · ".join(f"{ev.kind} “{visible(ev.text)}”" for ev in e.evidence)
-        lines.append(f"  in the sentence: {found}")
+        lines.append(f"  in {sentence}: {found}")
     if e.features:
-        lines.append("  features (value × weight = part of the score):")
+        lines.append(f"  features{'' if given else ' of ' + sentence} (value × weight = part of the score):")
         lines += [f"    {f.name:<22} {f.value:>7.3f} × {f.weight:>+7.3f} = {f.contribution:>+7.3f}"
                   for f in sorted(e.features, key=lambda f: -abs(f.contribution))]
         lines.append(f"  score {e.score:.3f}")
     if e.runner_up is not None:
-        lines.append(f"  runner-up ({e.runner_up.score:.3f}): {visible(e.runner_up.sentence)}")
+        lines.append(f"  {'runner-up' if given else 'next closest'} ({e.runner_up.score:.3f}): "
+                     f"{visible(e.runner_up.sentence)}")
     if e.abstention:
         strongest = sorted(e.abstention, key=lambda f: -abs(f.contribution))[:4]
         said = " · ".join(f"{f.name} {f.value:.2f} ({f.contribution:+.2f})" for f in strongest)
@@ -119,14 +126,32 @@ def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
     return "\n".join(lines)
 
 
+def render_refusal(result: Result, style: Style = PLAIN) -> str:
+    """--explain for a question refused before any sentence was read: the reason alone."""
+    return f"{style.label}Why no answer was given:{style.reset}\n  {visible(result.reason or 'no reason given')}"
+
+
+def duration(seconds: float) -> str:
+    """A rounded duration for people: "8 s", "2 min 05 s", "1 h 04 min"."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
 class ProgressLine:
-    """A one-line progress bar on a terminal's stderr while an index is built."""
+    """A one-line progress bar on a terminal's stderr while an index is built, with the time
+    left once the rate is known; cut to the terminal's width so it never wraps."""
 
     WIDTH = 24
     EVERY = 0.1  # seconds between redraws
+    SETTLE = 1.0  # seconds of reading before the rate is trusted to forecast the rest
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, columns: int | None = None) -> None:
         self.stream = stream
+        self.columns = columns
         self.shown = False
         self._last = 0.0
 
@@ -138,11 +163,20 @@ class ProgressLine:
         share = step.files_done / step.files_total if step.files_total else 1.0
         filled = int(share * self.WIDTH)
         rate = step.sentences / step.elapsed if step.elapsed > 0 else 0.0
-        self.stream.write(
-            f"\r\x1b[2Kindexing [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
-            f"{step.files_done:,}/{step.files_total:,} files · {step.sentences:,} sentences · "
-            f"{step.elapsed:.1f} s · {rate:,.0f} sentences/s"
-        )
+        if step.files_done >= step.files_total:
+            left = ""
+        elif step.files_done and step.elapsed >= self.SETTLE:
+            remaining = step.elapsed * (step.files_total - step.files_done) / step.files_done
+            left = f" · about {duration(remaining)} left"
+        else:
+            left = " · estimating time left"
+        # The time left early in the line, so a narrow terminal cuts the rate, not it.
+        line = (f"indexing [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+                f"{step.files_done:,}/{step.files_total:,} files{left} · {step.sentences:,} sentences · "
+                f"{step.elapsed:.1f} s · {rate:,.0f} sentences/s")
+        if self.columns:
+            line = _cut(line, self.columns - 1)
+        self.stream.write(f"\r\x1b[2K{line}")
         self.stream.flush()
         self.shown = True
 
@@ -150,3 +184,84 @@ class ProgressLine:
         if self.shown:
             self.stream.write("\n")
             self.stream.flush()
+
+
+def _cut(line: str, columns: int) -> str:
+    """``line`` cut to ``columns`` of the screen."""
+    while cell_width(line) > columns:
+        line = line[:-1]
+    return line
+
+
+def shows_unicode(stream: TextIO) -> bool:
+    """Whether ``stream`` can show any character (else output is kept to ASCII)."""
+    import codecs
+
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name.startswith("utf")
+    except LookupError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """How results are written: the format, and on a terminal the styles, links and width."""
+
+    format: str = "text"
+    style: Style = PLAIN
+    width: int = 0  # columns to wrap text at; 0 when not writing to a terminal
+    ascii_only: bool = False  # the stream cannot show other characters: JSON escapes them
+
+    @classmethod
+    def to(cls, stream: TextIO, format: str = "text") -> Output:
+        """For ``stream``: styled and wrapped text on a terminal (no colour with NO_COLOR),
+        citations linked where the terminal shows links; plain, unwrapped text when piped."""
+        import os
+        from dataclasses import replace
+
+        from tui.terminal import supports_hyperlinks, terminal_width
+
+        ascii_only = not shows_unicode(stream)
+        if format != "text" or not stream.isatty():
+            return cls(format, ascii_only=ascii_only)
+        plain = os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
+        style = PLAIN if plain else replace(ANSI, links=supports_hyperlinks(stream))
+        return cls(format, style, terminal_width(stream), ascii_only)
+
+    def result(self, result: Result, *, header: bool, explain: bool = False) -> str:
+        """One result as the format says; with ``explain``, why it was answered, or why not
+        (also for a question refused before any sentence was read)."""
+        if self.format == "json":
+            import json
+
+            from tui.text import json_safe
+
+            exclude = None if result.explanation is not None else {"explanation"}
+            # As pydantic would write it, but a name that is not UTF-8 survives as \udcxx,
+            # and a stream that is not UTF-8 gets every other character as an escape too.
+            return json_safe(json.dumps(result.model_dump(mode="json", exclude=exclude), separators=(",", ":"),
+                                        ensure_ascii=self.ascii_only))
+        if self.format == "markdown":
+            from tui.export import result_markdown
+
+            lines = result_markdown(result.question, result)
+            if explain:
+                explained = self._explanation(result, PLAIN)
+                # A fence longer than any run of backticks in the text, which cannot close it.
+                fence = "`" * max(3, 1 + max((len(r) for r in re.findall("`+", explained)), default=0))
+                lines += [fence, explained, fence, ""]
+            return "\n".join(lines).rstrip("\n")
+        text = render(result, self.style, header=header)
+        if explain:
+            text += "\n" + self._explanation(result, self.style)
+        if self.width:
+            from tui.terminal import wrap
+
+            text = wrap(text, self.width)
+        return text
+
+    @staticmethod
+    def _explanation(result: Result, style: Style) -> str:
+        if result.explanation is not None:
+            return render_explanation(result.explanation, style)
+        return render_refusal(result, style)

@@ -42,14 +42,3 @@ def shown_question(question: str) -> str:
     if len(question) <= QUESTION_SHOWN_CHARS:
         return visible(question)
     return f"{visible(question[:QUESTION_SHOWN_CHARS])}… ({len(question):,} characters)"
-
-
-def place(passage) -> str:
-    """Where a passage is, as a reader of documentation looks for it: ``file:line``, then
-    the section's heading path (less a top heading that only repeats the title)."""
-    ref = passage.article
-    where = f"{visible(ref.id)}:{passage.line}" if passage.line else visible(ref.id)
-    section = list(passage.section)
-    if section and " ".join(section[0].split()) == " ".join(ref.title.split()):
-        section = section[1:]
-    return where + (f" § {' › '.join(visible(s) for s in section)}" if section else "")

@@ -12,7 +12,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Collapsible, Input, ProgressBar, Static
 
-from tui.text import place, shown_question, visible
+from tui.cite import place
+from tui.text import shown_question, visible
 
 if TYPE_CHECKING:
     from retrieval.models import CorpusInfo, Passage, Result

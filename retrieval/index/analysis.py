@@ -12,7 +12,7 @@ import nltk
 
 from corpus.segment import SEGMENTER_VERSION
 from retrieval import lexicon
-from retrieval.index.bm25 import B, K1
+from retrieval.index.bm25 import K1, B
 from retrieval.index.terms import NORMALIZER_VERSION, TOKEN_PATTERN
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -16,10 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from corpus import CorpusError, UnitKind
-from corpus.select import Selection
 from corpus.reader import corpus_listing, corpus_name, corpus_root, no_text_message, read_article, relative_id
+from corpus.select import Selection
 from retrieval.index.bm25 import posting_weights
-from retrieval.index.sentence_index import ArticleInfo, IndexData
+from retrieval.index.sentence_index import ArticleInfo, IndexData, metadata
 from retrieval.index.terms import terms
 
 # The size and time recorded for a file that could not even be looked at.
@@ -127,8 +128,7 @@ def _read_file(task: tuple[str, str, int, int, dict | None],
         result.warnings.append(f"{path}: changed while it was being read; it will be read again next time")
     if article is None:
         return result
-    result.info = {"id": article.id, "title": article.title, "path": article.path,
-                   "source": article.source, "date": article.date, "authors": list(article.authors)}
+    result.info = metadata(article)
     result.title_ids.extend(local.id(term) for term in terms(article.title))
     heading = -1
     encoded = []
@@ -247,11 +247,6 @@ class _Parts:
         return ids
 
 
-def _article(info: dict, rel: str, size: int, mtime_ns: int, first: int, count: int) -> ArticleInfo:
-    return ArticleInfo(info["id"], info["title"], info["path"], rel, size, mtime_ns, first, count,
-                       info.get("source"), info.get("date"), tuple(info.get("authors") or ()))
-
-
 class _Mapping:
     """A reader's local term ids to corpus-wide ones, as a growing NumPy array."""
 
@@ -273,7 +268,7 @@ def _add_fresh(parts: _Parts, result: _FileResult, mapping: _Mapping) -> None:
     if result.info is None:
         return
     count = result.units
-    parts.articles.append(_article(result.info, result.rel, result.size, result.mtime_ns, parts.units, count))
+    parts.articles.append(ArticleInfo.of(result.info, result.rel, result.size, result.mtime_ns, parts.units, count))
     for name in ("starts", "ends", "paragraphs", "sentences", "kinds", "counts", "lines", "levels"):
         parts.add(name, np.frombuffer(getattr(result, name), dtype=getattr(result, name).typecode))
     headings = np.frombuffer(result.headings, dtype=np.int32).astype(np.int64)
@@ -289,9 +284,7 @@ def _add_fresh(parts: _Parts, result: _FileResult, mapping: _Mapping) -> None:
 def _add_reused(parts: _Parts, old: IndexData, article: ArticleInfo, old_to_new: np.ndarray) -> None:
     first, count = article.first, article.count
     end = first + count
-    parts.articles.append(ArticleInfo(article.id, article.title, article.path, article.rel, article.size,
-                                      article.mtime_ns, parts.units, count, article.source, article.date,
-                                      article.authors))
+    parts.articles.append(dataclasses.replace(article, first=parts.units))
     parts.add("starts", np.asarray(old.unit_start[first:end]))
     parts.add("ends", np.asarray(old.unit_end[first:end]))
     parts.add("paragraphs", np.asarray(old.unit_paragraph[first:end]))

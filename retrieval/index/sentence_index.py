@@ -10,7 +10,7 @@ from functools import cached_property
 
 import numpy as np
 
-from corpus import Unit, UnitKind
+from corpus import Article, Unit, UnitKind
 from corpus.segment import MASTHEAD_PARAGRAPHS
 from retrieval.index.bm25 import PostingsBM25, SentenceBM25, idf, idf_array
 from retrieval.index.terms import terms
@@ -40,6 +40,28 @@ class ArticleInfo:
     source: str | None = None
     date: str | None = None
     authors: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, meta: dict, rel: str, size: int, mtime_ns: int, first: int, count: int) -> ArticleInfo:
+        """From an article's metadata (as ``metadata`` writes it) and where its file and units are."""
+        return cls(meta["id"], meta["title"], meta["path"], rel, size, mtime_ns, first, count,
+                   meta.get("source"), meta.get("date"), tuple(meta.get("authors") or ()))
+
+    def record(self) -> dict:
+        """Everything as a JSON object, for the saved index; ``from_record`` reads it back."""
+        return {**metadata(self), "rel": self.rel, "size": self.size, "mtime_ns": self.mtime_ns,
+                "first": self.first, "count": self.count}
+
+    @classmethod
+    def from_record(cls, record: dict) -> ArticleInfo:
+        return cls.of(record, record["rel"], record["size"], record["mtime_ns"], record["first"], record["count"])
+
+
+def metadata(article: Article | ArticleInfo) -> dict:
+    """An article's id, title, path, source, date and authors, as a JSON object: the one
+    conversion between articles as read, as indexed, and as saved."""
+    return {"id": article.id, "title": article.title, "path": article.path, "source": article.source,
+            "date": article.date, "authors": list(article.authors)}
 
 
 @dataclass(slots=True)

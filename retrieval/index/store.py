@@ -172,12 +172,7 @@ def save(data: IndexData, folder: Path) -> Path:
             "listing_warnings": data.listing_warnings,
             "notes": data.notes,
             "skipped": data.skipped,
-            "articles": [
-                {"id": a.id, "title": a.title, "path": a.path, "rel": a.rel, "size": a.size,
-                 "mtime_ns": a.mtime_ns, "first": a.first, "count": a.count, "source": a.source,
-                 "date": a.date, "authors": list(a.authors)}
-                for a in data.articles
-            ],
+            "articles": [a.record() for a in data.articles],
         }
         manifest["crc32"] = {"text.bin": zlib.crc32(data.text), "vocab.json": zlib.crc32(vocab)}
         # ASCII JSON: names that are not UTF-8 (kept as lone surrogates) survive as \udcxx.
@@ -312,11 +307,7 @@ def load(version: Path, root: str) -> IndexData:
             if zlib.crc32(content) != manifest["crc32"][file]:
                 raise IndexDamaged(f"{file} does not match its checksum")
         vocab = json.loads(vocab_bytes.decode("utf-8"))
-        articles = [
-            ArticleInfo(a["id"], a["title"], a["path"], a["rel"], a["size"], a["mtime_ns"], a["first"],
-                        a["count"], a.get("source"), a.get("date"), tuple(a.get("authors") or ()))
-            for a in manifest["articles"]
-        ]
+        articles = [ArticleInfo.from_record(a) for a in manifest["articles"]]
         data = IndexData(
             root=manifest["root"], name=manifest["name"], articles=articles, vocab=vocab, text=text,
             avgdl=float(manifest["avgdl"]), digest=manifest.get("digest", ""),

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from corpus import UnitKind
+from corpus.segment import MASTHEAD_PARAGRAPHS
 from retrieval import english
 from retrieval.index.bm25 import K1, top_positions
-from corpus.segment import MASTHEAD_PARAGRAPHS
 from retrieval.index.sentence_index import SentenceIndex
 from retrieval.index.terms import WORD, sentence_tokens, word_term
 from retrieval.reader.evidence import EVIDENCE_TYPES, Evidence, find_evidence, type_match

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.engine import Engine
+from retrieval.reader.query import Query
 from retrieval.reader.question import analyze
 from retrieval.reader.ranker import WEIGHTS_FILE, ReaderModel, rank_pool
 from retrieval.reader.train import gold_labels, read_jsonl, sample
-from retrieval.reader.query import Query
 
 FALSE_ABSTAIN_RATES = (0.02, 0.03, 0.04, 0.045, 0.05, 0.08)
 

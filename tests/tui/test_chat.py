@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
+from chat_pilot import ask, chat, settle
 from textual.widgets import Static
 
 from retrieval.engine import Engine
 from tui.messages import AnswerReady, EngineReady, ReadingProgress
 from tui.screens import ArticleListScreen, ArticleScreen, HelpScreen
 from tui.widgets import AnswerCard, PassageRow, QuestionInput, Transcript
-
-from chat_pilot import ask, chat, settle
 
 
 def plain(widget: Static) -> str:

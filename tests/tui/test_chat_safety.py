@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chat_pilot import ask, chat, settle
 from textual.widgets import Static
 
 from retrieval.engine import Engine
 from tui.widgets import AnswerCard, PassageRow
-
-from chat_pilot import ask, chat, settle
 
 
 def plain(widget: Static) -> str:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from chat_pilot import ask, chat
 from textual.widgets import Static
 
 from retrieval.engine import Engine
 from tui.screens import ArticleListScreen, ArticleScreen
 from tui.text import visible
 from tui.widgets import AnswerCard, PassageRow
-
-from chat_pilot import ask, chat
 
 HOSTILE = [
     "[0] x", "[/]", "[TODO] y", "[b]z", "[link=https://example.com]here[/link]", "\x1b[31mred",

@@ -6,10 +6,9 @@ Refresh after an intended change with: pytest tests/tui/test_snapshots.py --snap
 from __future__ import annotations
 
 import pytest
+from chat_pilot import ask, chat, settle
 
 from tui.widgets import PassageRow
-
-from chat_pilot import ask, chat, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
