@@ -25,7 +25,7 @@ from corpus import ARTICLES_DIR  # noqa: E402
 from corpus.article import make_article  # noqa: E402
 
 # Markdown sizes (characters) to lay out with Textual's widget, around its limit.
-MARKDOWN_SIZES = (5_000, 20_000, 40_000)
+MARKDOWN_SIZES = (5_000, 18_000, 40_000)
 SEARCHED = "lighthouse number 3"
 
 

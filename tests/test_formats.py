@@ -197,3 +197,26 @@ def test_choosing_files_globs_ignore_file_and_one_format(tmp_path):
     left_out = Selection.of(root, include=["!guide/"])
     assert [rel for _, rel in corpus_listing(root, selection=left_out)[0]] == ["api/fs.md", "api/net.html", "notes/a.txt"]
     assert chosen.fingerprint() != left_out.fingerprint()
+
+
+@pytest.fixture(scope="module")
+def knot_engine(tmp_path_factory):
+    from retrieval.engine import Engine
+
+    folder = tmp_path_factory.mktemp("man")
+    (folder / "knot.txt").write_text((FIXTURES / "knot.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    return Engine.load(folder, index_dir=folder.parent / (folder.name + "-index"))
+
+
+@pytest.mark.parametrize("question, option", [
+    ("What does knot -l do?", "-l, --list"),
+    ("What does -v do?", "-v, --verbose"),
+    ("What does knot -f do?", "-f ARCHIVE, --file=ARCHIVE"),
+    ("What does knot --append do?", "-a, --append"),
+])
+def test_a_question_naming_an_option_reaches_its_description(knot_engine, question, option):
+    result = knot_engine.ask(question)
+    assert result.answered
+    best = result.answers[0]
+    assert best.sentence.startswith(option + " ")
+    assert best.section[-1] == "OPTIONS"
