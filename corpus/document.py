@@ -40,6 +40,10 @@ class Rendered:
         """Append ``source[start:end]`` as it is."""
         self._append(source[start:end], start, True)
 
+    def copy_as(self, text: str, at: int) -> None:
+        """Append ``text``, a copy of the source's characters from offset ``at`` on."""
+        self._append(text, at, True)
+
     def put(self, text: str, at: int) -> None:
         """Append ``text`` standing for the markup at source offset ``at``."""
         self._append(text, at, False)

@@ -17,13 +17,32 @@ SNIFF_CHARS = 2000
 SUBSECTION_MAX_INDENT = 4
 # Sections whose lines are command forms, not prose.
 _CODE_SECTIONS = frozenset({"SYNOPSIS"})
+# An option's tag: options, each perhaps with its argument ("-f ARCHIVE, --file=ARCHIVE").
+_TAG = re.compile(r"--?[\w-]+(?:[= ]?[A-Z][A-Z_]*)?(?:, --?[\w-]+(?:[= ]?[A-Z][A-Z_]*)?)*")
 # A term and its description on one line are set apart by this much space.
 _TAG_GAP = re.compile(r"\S( {2,}|\t+)(?=\S)")
 
 
+# nroff's bold ("N\bN") and underline ("_\bN"), as a pager shows them: a character struck
+# over by the one after the backspace, which is the one shown (what `col -b` keeps).
+_STRUCK = re.compile("[^\n]\x08")
+
+
+def without_overstrike(source: str) -> tuple[str, list[int]]:
+    """``source`` as shown, each overstruck character the one left on top, and for each
+    character of it, its offset in ``source``."""
+    kept: list[int] = []
+    at = 0
+    for struck in _STRUCK.finditer(source):
+        kept.extend(range(at, struck.start()))
+        at = struck.end()
+    kept.extend(range(at, len(source)))
+    return "".join(source[i] for i in kept), kept
+
+
 def is_man_page(text: str) -> bool:
     """True for a rendered manual page: its header line, or NAME then SYNOPSIS sections."""
-    head = text[:SNIFF_CHARS].lstrip("\n")
+    head = _STRUCK.sub("", text[:SNIFF_CHARS]).lstrip("\n")
     first = head.split("\n", 1)[0]
     if _HEADER.match(first):
         return True
@@ -43,7 +62,34 @@ def _span(source: str, start: int, end: int) -> tuple[int, int]:
 def read_man(source: str) -> Document:
     """A rendered manual page as blocks: each section (NAME, SYNOPSIS, DESCRIPTION, ...) a
     heading, the subsections under it, an option with its description one definition, the
-    SYNOPSIS lines code; the page's header and footer lines are left out."""
+    SYNOPSIS lines code; the page's header and footer lines are left out. A page not passed
+    through `col -b` reads as shown, its blocks pointing at the overstruck source."""
+    if "\x08" not in source:
+        return _read_shown(source)
+    shown, kept = without_overstrike(source)
+    document = _read_shown(shown)
+    for block in document.blocks:
+        block.text = _remapped(block.text, kept, len(source))
+    return document
+
+
+def _remapped(rendered: Rendered, kept: list[int], end: int) -> Rendered:
+    """``rendered`` with its offsets moved from the shown text to the source: a copied part
+    splits where the source has struck characters between two of its own."""
+    out = Rendered()
+    for text, at, copied in zip(rendered.parts, rendered.sources, rendered.copied):
+        if not copied:
+            out.put(text, kept[at] if at < len(kept) else end)
+            continue
+        run = 0
+        for k in range(1, len(text) + 1):
+            if k == len(text) or kept[at + k] != kept[at + k - 1] + 1:
+                out.copy_as(text[run:k], kept[at + run])
+                run = k
+    return out
+
+
+def _read_shown(source: str) -> Document:
     starts = line_starts(source)
     ends = [s - 1 for s in starts[1:]] + [len(source)]
     lines = [source[s:e] for s, e in zip(starts, ends)]
@@ -57,10 +103,11 @@ def read_man(source: str) -> Document:
     document = Document()
     section = ""
     group: list[int] = []
+    columns = _description_columns(lines)
 
     def flush() -> None:
         if group:
-            _body(source, starts, ends, lines, group, section, document)
+            _body(source, starts, ends, lines, group, section, document, columns)
             group.clear()
 
     for i, line in enumerate(lines):
@@ -87,8 +134,27 @@ def read_man(source: str) -> Document:
     return document
 
 
+def _description_columns(lines: list[str]) -> frozenset[int]:
+    """The columns where the page's option descriptions begin: the indentation of a line
+    under an option's tag ("-l, --lines" and, deeper, "print the newline counts")."""
+    return frozenset(_indent(below) for line, below in zip(lines, lines[1:])
+                     if line.lstrip().startswith("-") and below.strip() and _indent(below) > _indent(line))
+
+
+def _tag_end(line: str, columns: frozenset[int]) -> int | None:
+    """Where the tag of an option ends when its description follows on the same line one
+    space away ("--help display this help and exit"): the space before a word that starts
+    in a column where the page's descriptions start. None when the line is not so set."""
+    if not line.lstrip().startswith("-"):
+        return None
+    for space in re.finditer(r"(?<=\S) (?=\S)", line):
+        if space.end() in columns:
+            return space.start() if _TAG.fullmatch(line[:space.start()].strip()) else None
+    return None
+
+
 def _body(source: str, starts: list[int], ends: list[int], lines: list[str], group: list[int],
-          section: str, document: Document) -> None:
+          section: str, document: Document, columns: frozenset[int] = frozenset()) -> None:
     """The blocks of a run of indented lines: paragraphs, and tagged entries (a line with
     deeper-indented lines under it, or a tag and its text apart on one line)."""
     if section in _CODE_SECTIONS:
@@ -124,8 +190,8 @@ def _body(source: str, starts: list[int], ends: list[int], lines: list[str], gro
         first = _span(source, starts[run[0]], ends[run[0]])
         gap = _TAG_GAP.search(source, first[0], first[1])
         kind = UnitKind.TEXT
-        if len(run) == 1 and gap and source[first[0]] == "-":
-            kind = UnitKind.DEFINITION  # "-a     same as -vET"
+        if len(run) == 1 and source[first[0]] == "-" and (gap or _tag_end(lines[run[0]], columns) is not None):
+            kind = UnitKind.DEFINITION  # "-a     same as -vET", "--help display this help"
         spans = [_span(source, starts[j], ends[j]) for j in run]
         document.blocks.append(Block(kind, _joined(source, spans)))
 

@@ -222,13 +222,23 @@ def render_inline(lines: Lines, out: Rendered, refs: frozenset[str], a: int = 0,
             lines.emit(out, j, run_end)
 
 
-@cache
-def _parser():
+def new_parser():
+    """A parser of the Markdown this module reads: CommonMark with tables."""
     # Imported here, not at the top: only a corpus with Markdown files pays for it
     # (about 130 ms; see benchmarks/formats.py).
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark").enable("table")
+
+
+_parser = cache(new_parser)
+
+
+def blank_front_matter(source: str) -> str:
+    """``source`` with its front matter blanked rather than cut, so a parser's line
+    numbers are the file's."""
+    body_start, _ = front_matter(source)
+    return re.sub(r"[^\n]", " ", source[:body_start]) + source[body_start:]
 
 
 def _lines_of(source: str, starts: list[int], first_line: int, content: str) -> Lines:
@@ -251,13 +261,11 @@ def _lines_of(source: str, starts: list[int], first_line: int, content: str) -> 
 def read_markdown(source: str) -> Document:
     """A Markdown file as blocks: headings with their level, paragraphs, list items, table
     rows and code line by line; front matter gives title, authors and date."""
-    body_start, fields = front_matter(source)
+    _, fields = front_matter(source)
     document = Document()
     _metadata(fields, document)
-    # The front matter is blanked rather than cut, so the parser's line numbers are the file's.
-    blanked = re.sub(r"[^\n]", " ", source[:body_start]) + source[body_start:]
     env: dict = {}
-    tokens = _parser().parse(blanked, env)
+    tokens = _parser().parse(blank_front_matter(source), env)
     refs = frozenset(reference_label(k) for k in env.get("references", {}))
     starts = line_starts(source)
     items = 0

@@ -128,7 +128,7 @@ def test_man_page_sections_and_options():
                      "than one FILE is specified.", "DESCRIPTION"),
         (K.DEFINITION, 14, "-c, --bytes print the byte counts", "DESCRIPTION"),
         (K.DEFINITION, 17, "-l, --lines print the newline counts", "DESCRIPTION"),
-        (K.TEXT, 20, "--help display this help and exit", "DESCRIPTION"),
+        (K.DEFINITION, 20, "--help display this help and exit", "DESCRIPTION"),
         (K.HEADING, 22, "Subsection here", "DESCRIPTION › Subsection here"),
         (K.TEXT, 23, "Some text in it.", "DESCRIPTION › Subsection here"),
     ]
@@ -197,3 +197,88 @@ def test_choosing_files_globs_ignore_file_and_one_format(tmp_path):
     left_out = Selection.of(root, include=["!guide/"])
     assert [rel for _, rel in corpus_listing(root, selection=left_out)[0]] == ["api/fs.md", "api/net.html", "notes/a.txt"]
     assert chosen.fingerprint() != left_out.fingerprint()
+
+
+@pytest.fixture(scope="module")
+def knot_engine(tmp_path_factory):
+    from retrieval.engine import Engine
+
+    folder = tmp_path_factory.mktemp("man")
+    (folder / "knot.txt").write_text((FIXTURES / "knot.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    return Engine.load(folder, index_dir=folder.parent / (folder.name + "-index"))
+
+
+@pytest.mark.parametrize("question, option", [
+    ("What does knot -l do?", "-l, --list"),
+    ("What does -v do?", "-v, --verbose"),
+    ("What does knot -f do?", "-f ARCHIVE, --file=ARCHIVE"),
+    ("What does knot --append do?", "-a, --append"),
+])
+def test_a_question_naming_an_option_reaches_its_description(knot_engine, question, option):
+    result = knot_engine.ask(question)
+    assert result.answered
+    best = result.answers[0]
+    assert best.sentence.startswith(option + " ")
+    assert best.section[-1] == "OPTIONS"
+
+
+def overstruck(page: str) -> str:
+    """``page`` as nroff writes it for a terminal: section names and options in bold
+    (each character struck twice), arguments underlined (struck over "_")."""
+    def bold(m):
+        return "".join(f"{c}\b{c}" for c in m.group())
+    page = re.sub(r"(?m)^[A-Z][A-Z ]+$", bold, page)
+    page = re.sub(r"(?<=[\s,\[])--?[a-z]+", bold, page)
+    return re.sub(r"ARCHIVE", lambda m: "".join(f"_\b{c}" for c in m.group()), page)
+
+
+def test_man_page_options_are_definitions_with_their_section():
+    article = read("knot.txt")
+    assert article.format == "man"
+    rows = {text: (kind, line, section) for kind, line, text, section in table(article)}
+    assert rows["-l, --list print the names of the files held in the archive, one a line"] == (
+        K.DEFINITION, 19, "OPTIONS")
+    assert rows["-f ARCHIVE, --file=ARCHIVE read or write the archive named ARCHIVE instead of knot.out"][0] is K.DEFINITION
+    # A description one space after its tag, in the column the page's descriptions start in.
+    assert rows["--help show a short summary of the options and exit"] == (K.DEFINITION, 34, "OPTIONS")
+    assert rows["knot [-alrv] [-f ARCHIVE] [FILE]..."] == (K.CODE, 7, "SYNOPSIS")
+    assert_located(article)
+
+
+def test_prose_that_opens_with_an_option_is_not_a_definition():
+    page = (FIXTURES / "knot.txt").read_text(encoding="utf-8").replace(
+        "       --help show", "       -l and -c show")
+    article = make_article("knot.txt", "knot.txt", page)
+    [unit] = [u for u in article.units if u.text.startswith("-l and -c show")]
+    assert unit.kind is K.TEXT
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_an_overstruck_page_reads_as_the_same_page_shown(header):
+    clean = (FIXTURES / "knot.txt").read_text(encoding="utf-8")
+    if not header:
+        clean = clean.split("\n", 2)[2]
+    struck = overstruck(clean)
+    assert "\b" in struck and "N\bNA\bAM\bME\bE" in struck
+    a, b = make_article("knot.txt", "knot.txt", clean), make_article("knot.txt", "knot.txt", struck)
+    assert b.format == "man" and b.title == a.title
+    assert [(u.kind, u.line, u.text, u.level) for u in b.units] == [(u.kind, u.line, u.text, u.level) for u in a.units]
+    for unit in b.units:  # each span holds, as shown, the words quoted
+        shown = re.sub("[^\n]\b", "", struck[unit.start:unit.end])
+        assert " ".join(shown.split()) == unit.text
+        assert b.unit_at(unit.start, unit.end) == unit
+
+
+def test_an_overstruck_page_answers_with_the_words_shown(tmp_path):
+    from retrieval.engine import Engine
+
+    folder = tmp_path / "man"
+    folder.mkdir()
+    (folder / "knot.txt").write_text(overstruck((FIXTURES / "knot.txt").read_text(encoding="utf-8")),
+                                     encoding="utf-8")
+    engine = Engine.load(folder, index_dir=tmp_path / "index")
+    result = engine.ask("What does knot -l do?")
+    assert result.answered and not result.notice
+    best = result.answers[0]
+    assert best.sentence == "-l, --list print the names of the files held in the archive, one a line"
+    assert (best.line, best.section) == (19, ["OPTIONS"])

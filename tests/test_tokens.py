@@ -51,6 +51,29 @@ def test_hyphenated_words_split_into_parts():
     assert terms("DeepSeek’s Firefly-2") == ["deepseek", "firefli", "2"]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("What does wc -l do?", ["wc", "-l"]),
+        ("-l, --lines print the newline counts", ["-l", "line", "print", "newlin", "count"]),
+        ("rm -rf old", ["rm", "rf", "old"]),  # an option with words reads as them
+        ("--files0-from=F", ["files0"]),
+        ("ls -L", ["ls", "-L"]),  # an option's case is its meaning
+        ("knot \u2010l and \u2212\u2212list", ["knot", "-l", "list"]),  # groff's UTF-8 dashes
+        ("THE -L OPTION", ["-L", "option"]),
+    ],
+)
+def test_command_line_options_are_terms(text, expected):
+    assert terms(text) == expected
+    assert [t.term for t in tokens(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["a well-known e-mail", "pre- and post-war", "fell -5 degrees - and rose",
+                                  "x--y", "-- the end", "self-test"])
+def test_dashes_in_prose_are_not_options(text):
+    assert not any(term.startswith("-") for term in terms(text))
+
+
 def test_a_stopword_used_as_a_name_is_kept():
     assert terms('The "from" clause') == ["from", "claus"]
     assert terms("the with statement") == ["with", "statement"]
@@ -66,7 +89,7 @@ def test_token_spans_point_into_the_text():
     ]
 
 
-PIECES = list("abcAB $€%.,'’\"0123456789-") + [
+PIECES = list("abcAB $€%.,'’\"0123456789-\u2010\u2212") + ["--", "-l", " -rf", "--lines", "=F",
     "the ", "with ", "US$", " billion", " yuan", "U.S.", "per cent", "IS ", "FM", "bn", "th",
     "é", "e\u0301", "ß", "ＦＭ", "１", "．", "＄", "ﬁ", "İ", "٢",
 ]

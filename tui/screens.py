@@ -6,59 +6,55 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.reading import (
+    MARKDOWN_WIDGET_MAX_CHARS,
+    DocumentReady,
+    DocumentView,
+    MarkdownView,
+    Match,
+    find_matches,
+    shown_blocks,
+)
 from tui.text import visible
-from tui.widgets import styled
 
 if TYPE_CHECKING:
-    from corpus import Article, Unit
+    from corpus import Article
     from retrieval.index.sentence_index import ArticleInfo
 
-CITED_STYLE = "reverse"
 # The article list shows at most this many matches; typing narrows them.
 LIST_LIMIT = 1000
-# The reading pane lays out at most this much text: Textual takes seconds over a megabyte.
-SHOWN_CHARS = 20_000
-
-
-def shown_units(units: list[Unit], cited: tuple[int, int] | None) -> tuple[int, int]:
-    """The stretch [first, last) of ``units`` the reading pane shows: all of them, or for a
-    long article the SHOWN_CHARS of text around the cited sentence (else its start)."""
-    if sum(len(u.text) + 1 for u in units) <= SHOWN_CHARS:
-        return 0, len(units)
-    centre = next((i for i, u in enumerate(units) if (u.start, u.end) == cited), 0)
-    first, last, size = centre, centre + 1, len(units[centre].text)
-    grew = True
-    while grew:
-        grew = False
-        if first > 0 and size + len(units[first - 1].text) + 1 <= SHOWN_CHARS:
-            first -= 1
-            size += len(units[first].text) + 1
-            grew = True
-        if last < len(units) and size + len(units[last].text) + 1 <= SHOWN_CHARS:
-            size += len(units[last].text) + 1
-            last += 1
-            grew = True
-    return first, last
 
 
 class ArticleScreen(ModalScreen[None]):
-    """An article to read, the cited sentence highlighted and scrolled into view."""
+    """An article to read, whole and rendered, opened at the cited sentence (highlighted),
+    with find: ``/`` to search, ``n`` and ``N`` for the next and previous match."""
 
     BINDINGS = [
         Binding("escape", "dismiss", "Close", tooltip="Close the article", id="article.close"),
         Binding("q", "dismiss", "Close", show=False, id="article.close_q"),
+        # The app's keys do not reach a modal screen: the help is offered here too.
+        Binding("f1", "app.help", "Help", tooltip="Show every key", id="article.help"),
+        Binding("slash", "find", "Find", key_display="/", tooltip="Find text in the article",
+                id="article.find"),
+        Binding("n", "next_match", "Next", tooltip="Go to the next match of the find",
+                id="article.next_match"),
+        Binding("N", "previous_match", "Previous", key_display="N",
+                tooltip="Go to the previous match of the find", id="article.previous_match"),
     ]
 
     def __init__(self, article: Article, cited: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.article = article
         self.cited = cited
+        self.matches: list[Match] = []
+        self.current: int | None = None
+        self._searched = ""
 
     def compose(self):
         article = self.article
@@ -70,44 +66,88 @@ class ArticleScreen(ModalScreen[None]):
         with Vertical(id="article-pane"):
             yield Static(Content.styled(visible(article.title), "bold"), markup=False, id="article-title")
             yield Static(Content.styled(meta, "$foreground-muted"), markup=False, id="article-meta")
-            first, last = shown_units(article.units, self.cited)
-            with VerticalScroll(id="article-body"):
-                if first:
-                    yield self._not_shown(f"… {first:,} earlier sentences are not shown: the article is long.")
-                for number, units in groupby(article.units[first:last], key=lambda u: u.paragraph):
-                    yield self._paragraph(number, list(units))
-                if last < len(article.units):
-                    yield self._not_shown(f"… {len(article.units) - last:,} later sentences are not shown.")
-            yield Static(Content.styled("Esc closes", "$foreground-muted"), markup=False, id="article-keys")
+            yield self._view()
+            with Horizontal(id="article-find"):
+                yield Input(placeholder="Find in the article", id="article-find-input", select_on_focus=True)
+                yield Static("", markup=False, id="article-find-count")
+        yield Footer()
 
-    @staticmethod
-    def _not_shown(text: str) -> Static:
-        return Static(Content.styled(text, "italic $foreground-muted"), markup=False, classes="not-shown")
+    def _view(self) -> DocumentView | MarkdownView:
+        """Textual's Markdown widget for a Markdown file it lays out quickly enough, else the
+        document drawn line by line, rendered from what the reader of each format sees."""
+        article = self.article
+        cited = next((i for i, u in enumerate(article.units) if (u.start, u.end) == self.cited), None)
+        if article.format == "markdown" and len(article.text) <= MARKDOWN_WIDGET_MAX_CHARS:
+            return MarkdownView(article, article.units[cited] if cited is not None else None, id="article-body")
+        return DocumentView(shown_blocks(article), cited, id="article-body")
 
-    def _paragraph(self, number: int, units: list[Unit]) -> Static:
-        from corpus import UnitKind
-
-        text = ""
-        spans = []
-        cited_here = False
-        for unit in units:
-            if text:
-                text += " "
-            if self.cited == (unit.start, unit.end):
-                spans.append((len(text), len(text) + len(unit.text), CITED_STYLE))
-                cited_here = True
-            text += unit.text
-        kind = units[0].kind
-        base = "bold" if kind is UnitKind.HEADING else ("$foreground-muted" if kind is UnitKind.BOILERPLATE else "")
-        classes = "paragraph cited" if cited_here else "paragraph"
-        return Static(styled(text, spans, base), markup=False, classes=classes, id=f"paragraph-{number}")
+    @property
+    def view(self) -> DocumentView | MarkdownView:
+        return self.query_one("#article-body")
 
     def on_mount(self) -> None:
-        body = self.query_one("#article-body", VerticalScroll)
-        cited = self.query(".cited")
-        body.focus()
-        if cited:
-            self.call_after_refresh(body.scroll_to_center, cited.first(), animate=False)
+        self.query_one("#article-find").display = False
+        self.view.focus()
+
+    def on_document_ready(self, message: DocumentReady) -> None:
+        if self._searched:  # asked for before the document was laid out
+            self._search(self._searched)
+
+    # -- find ----------------------------------------------------------------------------------
+    def action_find(self) -> None:
+        self.query_one("#article-find").display = True
+        self.query_one("#article-find-input", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._search(event.value)
+        self.view.focus()
+
+    def key_escape(self, event) -> None:
+        # Esc in the find box goes back to the article; Esc in the article closes it.
+        if self.query_one("#article-find-input", Input).has_focus:
+            event.stop()
+            event.prevent_default()
+            self.view.focus()
+            if not self._searched:
+                self.query_one("#article-find").display = False
+
+    def _search(self, needle: str) -> None:
+        self._searched = needle
+        view = self.view
+        self.matches = find_matches(needle, view.texts()) if view.ready else []
+        self.current = view.first_match_from_here(self.matches) if self.matches else None
+        if not needle:
+            self.query_one("#article-find").display = False
+        self._show_match()
+
+    def _step(self, direction: int) -> None:
+        if not self.matches:
+            if not self._searched:
+                self.action_find()
+            else:
+                self.notify("No match in the article.", markup=False)
+            return
+        self.current = ((self.current or 0) + direction) % len(self.matches)
+        self._show_match()
+
+    def action_next_match(self) -> None:
+        self._step(1)
+
+    def action_previous_match(self) -> None:
+        self._step(-1)
+
+    def _show_match(self) -> None:
+        view = self.view
+        view.mark(self.matches, self.current)
+        count = self.query_one("#article-find-count", Static)
+        if not self._searched:
+            count.update("")
+        elif self.current is None:
+            count.update(Content.styled("no match", "$text-warning"))
+        else:
+            count.update(Content(f"{self.current + 1:,} of {len(self.matches):,}"))
+            view.reveal(self.matches[self.current])
 
 
 class ArticleListScreen(ModalScreen["ArticleInfo | None"]):

@@ -35,7 +35,7 @@ from retrieval.lexicon import (
 
 # The version of the rules that turn text into terms. Bump it when a change here gives
 # some text other terms: saved indexes made under other rules are then rebuilt.
-NORMALIZER_VERSION = 1
+NORMALIZER_VERSION = 2
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 # Combining diacritics, so a word written decomposed ("Schro\u0308dinger") stays one word.
@@ -46,11 +46,17 @@ _WORD_END = rf"(?![\w{_MARKS}])"
 # are a unit, read as a word of its own.
 _GLUED_WORDS = "|".join(sorted(w for w in {*SCALES, *ORDINAL_SUFFIXES} if len(w) > 1))
 _GLUED = rf"(?:(?:(?i:{_GLUED_WORDS})|[A-Za-z]){_WORD_END})"
+# A command-line option: one or two dashes right before a letter, not inside a word
+# ("well-known", "pre- and post-" are not options). Manual pages rendered in UTF-8 may
+# print its dashes as U+2010 (hyphen) or U+2212 (minus): they read as "-".
+_DASHES = "\\-\u2010\u2212"
+_OPTION = rf"[{_DASHES}]{{1,2}}[A-Za-z][A-Za-z0-9]*(?:[{_DASHES}][A-Za-z0-9]+)*{_WORD_END}"
 TOKEN_PATTERN = rf"""
     (?:[A-Z]{{1,2}}\$|[$€£¥₹₩₽])\s?{_NUMBER}{_GLUED}?         # US$600bn, $7.4, €5m
   | {_NUMBER}(?:%|{_GLUED})?                                # 10,000  17%  1990s  600bn  5G
   | [A-Za-z](?:\.[A-Za-z])+{_WORD_END}\.?                    # U.S.  D.C.  e.g.
   | ["“`][^\W\d_][\w{_MARKS}]*["”`]                          # "from": a word as a name
+  | (?<![\w{_DASHES}]){_OPTION}                               # -l  --lines  -rf  --files0-from
   | [^\W\d_][\w{_MARKS}]*(?:['’][\w{_MARKS}]+)*             # words, A100, don't
 """
 _TOKENIZER = RegexpTokenizer(TOKEN_PATTERN, flags=re.VERBOSE | re.UNICODE)
@@ -58,8 +64,10 @@ _TOKENIZER = RegexpTokenizer(TOKEN_PATTERN, flags=re.VERBOSE | re.UNICODE)
 # of its tokenizer under a ReDoS timer, which makes it about 2.7 times slower; the tokens
 # are the same (a test checks it).
 _BULK = re.compile(TOKEN_PATTERN, re.VERBOSE | re.UNICODE)
-# Tokens the fast path hands to the full normaliser: numbers, amounts, quoted names.
-_SPECIAL_START = frozenset("0123456789$€£¥₹₩₽\"“`")
+# Tokens the fast path hands to the full normaliser: numbers, amounts, quoted names, options.
+_OPTION_DASHES = "-\u2010\u2212"
+_OPTION_START = frozenset(_OPTION_DASHES)
+_SPECIAL_START = frozenset("0123456789$€£¥₹₩₽\"“`") | _OPTION_START
 _ARTICLE_FORMS = frozenset({"the", "The", "THE", "a", "A", "an", "An", "AN"})
 _MISSING = object()
 _STEMMER = PorterStemmer()
@@ -166,6 +174,14 @@ def _mentioned(raw: list[str], i: int, shouting: bool = False) -> bool:
     return word_term(following.lower() if shouting else following) is not None
 
 
+def option_term(surface: str) -> str:
+    """The term of a command-line option: its dashes as ASCII, its letters as written."""
+    return surface.translate(_ASCII_DASHES)
+
+
+_ASCII_DASHES = str.maketrans({"\u2010": "-", "\u2212": "-"})
+
+
 def _word_term_kept(surface: str) -> str | None:
     lower = fold(surface)
     return _stem(IRREGULAR_FORMS.get(lower, lower)) if lower else None
@@ -193,6 +209,16 @@ def _normalize(raw: list[str], shouting: bool = False) -> list[tuple[str, int, i
     while i < n:
         tok = raw[i]
         first = tok[0]
+        if first in _OPTION_START:
+            # An option reads as its words ("--lines" as "line", "-rf" as "rf"); one with no
+            # word of its own ("-l") is a term as written ("-l" is not "-L"). Not both: a
+            # second term at one place would part the words around it, which phrase and
+            # proximity read as the words standing apart.
+            words = [(term, i, i, WORD) for part in _BULK.findall(tok.lstrip(_OPTION_DASHES))
+                     if (term := word_term(part.lower() if shouting else part)) is not None]
+            out.extend(words or [(option_term(tok), i, i, WORD)])
+            i += 1
+            continue
         if not (first.isdecimal() or first in "$€£¥₹₩₽" or (first.isupper() and "$" in tok[:3])):
             word = tok.lower() if shouting else tok
             if first in _QUOTES:

@@ -5,11 +5,14 @@ Refresh after an intended change with: pytest tests/tui/test_snapshots.py --snap
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from chat_pilot import ask, chat, settle
 
 from tui.widgets import PassageRow
 
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "docs"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
@@ -42,6 +45,34 @@ class TestReading:
             await ask(pilot, "Who edited the article?")
             pilot.app.query_one(PassageRow).focus()
             await pilot.press("enter")
+            await settle(pilot)
+
+        assert snap_compare(chat(engine), terminal_size=size, run_before=run_before)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_article_find(self, snap_compare, engine, size):
+        async def run_before(pilot):
+            await ask(pilot, "Who edited the article?")
+            pilot.app.query_one(PassageRow).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("slash", *"deepseek", "enter", "n", "n")
+            await settle(pilot)
+
+        assert snap_compare(chat(engine), terminal_size=size, run_before=run_before)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_markdown_pane(self, snap_compare, engine, size):
+        from corpus.article import make_article
+        from tui.screens import ArticleScreen
+
+        guide = FIXTURES / "guide.md"
+        article = make_article("guide.md", str(guide), guide.read_text(encoding="utf-8"))
+        cited = next(u for u in article.units if u.text.startswith("Second line"))
+
+        async def run_before(pilot):
+            await settle(pilot)
+            await pilot.app.push_screen(ArticleScreen(article, (cited.start, cited.end)))
             await settle(pilot)
 
         assert snap_compare(chat(engine), terminal_size=size, run_before=run_before)
