@@ -56,7 +56,7 @@ TOKEN_PATTERN = rf"""
   | {_NUMBER}(?:%|{_GLUED})?                                # 10,000  17%  1990s  600bn  5G
   | [A-Za-z](?:\.[A-Za-z])+{_WORD_END}\.?                    # U.S.  D.C.  e.g.
   | ["“`][^\W\d_][\w{_MARKS}]*["”`]                          # "from": a word as a name
-  | (?<![\w{_DASHES}]){_OPTION}                               # -l  --lines  -rf  --files0-from
+  | (?<![\w{_MARKS}{_DASHES}]){_OPTION}                      # -l  --lines  -rf  --files0-from
   | [^\W\d_][\w{_MARKS}]*(?:['’][\w{_MARKS}]+)*             # words, A100, don't
 """
 _TOKENIZER = RegexpTokenizer(TOKEN_PATTERN, flags=re.VERBOSE | re.UNICODE)
