@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tui.confirm import ConfirmScreen
 from tui.export import conversation_markdown, quote_with_citation, write_new_file
 from tui.messages import (
     AnswerFailed,
@@ -25,11 +26,20 @@ from tui.messages import (
     ArticleRead,
     EngineFailed,
     EngineReady,
+    ExamplesFound,
     ReadingProgress,
 )
 from tui.screens import ArticleListScreen, ArticleScreen, ExplainScreen, HelpScreen
 from tui.text import visible
-from tui.widgets import AnswerCard, CorpusHeader, PassageRow, QuestionInput, Transcript
+from tui.widgets import (
+    AnswerCard,
+    CorpusHeader,
+    ExampleQuestion,
+    PassageRow,
+    QuestionInput,
+    Transcript,
+    Welcome,
+)
 
 if TYPE_CHECKING:  # the core loads in the reading worker, after the first frame is drawn
     from retrieval.conversation import Conversation
@@ -59,6 +69,8 @@ class VerbatimApp(App[int]):
                 id="app.export"),
         Binding("ctrl+l", "clear", "Clear", tooltip="Clear the transcript", id="app.clear"),
         Binding("ctrl+q", "quit", "Quit", tooltip="Quit Verbatim", id="app.quit", priority=True),
+        Binding("ctrl+g", "latest_answer", "Latest", show=False,
+                tooltip="Go to the latest answer", id="app.latest"),
         Binding("pageup", "scroll_transcript(-1)", "Scroll up", show=False,
                 tooltip="Scroll the transcript up", id="app.page_up"),
         Binding("pagedown", "scroll_transcript(1)", "Scroll down", show=False,
@@ -96,6 +108,7 @@ class VerbatimApp(App[int]):
         self.conversation: Conversation | None = None
         self._pending: deque[int] = deque()  # exchanges waiting for an answer, in the order asked
         self._answering: int | None = None  # the exchange being answered
+        self.examples: list[str] = []  # questions the corpus answers, for the welcome
 
     # -- layout --------------------------------------------------------------------------
     def compose(self):
@@ -104,7 +117,8 @@ class VerbatimApp(App[int]):
         yield Transcript(id="transcript")
         yield QuestionInput(placeholder="Ask a question about the articles", id="question",
                             select_on_focus=False)
-        yield Footer()
+        # Compact: at 80 columns every key of the footer fits, an answer's Enter included.
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         question = self.query_one(QuestionInput)
@@ -160,6 +174,8 @@ class VerbatimApp(App[int]):
             self.notify(f"{len(warnings) - 3} more files were skipped.", severity="warning", markup=False)
         self.ready = True
         self._answer_next()
+        self.call_later(self._show_welcome)
+        self.find_examples()
 
     async def on_engine_failed(self, message: EngineFailed) -> None:
         card = AnswerCard(len(self.exchanges), "The articles could not be read")
@@ -176,6 +192,10 @@ class VerbatimApp(App[int]):
         box = self.query_one(QuestionInput)
         box.remember(question)
         box.value = ""
+        await self._ask(question)
+
+    async def _ask(self, question: str) -> None:
+        await self._hide_welcome()
         exchange = len(self.exchanges)
         self.exchanges.append((question, None))
         await self.query_one(Transcript).add(AnswerCard(exchange, question))
@@ -236,6 +256,42 @@ class VerbatimApp(App[int]):
                                                             WorkerState.SUCCESS):
             self._answering = None
             self._answer_next()
+
+    # -- the welcome ---------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="examples", name="find examples")
+    def find_examples(self) -> None:
+        """Questions the corpus answers, off the UI thread: each is asked of it first."""
+        from retrieval.examples import example_questions
+
+        try:
+            found = example_questions(self.engine)
+        except Exception:  # the welcome is a courtesy: without examples it still greets
+            found = []
+        self.post_message(ExamplesFound(found))
+
+    def on_examples_found(self, message: ExamplesFound) -> None:
+        self.examples = message.questions
+        for welcome in self.query(Welcome):
+            welcome.examples = message.questions
+            self.query_one(QuestionInput).examples = message.questions
+
+    async def _show_welcome(self) -> None:
+        """Greet the reader on an empty transcript: the corpus, and questions to try."""
+        transcript = self.query_one(Transcript)
+        if self.engine is None or self.exchanges or transcript.query(Welcome):
+            return
+        welcome = Welcome(self.engine.info, id="welcome")
+        await transcript.mount(welcome, before=transcript.query_one(".end"))
+        welcome.examples = self.examples
+        self.query_one(QuestionInput).examples = self.examples
+
+    async def _hide_welcome(self) -> None:
+        self.query_one(QuestionInput).examples = []
+        await self.query(Welcome).remove()
+
+    async def on_example_question_chosen(self, message: ExampleQuestion.Chosen) -> None:
+        self.query_one(QuestionInput).remember(message.question)
+        await self._ask(message.question)
 
     # -- reading articles ------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="article", name="read article")
@@ -332,7 +388,22 @@ class VerbatimApp(App[int]):
         self.notify(f"Could not export the conversation ({visible('; '.join(problems))}); nothing was saved.",
                     severity="error", markup=False)
 
-    async def action_clear(self) -> None:
+    def action_clear(self) -> None:
+        """Clear the transcript, once the reader says yes: it cannot be brought back."""
+        if not self.exchanges:
+            self.notify("There is nothing to clear.", markup=False)
+            return
+        count = len(self.exchanges)
+        detail = (f"{count} {'question and its answer' if count == 1 else 'questions and their answers'} "
+                  "leave the screen, and follow-up questions start afresh.")
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self._clear()
+
+        self.push_screen(ConfirmScreen("Clear the conversation?", detail, "clear it"), answered)
+
+    async def _clear(self) -> None:
         self._pending.clear()
         self.workers.cancel_group(self, "ask")
         await self.query_one(Transcript).query(AnswerCard).remove()
@@ -340,6 +411,15 @@ class VerbatimApp(App[int]):
         if self.conversation is not None:
             self.conversation.clear()
         self.query_one(QuestionInput).focus()
+        await self._show_welcome()
+
+    def action_latest_answer(self) -> None:
+        """Focus the latest answer's first sentence; with none yet, Tab moves on as usual."""
+        row = self.query_one(Transcript).latest_row()
+        if row is None:
+            self.screen.focus_next()
+            return
+        row.focus()  # focusing scrolls it into view
 
     def action_scroll_transcript(self, direction: int) -> None:
         transcript = self.query_one(Transcript)

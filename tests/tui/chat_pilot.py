@@ -29,3 +29,8 @@ async def ask(pilot: Pilot, question: str) -> None:
     box.value = question
     await pilot.press("enter")
     await settle(pilot)
+
+
+def screen_lines(app) -> list[str]:
+    """The screen as plain text, one string a line, as a terminal would show it."""
+    return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
