@@ -48,6 +48,13 @@ if TYPE_CHECKING:  # the core loads in the reading worker, after the first frame
     from retrieval.index.sentence_index import ArticleInfo
     from retrieval.models import Passage, Result
 
+# Keys the chat takes from Textual as they are, and what they do here (their own
+# descriptions speak of focus, not of answers).
+FOREIGN_KEYS = {
+    "app.focus_next": "Next answer, or back to the question box",
+    "app.focus_previous": "Previous answer",
+    "screen.copy_text": "Copy the text selected with the mouse",
+}
 # While reading a large corpus, tell the chat at most this often (files between updates).
 PROGRESS_EVERY = 25
 
@@ -323,7 +330,13 @@ class VerbatimApp(App[int]):
             if article is not None:
                 self._open_article(article.id)
 
-        self.push_screen(ArticleListScreen(self.engine.articles), open_article)
+        self.push_screen(ArticleListScreen(self.engine.articles, self._article_texts), open_article)
+
+    def _article_texts(self) -> list[str]:
+        """Every article's sentences as one text, in the order of the article list."""
+        index = self.engine.index
+        return [" ".join(index.text_of(uid) for uid in range(a.first, a.first + a.count))
+                for a in index.articles]
 
     # -- actions -----------------------------------------------------------------------------
     def _chosen_passage(self) -> Passage | None:
@@ -343,7 +356,19 @@ class VerbatimApp(App[int]):
         return cards[-1] if cards else None
 
     def on_passage_row_explain_requested(self, message: PassageRow.ExplainRequested) -> None:
-        self.action_explain()
+        """Why this sentence: the one under the cursor, not the card's top answer."""
+        from tui.output import render_explanation
+
+        card = next((a for a in message.row.ancestors if isinstance(a, AnswerCard)), None)
+        result = card.result if card is not None else None
+        if result is None:
+            return
+        listed = [*result.answers, *result.closest]
+        position = next((i for i, p in enumerate(listed) if p == message.row.passage), None)
+        if position is None or position >= len(result.explanations):
+            self.action_explain()  # a result without per-sentence reasons: the card's
+            return
+        self.push_screen(ExplainScreen(card.question, render_explanation(result.explanations[position])))
 
     def action_explain(self) -> None:
         from tui.output import render_explanation
@@ -365,6 +390,42 @@ class VerbatimApp(App[int]):
             return
         self.copy_to_clipboard(quote_with_citation(passage))
         self.notify("Copied the answer and its citation.", markup=False)
+
+    def action_edit(self) -> None:
+        """Open the chosen or latest answer's file at its line in the reader's editor, the
+        chat suspended meanwhile."""
+        import subprocess
+
+        from textual.app import SuspendNotSupported
+
+        from tui.editor import NoEditor, open_command
+
+        passage = self._chosen_passage()
+        if passage is None:
+            self.notify("There is no answer to open yet.", markup=False)
+            return
+        try:
+            command = open_command(passage.article.path, passage.line)
+        except NoEditor as error:
+            self.notify(f"Cannot open the file: {error}.", severity="warning", markup=False)
+            return
+        failed: OSError | None = None
+        try:
+            with self.suspend():
+                try:  # caught inside: the chat must take the terminal back either way
+                    done = subprocess.run(command, check=False)
+                except OSError as error:
+                    failed = error
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand itself over to an editor.", severity="warning", markup=False)
+            return
+        if failed is not None:
+            self.notify(f"Cannot run {visible(command[0])}: {visible(failed.strerror or str(failed))}.",
+                        severity="error", markup=False)
+            return
+        if done.returncode:
+            self.notify(f"{visible(command[0])} ended with exit code {done.returncode}.",
+                        severity="warning", markup=False)
 
     def action_export(self) -> None:
         if not self.exchanges or self.engine is None:
@@ -429,24 +490,37 @@ class VerbatimApp(App[int]):
             transcript.scroll_page_down()
 
     def key_table(self) -> list[tuple[str, str, str]]:
-        """(where, key, what) for every key of the chat, for the help screen."""
-        rows = []
+        """(where, keys, what) for every key of the chat, for the help screen: read from the
+        bindings themselves, one section per place, keys that do the same thing on one row."""
+        rows: list[tuple[str, str, str]] = []
+        palette = Binding(self.COMMAND_PALETTE_BINDING, "command_palette", "Command palette",
+                          tooltip="Command palette: every action by name")
         sources = [
-            ("Anywhere", self.BINDINGS),
+            ("Anywhere", [*self.BINDINGS, palette, *Screen.BINDINGS]),
             ("Question box", QuestionInput.BINDINGS),
-            ("An answer (Tab to reach it)", PassageRow.BINDINGS),
+            ("An answer (Tab reaches the latest)", PassageRow.BINDINGS),
+            ("Article list (Ctrl+O)", ArticleListScreen.BINDINGS),
             ("Reading an article", ArticleScreen.BINDINGS),
         ]
         for place, bindings in sources:
+            merged: dict[str, tuple[list[str], str]] = {}  # action -> (keys, what)
             for binding in bindings:
-                if binding.id in ("article.close_q",):
+                if not isinstance(binding, Binding) or binding.system:
                     continue
-                key = binding.key_display or self.get_key_display(binding)
-                rows.append((place, key, binding.tooltip or binding.description))
-        palette = Binding(self.COMMAND_PALETTE_BINDING, "command_palette")
-        rows.append(("Anywhere", self.get_key_display(palette), "Command palette: every action by name"))
-        rows.append(("Anywhere", "tab", "Move between the answers and the question box"))
+                what = FOREIGN_KEYS.get(binding.action) or binding.tooltip or binding.description
+                if not what:
+                    continue
+                keys, _ = merged.setdefault(binding.action, ([], what))
+                keys.extend(self._key_names(binding))
+            rows.extend((place, " or ".join(dict.fromkeys(keys)), what) for keys, what in merged.values())
+            if place == "Question box":
+                rows.append((place, "1 2 3", "On the welcome, in the empty box: ask that example"))
         return rows
+
+    def _key_names(self, binding: Binding) -> list[str]:
+        if binding.key_display:
+            return [binding.key_display]
+        return [self.get_key_display(Binding(key.strip(), binding.action)) for key in binding.key.split(",")]
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -456,6 +530,8 @@ class VerbatimApp(App[int]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Articles", "List every article of the corpus", self.action_articles)
         yield SystemCommand("Copy answer", "Copy the chosen answer with its citation", self.action_copy_answer)
+        yield SystemCommand("Open in editor", "Open the chosen answer's file at its line in $EDITOR",
+                            self.action_edit)
         yield SystemCommand("Export conversation", "Save the conversation as Markdown", self.action_export)
         yield SystemCommand("Clear transcript", "Remove every question and answer", self.action_clear)
         yield SystemCommand("Help", "Every key of the chat", self.action_help)

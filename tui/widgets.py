@@ -93,6 +93,9 @@ class PassageRow(Static, can_focus=True):
         Binding("e", "explain", "Why", show=False,
                 tooltip="Why this sentence was chosen or passed over: words, answer type, scores",
                 id="passage.explain"),
+        Binding("o", "app.edit", "Edit", show=False,
+                tooltip="Open its file at this line in $EDITOR (or $PAGER); quit it to come back",
+                id="passage.edit"),
     ]
 
     @dataclass
