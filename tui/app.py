@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # the core loads in the reading worker, after the first frame
     from retrieval.index.build import BuildProgress
     from retrieval.index.sentence_index import ArticleInfo
     from retrieval.models import Passage, Result
+    from tui.logs import Recorder
 
 # Keys the chat takes from Textual as they are, and what they do here (their own
 # descriptions speak of focus, not of answers).
@@ -55,6 +56,8 @@ FOREIGN_KEYS = {
     "app.focus_previous": "Previous answer",
     "screen.copy_text": "Copy the text selected with the mouse",
 }
+# ↑ in the question box reaches back this many questions asked in earlier chats.
+HISTORY_FROM_LOG = 200
 # While reading a large corpus, tell the chat at most this often (files between updates).
 PROGRESS_EVERY = 25
 
@@ -100,8 +103,12 @@ class VerbatimApp(App[int]):
         exclude: list[str] | None = None,
         follow_links: bool = False,
         reindex: bool = False,
+        recorder: Recorder | None = None,
     ) -> None:
+        """``recorder`` logs the questions and answers, and holds the conversation to carry
+        on (--continue, --cid) and the questions asked before (for ↑); None logs nothing."""
         super().__init__()
+        self.recorder = recorder
         self.follow_links = follow_links
         self.reindex = reindex
         self.corpus_path = corpus
@@ -127,10 +134,11 @@ class VerbatimApp(App[int]):
         # Compact: at 80 columns every key of the footer fits, an answer's Enter included.
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         question = self.query_one(QuestionInput)
         question.cursor_blink = self.cursor_blink
         question.focus()
+        await self._remember_earlier_chats()
         if self.engine is not None:
             self.post_message(EngineReady(self.engine))
         else:
@@ -170,7 +178,8 @@ class VerbatimApp(App[int]):
 
     def on_engine_ready(self, message: EngineReady) -> None:
         self.engine = message.engine
-        self.conversation = message.engine.conversation()
+        carried = self.recorder.history() if self.recorder is not None else None
+        self.conversation = message.engine.conversation(carried or ())
         self.query_one(CorpusHeader).info = message.engine.info
         for notice in message.engine.notices:
             self.notify(visible(notice), title="Index", severity="warning", markup=False)
@@ -247,6 +256,8 @@ class VerbatimApp(App[int]):
         card = self._card(message.exchange)
         if card is not None:
             await card.show(message.result)
+        if self.recorder is not None and self.engine is not None:
+            self.recorder.record(self.engine, message.result, one_conversation=True)
 
     async def on_answer_failed(self, message: AnswerFailed) -> None:
         card = self._card(message.exchange)
@@ -263,6 +274,34 @@ class VerbatimApp(App[int]):
                                                             WorkerState.SUCCESS):
             self._answering = None
             self._answer_next()
+
+    # -- remembering -----------------------------------------------------------------------------
+    async def _remember_earlier_chats(self) -> None:
+        """↑ reaches the questions of earlier chats; a conversation carried on is shown."""
+        if self.recorder is None:
+            return
+        self.recorder.warn = self._log_warning
+        box = self.query_one(QuestionInput)
+        box.history = self.recorder.recent_questions(HISTORY_FROM_LOG)
+        transcript = self.query_one(Transcript)
+        for result in self.recorder.history() or ():
+            exchange = len(self.exchanges)
+            self.exchanges.append((result.question, result))
+            card = AnswerCard(exchange, result.question)
+            await transcript.add(card)
+            await card.show(result)
+        if self.exchanges:
+            count = len(self.exchanges)
+            self.notify(f"Carrying on conversation {self.recorder.conversation.id}: "
+                        f"{count} earlier {'question' if count == 1 else 'questions'}.",
+                        title="Conversation", markup=False)
+
+    def _log_warning(self, message: str) -> None:
+        self.notify(message, title="Log", severity="warning", markup=False)
+
+    def on_unmount(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
 
     # -- the welcome ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="examples", name="find examples")
@@ -457,6 +496,8 @@ class VerbatimApp(App[int]):
         count = len(self.exchanges)
         detail = (f"{count} {'question and its answer' if count == 1 else 'questions and their answers'} "
                   "leave the screen, and follow-up questions start afresh.")
+        if self.recorder is not None and self.recorder.log_on:
+            detail += " The log keeps them (verbatim logs)."
 
         async def answered(yes: bool | None) -> None:
             if yes:
@@ -471,6 +512,8 @@ class VerbatimApp(App[int]):
         self.exchanges.clear()
         if self.conversation is not None:
             self.conversation.clear()
+        if self.recorder is not None:
+            self.recorder.start_afresh()
         self.query_one(QuestionInput).focus()
         await self._show_welcome()
 
@@ -545,9 +588,9 @@ def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> Verbatim
 
 def run_chat(corpus: str | None = None, top: int = 3, index_dir: str | None = None,
              include: list[str] | None = None, exclude: list[str] | None = None,
-             follow_links: bool = False, reindex: bool = False) -> int:
+             follow_links: bool = False, reindex: bool = False, recorder: Recorder | None = None) -> int:
     """Run the chat in this terminal; the exit code of the command."""
     app = make_app(corpus, top=top, index_dir=index_dir, include=include, exclude=exclude,
-                   follow_links=follow_links, reindex=reindex)
+                   follow_links=follow_links, reindex=reindex, recorder=recorder)
     app.run()
     return app.return_code or 0
