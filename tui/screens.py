@@ -136,6 +136,10 @@ class ArticleListScreen(ModalScreen["ArticleInfo | None"]):
             yield Static("", markup=False, id="articles-none")
             yield OptionList(*self._options("")[0], id="articles-list")
 
+    def on_mount(self) -> None:
+        # The chat's choice (still in tests, so screens are the same each time).
+        self.query_one(Input).cursor_blink = getattr(self.app, "cursor_blink", True)
+
     def _count(self, shown: int, needle: str) -> Content:
         total = len(self.articles)
         if not needle:
