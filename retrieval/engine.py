@@ -14,7 +14,7 @@ from retrieval.index.build import ProgressCallback, build
 from retrieval.index.open import Opened, open_index
 from retrieval.index.sentence_index import ArticleInfo, SentenceIndex, metadata
 from retrieval.index.terms import sentence_tokens, terms, tokens
-from retrieval.models import ArticleRef, CorpusInfo, Passage, Result
+from retrieval.models import ArticleRef, CorpusInfo, Explanation, Passage, Result
 from retrieval.reader.abstention import decide
 from retrieval.reader.features import Reading
 from retrieval.reader.query import Query
@@ -22,6 +22,9 @@ from retrieval.reader.question import Concept, Question, analyze, check_length
 from retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
 from retrieval.reader.support import agreement, short_answer, supporting
 
+# How an explanation names a listed sentence other than the best ({rank}: its place).
+SUPPORT_LISTED = "listed as another source: ranked {rank}, close enough to the best to answer too"
+CLOSEST_LISTED = "listed as a closest passage: ranked {rank}; it does not answer the question"
 # A file found to differ from its index is read again and the question answered anew, at
 # most this many times: a file rewritten at every read would otherwise be read forever.
 MAX_REFRESHES = 3
@@ -247,21 +250,34 @@ class Engine:
         if explain:
             explanation = explain_result(self, query, ranking, decision, interpreted)
         ranked = ranking.best(top)
+
+        def explained(listed: list[Reading], as_what: str) -> list[Explanation]:
+            """Why each listed sentence is there, when asked for."""
+            if not explain:
+                return []
+            position = {int(ranking.pool.uids[row]): i for i, row in enumerate(ranking.order.tolist())}
+            return [explain_result(self, query, ranking, decision, interpreted, position[r.uid],
+                                   None if position[r.uid] == 0 else as_what.format(rank=position[r.uid] + 1))
+                    for r in listed]
+
         if not decision.answered:
             own = query.own_forms()
-            closest = [self.passage(reading, query, score) for reading, score in ranked
-                       if not own.isdisjoint(self.index.term_set(reading.uid))]
+            near = [(reading, score) for reading, score in ranked
+                    if not own.isdisjoint(self.index.term_set(reading.uid))]
+            closest = [self.passage(reading, query, score) for reading, score in near]
             return Result(question=question, answered=False, closest=closest, reason=decision.reason,
                           probability=round(decision.probability, 4), interpreted_as=interpreted,
-                          explanation=explanation)
+                          explanation=explanation,
+                          explanations=explained([r for r, _ in near], CLOSEST_LISTED))
+        support = supporting(self.index, query, ranking, top - 1)
         best = self.passage(ranked[0][0], query, ranked[0][1], decision.probability)
-        answers = [best] + [self.passage(s, query, score) for s, score in
-                            supporting(self.index, query, ranking, top - 1)]
+        answers = [best] + [self.passage(s, query, score) for s, score in support]
         spans = [(p.article.id, p.sentence[p.span[0]:p.span[1]]) for p in answers if p.span]
         return Result(question=question, answered=True, answers=answers,
                       probability=round(decision.probability, 4),
                       agreement=agreement(spans) if len(spans) == len(answers) else None,
-                      interpreted_as=interpreted, explanation=explanation)
+                      interpreted_as=interpreted, explanation=explanation,
+                      explanations=explained([ranked[0][0], *(r for r, _ in support)], SUPPORT_LISTED))
 
 
 def _carried(analysis: Question, context: list[str]) -> list[Concept]:

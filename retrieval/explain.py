@@ -43,11 +43,13 @@ def _parts(model, row: np.ndarray) -> list[FeatureContribution]:
 
 
 def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
-            interpreted_as: str | None) -> Explanation:
+            interpreted_as: str | None, position: int = 0, listed_as: str | None = None) -> Explanation:
+    """Why the sentence at ``position`` of the ranking (0, the best) is where it is: for the
+    best, why it won and the decision; for another, ``listed_as`` says how it was listed."""
     index = engine.index
     question = query.question
     total = sum(c.weight for c in query.concepts) or 1.0
-    best_uid = int(ranking.pool.uids[ranking.order[0]]) if len(ranking.order) else None
+    best_uid = int(ranking.pool.uids[ranking.order[position]]) if len(ranking.order) > position else None
     surfaces = {c.terms: c.surface for c in question.concepts}
     concepts = [
         ConceptMatch(
@@ -63,15 +65,19 @@ def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
     if best_uid is not None:
         text = index.unit(best_uid).text
         evidence = [EvidenceSpan(kind=e.kind.value, text=text[e.start:e.end]) for e in find_evidence(text)]
-        read = len(ranking.order) and ranking.pool.read[ranking.order[0]]
+        row = ranking.order[position]
+        read = ranking.pool.read[row]
         model = engine.model.read if read else engine.model.retrieve
         columns = engine.model.read_columns if read else engine.model.retrieve_columns
-        features = _parts(model, ranking.pool.values[ranking.order[0]][columns])
-        score = round(float(ranking.scores[0]), 4)
-        abstention = _parts(engine.model.abstain, ranking.abstain_row[engine.model.abstain_columns])
-        if len(ranking.order) > 1:
-            second = ranking.pool.reading(int(ranking.order[1]))
-            runner_up = engine.passage(second, query, float(ranking.scores[1]))
+        features = _parts(model, ranking.pool.values[row][columns])
+        score = round(float(ranking.scores[position]), 4)
+        if position == 0:  # the chance of answering is judged of the best sentence alone
+            abstention = _parts(engine.model.abstain, ranking.abstain_row[engine.model.abstain_columns])
+        # The best sentence's runner-up; another sentence's, the best one, which it is measured against.
+        other = 1 if position == 0 else 0
+        if len(ranking.order) > other and other != position:
+            runner_up = engine.passage(ranking.pool.reading(int(ranking.order[other])), query,
+                                       float(ranking.scores[other]))
     return Explanation(
         interpreted_as=interpreted_as,
         wh=question.wh,
@@ -85,6 +91,7 @@ def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
         probability=round(decision.probability, 4),
         threshold=engine.model.threshold,
         abstention=abstention,
-        decision=ANSWERED if decision.answered else f"not answered: {decision.reason}",
+        rank=position + 1,
+        decision=listed_as or (ANSWERED if decision.answered else f"not answered: {decision.reason}"),
     )
 

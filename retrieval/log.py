@@ -172,6 +172,13 @@ class Log:
             "WHERE c.corpus = ? ORDER BY e.id DESC LIMIT 1", (corpus,))
         return ConversationRecord(*rows[0]) if rows else None
 
+    def questions(self, corpus: str, limit: int) -> list[str]:
+        """The last ``limit`` different questions asked of ``corpus``, oldest first."""
+        rows = self._run(
+            "SELECT e.question FROM exchanges e JOIN conversations c ON c.id = e.conversation "
+            "WHERE c.corpus = ? GROUP BY e.question ORDER BY MAX(e.id) DESC LIMIT ?", (corpus, int(limit)))
+        return [row[0] for row in reversed(rows)]
+
     def results(self, conversation: ConversationRecord) -> list[Result]:
         """The turns of ``conversation``, in order."""
         rows = self._run("SELECT result FROM exchanges WHERE conversation = ? ORDER BY id",

@@ -106,6 +106,7 @@ class Explanation(BaseModel):
     probability: float = 0.0
     threshold: float = 0.0
     abstention: list[FeatureContribution] = Field(default_factory=list)
+    rank: int = Field(default=1, description="The sentence's place in the reader's ranking, 1 for the best.")
     decision: str
 
 
@@ -136,6 +137,11 @@ class Result(BaseModel):
         'previous turn ("How old is he?" read as "How old is Liang Wenfeng?").',
     )
     explanation: Explanation | None = None
+    # Not part of the result as printed or logged: what the chat shows for `e` on a sentence.
+    explanations: list[Explanation] = Field(
+        default_factory=list, exclude=True,
+        description="With explain: why each sentence listed (answers, then closest) is there, in order.",
+    )
     notice: str | None = Field(
         default=None,
         description="Set when a file the answer quoted no longer said what the index held "

@@ -16,7 +16,6 @@ from tui.cli import MAX_TOP, ExitCode
     (("--format", "markdown"), ["--format markdown", "chat"]),
     (("--explain",), ["--explain", "F2"]),
     (("--conversation",), ["--conversation", "chat"]),
-    (("--continue",), ["--continue", "chat"]),
 ])
 def test_answer_flags_on_a_terminal_without_a_question_are_refused_not_ignored(cli, args, words):
     one_line_usage_error(cli(*args, terminal=True), *words)

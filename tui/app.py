@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tui.confirm import ConfirmScreen
 from tui.export import conversation_markdown, quote_with_citation, write_new_file
 from tui.messages import (
     AnswerFailed,
@@ -25,11 +26,20 @@ from tui.messages import (
     ArticleRead,
     EngineFailed,
     EngineReady,
+    ExamplesFound,
     ReadingProgress,
 )
 from tui.screens import ArticleListScreen, ArticleScreen, ExplainScreen, HelpScreen
 from tui.text import visible
-from tui.widgets import AnswerCard, CorpusHeader, PassageRow, QuestionInput, Transcript
+from tui.widgets import (
+    AnswerCard,
+    CorpusHeader,
+    ExampleQuestion,
+    PassageRow,
+    QuestionInput,
+    Transcript,
+    Welcome,
+)
 
 if TYPE_CHECKING:  # the core loads in the reading worker, after the first frame is drawn
     from retrieval.conversation import Conversation
@@ -37,7 +47,17 @@ if TYPE_CHECKING:  # the core loads in the reading worker, after the first frame
     from retrieval.index.build import BuildProgress
     from retrieval.index.sentence_index import ArticleInfo
     from retrieval.models import Passage, Result
+    from tui.logs import Recorder
 
+# Keys the chat takes from Textual as they are, and what they do here (their own
+# descriptions speak of focus, not of answers).
+FOREIGN_KEYS = {
+    "app.focus_next": "Next answer, or back to the question box",
+    "app.focus_previous": "Previous answer",
+    "screen.copy_text": "Copy the text selected with the mouse",
+}
+# ↑ in the question box reaches back this many questions asked in earlier chats.
+HISTORY_FROM_LOG = 200
 # While reading a large corpus, tell the chat at most this often (files between updates).
 PROGRESS_EVERY = 25
 
@@ -59,6 +79,8 @@ class VerbatimApp(App[int]):
                 id="app.export"),
         Binding("ctrl+l", "clear", "Clear", tooltip="Clear the transcript", id="app.clear"),
         Binding("ctrl+q", "quit", "Quit", tooltip="Quit Verbatim", id="app.quit", priority=True),
+        Binding("ctrl+g", "latest_answer", "Latest", show=False,
+                tooltip="Go to the latest answer", id="app.latest"),
         Binding("pageup", "scroll_transcript(-1)", "Scroll up", show=False,
                 tooltip="Scroll the transcript up", id="app.page_up"),
         Binding("pagedown", "scroll_transcript(1)", "Scroll down", show=False,
@@ -81,8 +103,12 @@ class VerbatimApp(App[int]):
         exclude: list[str] | None = None,
         follow_links: bool = False,
         reindex: bool = False,
+        recorder: Recorder | None = None,
     ) -> None:
+        """``recorder`` logs the questions and answers, and holds the conversation to carry
+        on (--continue, --cid) and the questions asked before (for ↑); None logs nothing."""
         super().__init__()
+        self.recorder = recorder
         self.follow_links = follow_links
         self.reindex = reindex
         self.corpus_path = corpus
@@ -96,6 +122,7 @@ class VerbatimApp(App[int]):
         self.conversation: Conversation | None = None
         self._pending: deque[int] = deque()  # exchanges waiting for an answer, in the order asked
         self._answering: int | None = None  # the exchange being answered
+        self.examples: list[str] = []  # questions the corpus answers, for the welcome
 
     # -- layout --------------------------------------------------------------------------
     def compose(self):
@@ -104,12 +131,14 @@ class VerbatimApp(App[int]):
         yield Transcript(id="transcript")
         yield QuestionInput(placeholder="Ask a question about the articles", id="question",
                             select_on_focus=False)
-        yield Footer()
+        # Compact: at 80 columns every key of the footer fits, an answer's Enter included.
+        yield Footer(compact=True)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         question = self.query_one(QuestionInput)
         question.cursor_blink = self.cursor_blink
         question.focus()
+        await self._remember_earlier_chats()
         if self.engine is not None:
             self.post_message(EngineReady(self.engine))
         else:
@@ -149,7 +178,8 @@ class VerbatimApp(App[int]):
 
     def on_engine_ready(self, message: EngineReady) -> None:
         self.engine = message.engine
-        self.conversation = message.engine.conversation()
+        carried = self.recorder.history() if self.recorder is not None else None
+        self.conversation = message.engine.conversation(carried or ())
         self.query_one(CorpusHeader).info = message.engine.info
         for notice in message.engine.notices:
             self.notify(visible(notice), title="Index", severity="warning", markup=False)
@@ -160,6 +190,8 @@ class VerbatimApp(App[int]):
             self.notify(f"{len(warnings) - 3} more files were skipped.", severity="warning", markup=False)
         self.ready = True
         self._answer_next()
+        self.call_later(self._show_welcome)
+        self.find_examples()
 
     async def on_engine_failed(self, message: EngineFailed) -> None:
         card = AnswerCard(len(self.exchanges), "The articles could not be read")
@@ -176,6 +208,10 @@ class VerbatimApp(App[int]):
         box = self.query_one(QuestionInput)
         box.remember(question)
         box.value = ""
+        await self._ask(question)
+
+    async def _ask(self, question: str) -> None:
+        await self._hide_welcome()
         exchange = len(self.exchanges)
         self.exchanges.append((question, None))
         await self.query_one(Transcript).add(AnswerCard(exchange, question))
@@ -220,6 +256,8 @@ class VerbatimApp(App[int]):
         card = self._card(message.exchange)
         if card is not None:
             await card.show(message.result)
+        if self.recorder is not None and self.engine is not None:
+            self.recorder.record(self.engine, message.result, one_conversation=True)
 
     async def on_answer_failed(self, message: AnswerFailed) -> None:
         card = self._card(message.exchange)
@@ -236,6 +274,70 @@ class VerbatimApp(App[int]):
                                                             WorkerState.SUCCESS):
             self._answering = None
             self._answer_next()
+
+    # -- remembering -----------------------------------------------------------------------------
+    async def _remember_earlier_chats(self) -> None:
+        """↑ reaches the questions of earlier chats; a conversation carried on is shown."""
+        if self.recorder is None:
+            return
+        self.recorder.warn = self._log_warning
+        box = self.query_one(QuestionInput)
+        box.history = self.recorder.recent_questions(HISTORY_FROM_LOG)
+        transcript = self.query_one(Transcript)
+        for result in self.recorder.history() or ():
+            exchange = len(self.exchanges)
+            self.exchanges.append((result.question, result))
+            card = AnswerCard(exchange, result.question)
+            await transcript.add(card)
+            await card.show(result)
+        if self.exchanges:
+            count = len(self.exchanges)
+            self.notify(f"Carrying on conversation {self.recorder.conversation.id}: "
+                        f"{count} earlier {'question' if count == 1 else 'questions'}.",
+                        title="Conversation", markup=False)
+
+    def _log_warning(self, message: str) -> None:
+        self.notify(message, title="Log", severity="warning", markup=False)
+
+    def on_unmount(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+
+    # -- the welcome ---------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="examples", name="find examples")
+    def find_examples(self) -> None:
+        """Questions the corpus answers, off the UI thread: each is asked of it first."""
+        from retrieval.examples import example_questions
+
+        try:
+            found = example_questions(self.engine)
+        except Exception:  # the welcome is a courtesy: without examples it still greets
+            found = []
+        self.post_message(ExamplesFound(found))
+
+    def on_examples_found(self, message: ExamplesFound) -> None:
+        self.examples = message.questions
+        for welcome in self.query(Welcome):
+            welcome.examples = message.questions
+            self.query_one(QuestionInput).examples = message.questions
+
+    async def _show_welcome(self) -> None:
+        """Greet the reader on an empty transcript: the corpus, and questions to try."""
+        transcript = self.query_one(Transcript)
+        if self.engine is None or self.exchanges or transcript.query(Welcome):
+            return
+        welcome = Welcome(self.engine.info, id="welcome")
+        await transcript.mount(welcome, before=transcript.query_one(".end"))
+        welcome.examples = self.examples
+        self.query_one(QuestionInput).examples = self.examples
+
+    async def _hide_welcome(self) -> None:
+        self.query_one(QuestionInput).examples = []
+        await self.query(Welcome).remove()
+
+    async def on_example_question_chosen(self, message: ExampleQuestion.Chosen) -> None:
+        self.query_one(QuestionInput).remember(message.question)
+        await self._ask(message.question)
 
     # -- reading articles ------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="article", name="read article")
@@ -267,7 +369,13 @@ class VerbatimApp(App[int]):
             if article is not None:
                 self._open_article(article.id)
 
-        self.push_screen(ArticleListScreen(self.engine.articles), open_article)
+        self.push_screen(ArticleListScreen(self.engine.articles, self._article_texts), open_article)
+
+    def _article_texts(self) -> list[str]:
+        """Every article's sentences as one text, in the order of the article list."""
+        index = self.engine.index
+        return [" ".join(index.text_of(uid) for uid in range(a.first, a.first + a.count))
+                for a in index.articles]
 
     # -- actions -----------------------------------------------------------------------------
     def _chosen_passage(self) -> Passage | None:
@@ -287,7 +395,19 @@ class VerbatimApp(App[int]):
         return cards[-1] if cards else None
 
     def on_passage_row_explain_requested(self, message: PassageRow.ExplainRequested) -> None:
-        self.action_explain()
+        """Why this sentence: the one under the cursor, not the card's top answer."""
+        from tui.output import render_explanation
+
+        card = next((a for a in message.row.ancestors if isinstance(a, AnswerCard)), None)
+        result = card.result if card is not None else None
+        if result is None:
+            return
+        listed = [*result.answers, *result.closest]
+        position = next((i for i, p in enumerate(listed) if p == message.row.passage), None)
+        if position is None or position >= len(result.explanations):
+            self.action_explain()  # a result without per-sentence reasons: the card's
+            return
+        self.push_screen(ExplainScreen(card.question, render_explanation(result.explanations[position])))
 
     def action_explain(self) -> None:
         from tui.output import render_explanation
@@ -309,6 +429,42 @@ class VerbatimApp(App[int]):
             return
         self.copy_to_clipboard(quote_with_citation(passage))
         self.notify("Copied the answer and its citation.", markup=False)
+
+    def action_edit(self) -> None:
+        """Open the chosen or latest answer's file at its line in the reader's editor, the
+        chat suspended meanwhile."""
+        import subprocess
+
+        from textual.app import SuspendNotSupported
+
+        from tui.editor import NoEditor, open_command
+
+        passage = self._chosen_passage()
+        if passage is None:
+            self.notify("There is no answer to open yet.", markup=False)
+            return
+        try:
+            command = open_command(passage.article.path, passage.line)
+        except NoEditor as error:
+            self.notify(f"Cannot open the file: {error}.", severity="warning", markup=False)
+            return
+        failed: OSError | None = None
+        try:
+            with self.suspend():
+                try:  # caught inside: the chat must take the terminal back either way
+                    done = subprocess.run(command, check=False)
+                except OSError as error:
+                    failed = error
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand itself over to an editor.", severity="warning", markup=False)
+            return
+        if failed is not None:
+            self.notify(f"Cannot run {visible(command[0])}: {visible(failed.strerror or str(failed))}.",
+                        severity="error", markup=False)
+            return
+        if done.returncode:
+            self.notify(f"{visible(command[0])} ended with exit code {done.returncode}.",
+                        severity="warning", markup=False)
 
     def action_export(self) -> None:
         if not self.exchanges or self.engine is None:
@@ -332,14 +488,42 @@ class VerbatimApp(App[int]):
         self.notify(f"Could not export the conversation ({visible('; '.join(problems))}); nothing was saved.",
                     severity="error", markup=False)
 
-    async def action_clear(self) -> None:
+    def action_clear(self) -> None:
+        """Clear the transcript, once the reader says yes: it cannot be brought back."""
+        if not self.exchanges:
+            self.notify("There is nothing to clear.", markup=False)
+            return
+        count = len(self.exchanges)
+        detail = (f"{count} {'question and its answer' if count == 1 else 'questions and their answers'} "
+                  "leave the screen, and follow-up questions start afresh.")
+        if self.recorder is not None and self.recorder.log_on:
+            detail += " The log keeps them (verbatim logs)."
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self._clear()
+
+        self.push_screen(ConfirmScreen("Clear the conversation?", detail, "clear it"), answered)
+
+    async def _clear(self) -> None:
         self._pending.clear()
         self.workers.cancel_group(self, "ask")
         await self.query_one(Transcript).query(AnswerCard).remove()
         self.exchanges.clear()
         if self.conversation is not None:
             self.conversation.clear()
+        if self.recorder is not None:
+            self.recorder.start_afresh()
         self.query_one(QuestionInput).focus()
+        await self._show_welcome()
+
+    def action_latest_answer(self) -> None:
+        """Focus the latest answer's first sentence; with none yet, Tab moves on as usual."""
+        row = self.query_one(Transcript).latest_row()
+        if row is None:
+            self.screen.focus_next()
+            return
+        row.focus()  # focusing scrolls it into view
 
     def action_scroll_transcript(self, direction: int) -> None:
         transcript = self.query_one(Transcript)
@@ -349,24 +533,37 @@ class VerbatimApp(App[int]):
             transcript.scroll_page_down()
 
     def key_table(self) -> list[tuple[str, str, str]]:
-        """(where, key, what) for every key of the chat, for the help screen."""
-        rows = []
+        """(where, keys, what) for every key of the chat, for the help screen: read from the
+        bindings themselves, one section per place, keys that do the same thing on one row."""
+        rows: list[tuple[str, str, str]] = []
+        palette = Binding(self.COMMAND_PALETTE_BINDING, "command_palette", "Command palette",
+                          tooltip="Command palette: every action by name")
         sources = [
-            ("Anywhere", self.BINDINGS),
+            ("Anywhere", [*self.BINDINGS, palette, *Screen.BINDINGS]),
             ("Question box", QuestionInput.BINDINGS),
-            ("An answer (Tab to reach it)", PassageRow.BINDINGS),
+            ("An answer (Tab reaches the latest)", PassageRow.BINDINGS),
+            ("Article list (Ctrl+O)", ArticleListScreen.BINDINGS),
             ("Reading an article", ArticleScreen.BINDINGS),
         ]
         for place, bindings in sources:
+            merged: dict[str, tuple[list[str], str]] = {}  # action -> (keys, what)
             for binding in bindings:
-                if binding.id in ("article.close_q",):
+                if not isinstance(binding, Binding) or binding.system:
                     continue
-                key = binding.key_display or self.get_key_display(binding)
-                rows.append((place, key, binding.tooltip or binding.description))
-        palette = Binding(self.COMMAND_PALETTE_BINDING, "command_palette")
-        rows.append(("Anywhere", self.get_key_display(palette), "Command palette: every action by name"))
-        rows.append(("Anywhere", "tab", "Move between the answers and the question box"))
+                what = FOREIGN_KEYS.get(binding.action) or binding.tooltip or binding.description
+                if not what:
+                    continue
+                keys, _ = merged.setdefault(binding.action, ([], what))
+                keys.extend(self._key_names(binding))
+            rows.extend((place, " or ".join(dict.fromkeys(keys)), what) for keys, what in merged.values())
+            if place == "Question box":
+                rows.append((place, "1 2 3", "On the welcome, in the empty box: ask that example"))
         return rows
+
+    def _key_names(self, binding: Binding) -> list[str]:
+        if binding.key_display:
+            return [binding.key_display]
+        return [self.get_key_display(Binding(key.strip(), binding.action)) for key in binding.key.split(",")]
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -376,6 +573,8 @@ class VerbatimApp(App[int]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Articles", "List every article of the corpus", self.action_articles)
         yield SystemCommand("Copy answer", "Copy the chosen answer with its citation", self.action_copy_answer)
+        yield SystemCommand("Open in editor", "Open the chosen answer's file at its line in $EDITOR",
+                            self.action_edit)
         yield SystemCommand("Export conversation", "Save the conversation as Markdown", self.action_export)
         yield SystemCommand("Clear transcript", "Remove every question and answer", self.action_clear)
         yield SystemCommand("Help", "Every key of the chat", self.action_help)
@@ -389,9 +588,9 @@ def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> Verbatim
 
 def run_chat(corpus: str | None = None, top: int = 3, index_dir: str | None = None,
              include: list[str] | None = None, exclude: list[str] | None = None,
-             follow_links: bool = False, reindex: bool = False) -> int:
+             follow_links: bool = False, reindex: bool = False, recorder: Recorder | None = None) -> int:
     """Run the chat in this terminal; the exit code of the command."""
     app = make_app(corpus, top=top, index_dir=index_dir, include=include, exclude=exclude,
-                   follow_links=follow_links, reindex=reindex)
+                   follow_links=follow_links, reindex=reindex, recorder=recorder)
     app.run()
     return app.return_code or 0

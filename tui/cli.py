@@ -272,7 +272,7 @@ _MODES = {  # option -> (the modes it works in, what to do instead)
     "conversation": ({"batch"}, "it reads the questions piped on stdin as one conversation; to "
                      "follow on from an earlier question, use --continue"),
     "top": ({"ask", "batch", "chat"}, "it sets how many sentences an answer lists"),
-    "resume": ({"ask", "batch"}, "conversations are carried on with --ask"),
+    "resume": ({"ask", "batch", "chat"}, "a conversation is carried on by asking its next question"),
 }
 _WHERE = {"chat": "in the chat", "index": "with --index", "ask": "with one --ask question"}
 
@@ -402,11 +402,14 @@ def _refused(number: int, question: str, reason: str) -> Result:
 def _chat(args: argparse.Namespace) -> ExitCode:
     if not sys.stdout.isatty():
         raise UsageError("the chat needs a terminal; use --ask to answer without one")
+    from tui.logs import Recorder
+
+    recorder = Recorder.open(args)  # may name the corpus of the conversation carried on
     from tui.app import run_chat  # Textual is imported only for the chat
 
     return ExitCode(run_chat(corpus=args.corpus, top=args.top_value, index_dir=args.index_dir,
                              include=args.include, exclude=args.exclude,
-                             follow_links=args.follow_links, reindex=args.reindex))
+                             follow_links=args.follow_links, reindex=args.reindex, recorder=recorder))
 
 
 def _not_text(text: str) -> bool:

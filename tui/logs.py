@@ -36,6 +36,7 @@ class Recorder:
         self.conversation = carried
         self.turns = turns
         self._log: Log | None = None
+        self.warn = _warn  # says once that logging stopped; the chat shows it on screen instead
 
     @classmethod
     def open(cls, args: argparse.Namespace) -> Recorder:
@@ -81,12 +82,37 @@ class Recorder:
                 self.conversation = self._log.start(self.corpus, engine.index.name)
             self._log.record(self.conversation, result)
         except LogError as error:
-            from tui.cli import PROG, _print
             from tui.text import visible
 
-            _print(f"{PROG}: note: this question was not logged ({visible(str(error))}); "
-                   f"--no-log turns logging off", sys.stderr)
+            self.warn(f"this question was not logged ({visible(str(error))}); --no-log turns logging off")
             self.log_on = False
+
+    def start_afresh(self) -> None:
+        """The next question begins a new conversation (the chat was cleared)."""
+        self.conversation = None
+        self.turns = None
+
+    def recent_questions(self, limit: int) -> list[str]:
+        """The questions last asked of this corpus, oldest first, for ↑ in the chat; none
+        when logging is off or the log cannot be read."""
+        if not self.log_on or not log_path().exists():
+            return []
+        try:
+            with Log(create=False) as log:
+                return log.questions(self.corpus, limit)
+        except LogError:
+            return []
+
+    def close(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+def _warn(message: str) -> None:
+    from tui.cli import PROG, _print
+
+    _print(f"{PROG}: note: {message}", sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -60,3 +60,10 @@ class ArticleRead(Message):
     article_id: str
     article: Article | None
     cited: tuple[int, int] | None
+
+
+@dataclass
+class ExamplesFound(Message):
+    """Example questions the corpus answers, for the welcome."""
+
+    questions: list[str]

@@ -89,9 +89,12 @@ def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
     each was found, the scores, the chance it answers and the decision."""
     e = explanation
     # Of a refused question the reading is the closest sentence's, which was not given.
-    given = e.decision == ANSWERED
+    # Another listed sentence (a further source, a closest passage) is read as itself.
+    other = e.rank > 1
+    given = e.decision == ANSWERED or other
     sentence = "the sentence" if given else "the closest sentence"
-    lines = [f"{style.label}{'Why this sentence' if given else 'Why no answer was given'}:{style.reset}"]
+    title = "Why this sentence is listed" if other else "Why this sentence" if given else "Why no answer was given"
+    lines = [f"{style.label}{title}:{style.reset}"]
     if not given:
         lines.append(f"  the closest sentence's chance of answering, {e.probability:.2f}, is below the "
                      f"{e.threshold:.2f} an answer needs")
@@ -116,13 +119,17 @@ def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
                   for f in sorted(e.features, key=lambda f: -abs(f.contribution))]
         lines.append(f"  score {e.score:.3f}")
     if e.runner_up is not None:
-        lines.append(f"  {'runner-up' if given else 'next closest'} ({e.runner_up.score:.3f}): "
+        label = "the best sentence" if other else "runner-up" if given else "next closest"
+        lines.append(f"  {label} ({e.runner_up.score:.3f}): "
                      f"{visible(e.runner_up.sentence)}")
     if e.abstention:
         strongest = sorted(e.abstention, key=lambda f: -abs(f.contribution))[:4]
         said = " · ".join(f"{f.name} {f.value:.2f} ({f.contribution:+.2f})" for f in strongest)
         lines.append(f"  chance it answers: {e.probability:.2f} from {said}")
-    lines.append(f"  decision: {visible(e.decision)} (answers need a chance of at least {e.threshold:.2f})")
+    if other:
+        lines.append(f"  {visible(e.decision)}")
+    else:
+        lines.append(f"  decision: {visible(e.decision)} (answers need a chance of at least {e.threshold:.2f})")
     return "\n".join(lines)
 
 

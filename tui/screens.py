@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import groupby
 from typing import TYPE_CHECKING
 
@@ -151,44 +152,89 @@ class ArticleScreen(ModalScreen[None]):
 
 
 class ArticleListScreen(ModalScreen["ArticleInfo | None"]):
-    """Every article of the corpus; type to filter, Enter to read."""
+    """Every article of the corpus; type to filter by title, id or text, Enter to read."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="articles.close")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close", tooltip="Close the list", id="articles.close"),
+        Binding("enter", "choose", "Read", tooltip="Read the highlighted article", show=False,
+                id="articles.read"),
+        Binding("down", "to_list", "To the list", show=False,
+                tooltip="From the filter, move into the list (↑ ↓ then walk it)", id="articles.down"),
+    ]
 
-    def __init__(self, articles: list[ArticleInfo]) -> None:
+    def __init__(self, articles: list[ArticleInfo], texts: Callable[[], list[str]] | None = None) -> None:
+        """``texts`` gives each article's text, in the same order, when a filter first needs it."""
         super().__init__()
         self.articles = articles
+        self._texts = texts
+        self._read: list[tuple[str, str]] | None = None  # (text, text casefolded) of each article
 
     def compose(self):
         with Vertical(id="articles-pane"):
-            yield Static(Content.styled(f"Articles ({len(self.articles):,})", "bold"), markup=False,
-                         id="articles-count")
-            yield Input(placeholder="Type to filter by title or id", id="articles-filter")
-            yield OptionList(*self._options(""), id="articles-list")
+            yield Static(self._count(len(self.articles), ""), markup=False, id="articles-count")
+            yield Input(placeholder="Type to filter by title, id or text", id="articles-filter")
+            yield Static("", markup=False, id="articles-none")
+            yield OptionList(*self._options("")[0], id="articles-list")
 
-    def _options(self, needle: str) -> list[Option]:
-        needle = needle.casefold()
+    def on_mount(self) -> None:
+        # The chat's choice (still in tests, so screens are the same each time).
+        self.query_one(Input).cursor_blink = getattr(self.app, "cursor_blink", True)
+
+    def _count(self, shown: int, needle: str) -> Content:
+        total = len(self.articles)
+        if not needle:
+            return Content.styled(f"Articles ({total:,})", "bold")
+        return Content.assemble(("Articles: ", "bold"), (f"{shown:,} of {total:,}", "bold $accent"),
+                                (f" hold “{visible(needle)}”", "$foreground-muted"))
+
+    def _text(self, i: int) -> tuple[str, str]:
+        if self._read is None:
+            self._read = [(t, t.casefold()) for t in self._texts()] if self._texts else []
+        return self._read[i] if i < len(self._read) else ("", "")
+
+    def _options(self, needle: str) -> tuple[list[Option], int]:
+        """The options for the articles that hold ``needle`` (at most LIST_LIMIT), and how
+        many articles hold it."""
+        folded = needle.casefold()
         options = []
+        count = 0
         for i, a in enumerate(self.articles):
-            if needle and needle not in a.title.casefold() and needle not in a.id.casefold():
-                continue
-            if len(options) == LIST_LIMIT:  # a long list is found by typing, not by scrolling
-                break
-            options.append(Option(Content.assemble(visible(a.title), ("\n  " + visible(a.id), "$foreground-muted")),
-                                  id=str(i)))
-        return options
+            second = "\n  " + visible(a.id)
+            if folded and folded not in a.title.casefold() and folded not in a.id.casefold():
+                text, text_folded = self._text(i)
+                at = text_folded.find(folded)
+                if at < 0:
+                    continue
+                # The text as written when folding kept its length (offsets agree), else folded.
+                shown = text if len(text) == len(text_folded) else text_folded
+                second += f"  ·  {visible(snippet(shown, at, len(folded)))}"
+            count += 1
+            if len(options) < LIST_LIMIT:  # a long list is found by typing, not by scrolling
+                options.append(Option(Content.assemble(visible(a.title), (second, "$foreground-muted")),
+                                      id=str(i)))
+        return options, count
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        found, count = self._options(event.value)
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options(self._options(event.value))
+        options.add_options(found)
         if options.option_count:
             options.highlighted = 0
+        needle = event.value
+        self.query_one("#articles-count", Static).update(self._count(count, needle))
+        none = self.query_one("#articles-none", Static)
+        none.display = not count
+        if not count:
+            none.update(Content.styled(f"No article's title, id or text holds “{visible(needle)}”.", "$warning"))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def action_choose(self) -> None:
         options = self.query_one(OptionList)
         if options.highlighted is not None:
             self._choose(options.get_option_at_index(options.highlighted).id)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_choose()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._choose(event.option.id)
@@ -197,9 +243,21 @@ class ArticleListScreen(ModalScreen["ArticleInfo | None"]):
         if option_id is not None:
             self.dismiss(self.articles[int(option_id)])
 
-    def key_down(self) -> None:
+    def action_to_list(self) -> None:
         if self.query_one(Input).has_focus:
             self.query_one(OptionList).focus()
+
+
+# A text match in the article list is shown with this much of the text on either side.
+SNIPPET_CONTEXT = 24
+
+
+def snippet(text: str, at: int, length: int) -> str:
+    """The stretch of ``text`` around a match at ``at``, on one line, marked where it is cut."""
+    first = max(0, at - SNIPPET_CONTEXT)
+    last = min(len(text), at + length + SNIPPET_CONTEXT)
+    piece = " ".join(text[first:last].split())
+    return ("…" if first else "") + piece + ("…" if last < len(text) else "")
 
 
 class HelpScreen(ModalScreen[None]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -51,18 +52,14 @@ def strength(probability: float) -> int:
 
 
 def citation(passage: Passage, *, with_strength: bool = False) -> Content:
-    """Two quiet lines: the article's title, then its id, the place and the strength."""
+    """Two quiet lines: the article's title, then the strength and the place. The strength
+    comes first on its line so a long place wraps after it, never the strength alone."""
     ref = passage.article
-    parts: list[tuple[str, str] | str] = [
-        ("— ", "$foreground-muted"),
-        (visible(ref.title), "italic"),
-        "\n",
-        (f"  {place(passage)}",
-         "$foreground-muted"),
-    ]
+    parts: list[tuple[str, str] | str] = [("— ", "$foreground-muted"), (visible(ref.title), "italic"), "\n  "]
     if with_strength and passage.probability is not None:
         bars = strength(passage.probability)
-        parts.append((f"  ·  strength {'▮' * bars}{'▯' * (STRENGTH_BARS - bars)}", "$foreground-muted"))
+        parts.append((f"strength {'▮' * bars}{'▯' * (STRENGTH_BARS - bars)}  ·  ", "$foreground-muted"))
+    parts.append((place(passage), "$foreground-muted"))
     return Content.assemble(*parts)
 
 
@@ -91,10 +88,14 @@ class PassageRow(Static, can_focus=True):
     """One quoted sentence with its citation; Enter or a click opens it in its article."""
 
     BINDINGS = [
-        Binding("enter", "open", "Open in article",
+        Binding("enter", "open", "Open",
                 tooltip="Open the article at this sentence (or click it)", id="passage.open"),
-        Binding("e", "explain", "Why", tooltip="Why this answer won: words, answer type, scores",
+        Binding("e", "explain", "Why", show=False,
+                tooltip="Why this sentence was chosen or passed over: words, answer type, scores",
                 id="passage.explain"),
+        Binding("o", "app.edit", "Edit", show=False,
+                tooltip="Open its file at this line in $EDITOR (or $PAGER); quit it to come back",
+                id="passage.edit"),
     ]
 
     @dataclass
@@ -183,11 +184,12 @@ class AnswerCard(Vertical):
         await self.mount(Static(Content(visible(text)), markup=False, classes="problem"))
 
 
-class Transcript(VerticalScroll):
+class Transcript(VerticalScroll, can_focus=False):
     """The conversation so far; it follows new answers only when the reader is at the bottom.
 
     Textual's anchor does the following: it holds the view at the bottom as cards grow,
     lets go when the reader scrolls up, and takes hold again when they scroll back down.
+    It takes no focus itself: Tab goes to the answers (Page Up and Down scroll it).
     """
 
     def compose(self):
@@ -205,6 +207,58 @@ class Transcript(VerticalScroll):
     def cards(self) -> list[AnswerCard]:
         return list(self.query(AnswerCard))
 
+    def latest_row(self) -> PassageRow | None:
+        """The first sentence of the latest card that has any: where Tab goes from the box."""
+        for card in reversed(self.cards):
+            rows = card.query(PassageRow)
+            if rows:
+                return rows.first()
+        return None
+
+
+class ExampleQuestion(Static):
+    """One of the welcome's example questions; a click asks it."""
+
+    @dataclass
+    class Chosen(Message):
+        """The reader chose an example question."""
+
+        question: str
+
+    def __init__(self, number: int, question: str) -> None:
+        self.question = question
+        super().__init__(Content.assemble((f" {number} ", "bold reverse $accent"), "  ", visible(question)),
+                         markup=False, classes="example")
+
+    def on_click(self) -> None:
+        self.post_message(self.Chosen(self.question))
+
+
+class Welcome(Vertical):
+    """What the corpus is and questions it answers, on the empty first screen."""
+
+    examples: reactive[list[str]] = reactive(list, recompose=True)
+    """The example questions, once found (they are asked of the corpus first)."""
+
+    def __init__(self, info: CorpusInfo, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.info = info
+
+    def compose(self):
+        info = self.info
+        yield Static(Content.assemble(("Ask ", "bold"), (visible(info.name), "bold $accent"),
+                                      (" a question", "bold")), markup=False, classes="welcome-title")
+        articles = f"{info.articles:,} {'article' if info.articles == 1 else 'articles'}"
+        yield Static(Content.styled(
+            f"{articles} · {info.sentences:,} sentences. Every answer is one of those sentences, "
+            "word for word, with where it is; when none answers, it says so.", "$foreground-muted"),
+            markup=False, classes="welcome-about")
+        if self.examples:
+            yield Static(Content.styled("Try one: press its number, or click it.", "$foreground-muted"),
+                         markup=False, classes="welcome-try")
+            for number, question in enumerate(self.examples, start=1):
+                yield ExampleQuestion(number, question)
+
 
 class QuestionInput(Input):
     """The question box; ↑ and ↓ walk back and forth through earlier questions."""
@@ -214,6 +268,9 @@ class QuestionInput(Input):
                 tooltip="Recall the previous question", id="question.previous"),
         Binding("down", "history_next", "Later question", show=False,
                 tooltip="Recall the next question, back to your draft", id="question.next"),
+        Binding("tab", "app.latest_answer", "Latest answer", show=False,
+                tooltip="Go to the latest answer (then Tab and Shift+Tab move between answers)",
+                id="question.tab"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -221,6 +278,18 @@ class QuestionInput(Input):
         self.history: list[str] = []
         self._position: int | None = None
         self._draft = ""
+        self.examples: list[str] = []  # asked by their number while the box is empty
+
+    async def _on_key(self, event: events.Key) -> None:
+        # A digit in an empty box asks that example while the welcome shows them; a
+        # question that starts with a digit is typed after a space, or once one is asked.
+        if (not self.value and event.character and event.character.isdigit()
+                and 1 <= int(event.character) <= len(self.examples)):
+            event.stop()
+            event.prevent_default()
+            self.post_message(ExampleQuestion.Chosen(self.examples[int(event.character) - 1]))
+            return
+        await super()._on_key(event)
 
     def remember(self, question: str) -> None:
         """Keep ``question`` as the latest; an earlier copy of it is dropped."""

@@ -6,6 +6,9 @@ from textual.pilot import Pilot
 
 from tui.app import VerbatimApp, make_app
 
+# Workers that start workers are waited for this many times over before settling anyway.
+MAX_WORKER_ROUNDS = 10
+
 
 def chat(engine=None, **kwargs) -> VerbatimApp:
     """The app as `verbatim` builds it, with the cursor still so screens are stable."""
@@ -15,7 +18,13 @@ def chat(engine=None, **kwargs) -> VerbatimApp:
 async def settle(pilot: Pilot) -> None:
     # Workers, then animations (a list's highlight, a scroll), then the refreshes they
     # asked for: on a loaded machine each can lag the one before.
-    await pilot.app.workers.wait_for_complete()
+    # A worker's result can start another (the corpus read, then its example questions):
+    # wait until none is left running.
+    for _ in range(MAX_WORKER_ROUNDS):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(worker.is_finished for worker in pilot.app.workers):
+            break
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
     await pilot.pause()
@@ -29,3 +38,8 @@ async def ask(pilot: Pilot, question: str) -> None:
     box.value = question
     await pilot.press("enter")
     await settle(pilot)
+
+
+def screen_lines(app) -> list[str]:
+    """The screen as plain text, one string a line, as a terminal would show it."""
+    return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]

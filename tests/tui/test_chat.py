@@ -215,8 +215,8 @@ async def test_clear_empties_the_transcript(engine):
     app = chat(engine)
     async with app.run_test(size=(100, 30)) as pilot:
         await ask(pilot, "What is CATL?")
-        await pilot.press("ctrl+l")
-        await pilot.pause()
+        await pilot.press("ctrl+l", "y")
+        await settle(pilot)
         assert not app.query(AnswerCard) and app.exchanges == []
 
 
@@ -258,7 +258,7 @@ async def test_clearing_forgets_the_conversation(engine):
     app = chat(engine)
     async with app.run_test(size=(100, 30)) as pilot:
         await ask(pilot, "Who is Christopher Beddor?")
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+l", "y")
         await ask(pilot, "What did he say?")
         assert not app.query(".read-as")
 

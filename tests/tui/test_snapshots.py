@@ -19,7 +19,30 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 class TestStart:
     @pytest.mark.parametrize("size", SIZES)
     def test_empty_chat(self, snap_compare, engine, size):
+        """The welcome: the corpus, its counts and three example questions."""
         assert snap_compare(chat(engine), terminal_size=size, run_before=settle)
+
+
+class TestFooter:
+    def test_footer_with_an_answer_chosen(self, snap_compare, engine):
+        """At 80 columns the footer keeps every key, an answer's Enter included, and the
+        strength stays on the line of the place."""
+        async def run_before(pilot):
+            await ask(pilot, "Who is Christopher Beddor?")
+            await pilot.press("tab")
+            await settle(pilot)
+
+        assert snap_compare(chat(engine), terminal_size=(80, 24), run_before=run_before)
+
+
+class TestClear:
+    def test_confirm_clear(self, snap_compare, engine):
+        async def run_before(pilot):
+            await ask(pilot, "What is CATL?")
+            await pilot.press("ctrl+l")
+            await settle(pilot)
+
+        assert snap_compare(chat(engine), terminal_size=(80, 24), run_before=run_before)
 
 
 class TestAnswers:
@@ -85,6 +108,24 @@ class TestReading:
             await settle(pilot)
 
         assert snap_compare(chat(engine), terminal_size=size, run_before=run_before)
+
+
+class TestArticleList:
+    def test_filtered_list(self, snap_compare, engine):
+        async def run_before(pilot):
+            await settle(pilot)
+            await pilot.press("ctrl+o", *"funding")
+            await settle(pilot)
+
+        assert snap_compare(chat(engine), terminal_size=(80, 24), run_before=run_before)
+
+    def test_no_match(self, snap_compare, engine):
+        async def run_before(pilot):
+            await settle(pilot)
+            await pilot.press("ctrl+o", *"zqxj")
+            await settle(pilot)
+
+        assert snap_compare(chat(engine), terminal_size=(80, 24), run_before=run_before)
 
 
 class TestHelp:

@@ -1,0 +1,122 @@
+"""Example questions for a corpus, made from the names in its titles and headings and kept only when the corpus answers them."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from corpus.segment import UnitKind
+from retrieval.conversation import name_kind
+from retrieval.lexicon import STOPWORDS
+from retrieval.reader.evidence import find_evidence
+from retrieval.reader.question import VALUE_TYPES, AnswerType
+
+if TYPE_CHECKING:
+    from retrieval.engine import Engine
+
+# How many examples a welcome shows.
+EXAMPLE_COUNT = 3
+# At most this many topics are asked before giving up: each costs one answer (tens of
+# milliseconds), and a corpus whose best-known names are not answered has few that are.
+MAX_TRIED = 12
+# A topic is a name of at most this many words; a longer run of capitals is a headline.
+MAX_NAME_WORDS = 3
+# Headings are read from at most this many units: a huge corpus is judged by its start.
+MAX_UNITS_READ = 200_000
+
+# A run of capitalised words ("Xi Jinping", "DeepSeek", "Built-in Types"), the way a title
+# or heading names the people, organisations and things it is about.
+_NAME = re.compile(r"[A-Z][\w’'-]*\w(?:\s+[A-Z][\w’'-]*\w)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def _topics(engine: Engine) -> list[str]:
+    """Names from the titles and headings, the most talked about first: in the most
+    articles' text, then in the most sentences (headings themselves do not count)."""
+    index = engine.index
+    kinds = index.data.unit_kind
+    owner = index.unit_article
+    headings = [a.title for a in index.articles]
+    body: list[tuple[int, str]] = []
+    opened: set[int] = set()  # articles whose text has begun
+    for uid in range(min(len(index), MAX_UNITS_READ)):
+        if kinds[uid] != UnitKind.HEADING:
+            opened.add(int(owner[uid]))
+            body.append((uid, index.text_of(uid)))
+        elif int(owner[uid]) in opened:  # the headings above the text are its headline, byline, date
+            headings.append(index.text_of(uid))
+    names: dict[str, None] = {}
+    for heading in headings:
+        for match in _NAME.finditer(heading):
+            for name in _names(match.group()):
+                names[name] = None
+    if not names:
+        return []
+    # One pass per sentence, longest names first, so "Xi" inside "Xi Jinping" and
+    # "DeepSee" inside "DeepSeek" do not count as mentions of their own.
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                         + r")\b")
+    articles: Counter[str] = Counter()
+    sentences: Counter[str] = Counter()
+    seen: set[tuple[str, int]] = set()
+    for uid, text in body:
+        article = int(owner[uid])
+        for name in {m.group() for m in pattern.finditer(text)}:
+            sentences[name] += 1
+            if (name, article) not in seen:
+                seen.add((name, article))
+                articles[name] += 1
+    found = [name for name in names if sentences[name]]
+    return sorted(found, key=lambda name: (-articles[name], -sentences[name]))
+
+
+def _names(run: str) -> list[str]:
+    """Every stretch of a run of capitalised words that can name something: a title cases
+    every word ("Why Alibaba and Tencent Are Diving In"), so the name is inside the run."""
+    words = [_POSSESSIVE.sub("", w) for w in run.split()]
+    found = []
+    for size in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
+        for first in range(len(words) - size + 1):
+            part = words[first : first + size]
+            if part[0].lower() in STOPWORDS or part[-1].lower() in STOPWORDS:
+                continue
+            name = " ".join(part)
+            if not _is_value(name):
+                found.append(name)
+    return found
+
+
+def _is_value(name: str) -> bool:
+    """A date or an amount ("January", "March 2025") is not something to ask about."""
+    return any(e.kind in VALUE_TYPES for e in find_evidence(name))
+
+
+def _question(engine: Engine, name: str) -> str:
+    # A person has a name and a surname, as the conversation's reading of "he" assumes.
+    person = len(name.split()) > 1 and name_kind(name, engine.mentions(name)) is AnswerType.PERSON
+    return f"Who is {name}?" if person else f"What is {name}?"
+
+
+def example_questions(engine: Engine, count: int = EXAMPLE_COUNT) -> list[str]:
+    """Up to ``count`` questions about the names the corpus's titles and headings give,
+    each one the corpus answers with a sentence of its text (not a heading), no two with
+    the same answer."""
+    index = engine.index
+    heading_texts = {index.text_of(uid) for uid in range(min(len(index), MAX_UNITS_READ))
+                     if index.data.unit_kind[uid] == UnitKind.HEADING}
+    chosen: list[str] = []
+    answers: set[str] = set()
+    for name in _topics(engine)[:MAX_TRIED]:
+        question = _question(engine, name)
+        result = engine.ask(question, top=1)
+        if not result.answered:
+            continue
+        sentence = result.answers[0].sentence
+        if sentence in heading_texts or sentence in answers:
+            continue
+        chosen.append(question)
+        answers.add(sentence)
+        if len(chosen) == count:
+            break
+    return chosen
