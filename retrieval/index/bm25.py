@@ -167,6 +167,12 @@ def top_positions(values: np.ndarray, k: int, ties: np.ndarray | None = None) ->
     ties = np.arange(len(values)) if ties is None else ties
     if len(values) > k:
         part = np.argpartition(-values, k - 1)[:k]
+        # argpartition picks any of the values equal to the k-th: take them by ``ties``, so
+        # the choice is the same however the values are split (one index or its shards).
+        cut = values[part].min()
+        above = np.flatnonzero(values > cut)
+        level = np.flatnonzero(values == cut)
+        part = np.concatenate([above, level[np.argsort(ties[level], kind="stable")][: k - len(above)]])
         return part[np.lexsort((ties[part], -values[part]))]
     return np.lexsort((ties, -values))
 

@@ -110,6 +110,24 @@ class Paragraphs:
         return range(int(self.first_unit[paragraph]), int(self.first_unit[paragraph + 1]))
 
 
+def related_terms(vocab: list[str], term: str) -> list[str]:
+    """The terms of the sorted ``vocab`` that are ``term`` in another form."""
+    if len(term) < RELATED_MIN_STEM or not term.isalpha():
+        return []
+    stem = term[:RELATED_MIN_STEM]
+    found = []
+    i = bisect_left(vocab, stem)
+    while i < len(vocab) and vocab[i].startswith(stem):
+        other = vocab[i]
+        i += 1
+        if other == term:
+            continue
+        short, long_ = sorted((term, other), key=len)
+        if long_.startswith(short) and len(long_) - len(short) <= RELATED_MAX_SUFFIX:
+            found.append(other)
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class CorpusStatistics:
     """What BM25 needs of the whole corpus, for an index that holds part of it (a shard):
@@ -361,21 +379,7 @@ class SentenceIndex:
     def related(self, term: str) -> list[str]:
         """Vocabulary terms that are ``term`` in another form (a shared stem plus a short
         suffix): "found" and "founder", "invest" and "investor"."""
-        if len(term) < RELATED_MIN_STEM or not term.isalpha():
-            return []
-        vocab = self.data.vocab
-        stem = term[:RELATED_MIN_STEM]
-        found = []
-        i = bisect_left(vocab, stem)
-        while i < len(vocab) and vocab[i].startswith(stem):
-            other = vocab[i]
-            i += 1
-            if other == term:
-                continue
-            short, long_ = sorted((term, other), key=len)
-            if long_.startswith(short) and len(long_) - len(short) <= RELATED_MAX_SUFFIX:
-                found.append(other)
-        return found
+        return related_terms(self.data.vocab, term)
 
     # -- scoring ---------------------------------------------------------------------------------
     def scores(self, query: list[str]) -> np.ndarray:
