@@ -140,6 +140,12 @@ def read_generation(folder: Path, root: str) -> Generation:
         raise store.IndexDamaged(f"its generation cannot be read ({type(error).__name__}: {error})") from None
 
 
+def disk_size(generation: Generation) -> int:
+    """Bytes of a generation and of the shard versions it names."""
+    return store.disk_size(generation.folder) + sum(store.disk_size(generation.shard_version(s))
+                                                    for s in range(generation.count))
+
+
 def exists(corpus_folder: Path) -> bool:
     """Whether a sharded index was saved for the corpus (cheap: one file looked at)."""
     return (folder_of(corpus_folder) / store.POINTER).is_file()
