@@ -24,6 +24,7 @@ BUILD_RETRIES = 3
 # The longest a shard may take over one step of a question (including a restart, which maps
 # its index again) before it counts as not answering.
 CALL_TIMEOUT_SECONDS = 120.0
+LOOPBACK = ("127.0.0.1", "localhost")
 
 
 def connect(address: str) -> None:
@@ -32,6 +33,10 @@ def connect(address: str) -> None:
     if ray.is_initialized():
         return
     options = {"include_dashboard": False} if address == "local" else {}
+    if address.split(":")[0] in LOOPBACK:
+        # A cluster on this machine's loopback: this process is on it too (Ray would
+        # otherwise find its own address by routing towards a public one).
+        options["_node_ip_address"] = "127.0.0.1"
     ray.init(address=address, log_to_driver=False, logging_level="ERROR", **options)
 
 
