@@ -2,6 +2,7 @@
 
 usage: python benchmarks/scale.py [--sizes 10000,100000,1000000] [--work DIR]
        python benchmarks/scale.py --corpus DIR [--work DIR]
+       python benchmarks/scale.py --shards 1,2,4 [--sizes 1000000] [--ray]
 
 For each size it writes a corpus with a realistic word distribution (benchmarks/synthetic.py)
 or uses the folder given, then measures: the first build (in a fresh process; wall time and
@@ -9,6 +10,13 @@ the peak memory of the whole process tree, reading processes included), the inde
 disk, loading the saved index (fresh process), full answers (retrieval plus selection) and
 BM25 retrieval alone over varied questions (median and p95), plain rank-bm25 ``get_scores``
 over the same terms in the same run, and a whole one-shot ``verbatim --ask`` process.
+
+With --shards, for each size: the one index and the sharded index at each shard count, in
+the same run: build time (fresh process), peak memory of the whole process tree and of its
+largest process, and full answers (median, p95) over the same questions; the time the
+fan-out adds is the sharded median less the one index's. Shards are served in this process,
+one after another, or by one Ray actor each with --ray (a local cluster started here; the
+build then runs as Ray tasks).
 """
 
 from __future__ import annotations
@@ -76,15 +84,24 @@ def _rss(pid: int) -> int:
 
 def run_measured(command: list[str], ok: tuple[int, ...] = (0,)) -> tuple[str, float, int]:
     """Run ``command``; (stdout, wall seconds, peak RSS of its whole process tree)."""
+    out, wall, peak, _ = run_measured_processes(command, ok)
+    return out, wall, peak
+
+
+def run_measured_processes(command: list[str], ok: tuple[int, ...] = (0,)) -> tuple[str, float, int, int]:
+    """Run ``command``; (stdout, wall seconds, peak RSS of its process tree, peak RSS of its
+    largest single process)."""
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak = largest = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, largest
         while not done.is_set():
-            peak = max(peak, sum(_rss(p) for p in _tree(proc.pid)))
+            sizes = [_rss(p) for p in _tree(proc.pid)]
+            peak = max(peak, sum(sizes))
+            largest = max(largest, max(sizes, default=0))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -94,7 +111,7 @@ def run_measured(command: list[str], ok: tuple[int, ...] = (0,)) -> tuple[str, f
     sampler.join()
     if proc.returncode not in ok:
         sys.exit(f"{command[:3]} failed:\n{err[-2000:]}")
-    return out, time.perf_counter() - started, peak
+    return out, time.perf_counter() - started, peak, largest
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -160,6 +177,95 @@ def measure(corpus: Path, index_dir: Path, n_questions: int, n_baseline: int) ->
     }
 
 
+SHARDED_BUILD = """
+import json, sys, time
+from retrieval.shards.open import open_sharded
+from retrieval.shards.layout import disk_size
+if __name__ == "__main__":
+    t = time.perf_counter()
+    opened = open_sharded(sys.argv[1], count=int(sys.argv[3]), ray_address=sys.argv[4] or None,
+                          index_dir=sys.argv[2], force=True)
+    print(json.dumps({"seconds": time.perf_counter() - t, "units": len(opened.index),
+                      "bytes": disk_size(opened.index.generation)}))
+"""
+ONE_BUILD = "if __name__ == '__main__':\n" + "\n".join("    " + line for line in BUILD.strip().splitlines())
+
+
+def _latencies(engine, asked: list[str]) -> list[float]:
+    for question in asked[:5]:  # warm: first touches of the mapped files
+        engine.ask(question)
+    times = []
+    for question in asked:
+        start = time.perf_counter()
+        engine.ask(question)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def measure_sharded(corpus: Path, work: Path, counts: list[int], n_questions: int, ray: bool) -> list[dict]:
+    """The one index and each shard count over the same corpus and questions."""
+    from retrieval.engine import Engine
+    from retrieval.index.open import open_index
+    from retrieval.shards.open import open_sharded
+
+    rows = []
+    one_dir = work / "one"
+    shutil.rmtree(one_dir, ignore_errors=True)
+    out, wall, peak, largest = run_measured_processes([sys.executable, "-c", ONE_BUILD, str(corpus), str(one_dir)])
+    single = Engine(open_index(corpus, index_dir=one_dir))
+    index = single.index
+    step = max(1, len(index) // (n_questions * 2))
+    asked = questions([index.text_of(u) for u in range(0, len(index), step)][: n_questions * 2])[:n_questions]
+    times = _latencies(single, asked)
+    expected = [single.ask(q) for q in asked[:20]]
+    rows.append({"shards": "one index", "sentences": len(index), "build_s": wall, "peak_mb": peak / 2**20,
+                 "largest_mb": largest / 2**20, "answer_median_ms": statistics.median(times) * 1000,
+                 "answer_p95_ms": percentile(times, 0.95) * 1000})
+    del single, index
+    address = ""
+    if ray:
+        import ray as ray_module
+
+        ray_module.init(address="local", include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        address = ray_module.get_runtime_context().gcs_address
+    for count in counts:
+        folder = work / f"shards-{count}"
+        shutil.rmtree(folder, ignore_errors=True)
+        out, wall, peak, largest = run_measured_processes(
+            [sys.executable, "-c", SHARDED_BUILD, str(corpus), str(folder), str(count), address])
+        engine = Engine(open_sharded(corpus, ray_address=address or None, index_dir=folder))
+        times = _latencies(engine, asked)
+        same = sum(engine.ask(q) == e for q, e in zip(asked, expected))
+        serving = ""
+        if ray:  # the actors' memory: each holds its shard mapped
+            pids = [engine.index.backend.actors[s] for s in range(count)]
+            import ray as ray_module
+
+            serving = max(_rss(ray_module.get(a.pid.remote())) for a in pids) / 2**20
+        rows.append({"shards": count, "sentences": len(engine.index), "build_s": wall, "peak_mb": peak / 2**20,
+                     "largest_mb": largest / 2**20, "answer_median_ms": statistics.median(times) * 1000,
+                     "answer_p95_ms": percentile(times, 0.95) * 1000, "same_answers": f"{same}/{len(expected)}",
+                     "actor_mb": serving})
+        engine.index.close()
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    return rows
+
+
+def sharded_table(rows: list[dict]) -> str:
+    base = rows[0]["answer_median_ms"]
+    head = ("| index | sentences | build | peak memory (all processes / largest) | answer median / p95 | "
+            "fan-out adds (median) | same answers as one index |")
+    lines = [head, "| " + " | ".join(["---"] * (head.count("|") - 1)) + " |"]
+    for r in rows:
+        one = isinstance(r["shards"], str)
+        name = r["shards"] if one else f"{r['shards']} shards"
+        adds = "" if one else f"{r['answer_median_ms'] - base:+.1f} ms"
+        lines.append(
+            f"| {name} | {r['sentences']:,} | {r['build_s']:.1f} s | {r['peak_mb']:,.0f} / {r['largest_mb']:,.0f} MiB "
+            f"| {r['answer_median_ms']:.1f} / {r['answer_p95_ms']:.1f} ms | {adds} | {r.get('same_answers', '')} |")
+    return "\n".join(lines)
+
+
 def _times(ratio: float) -> str:
     return f"{ratio:.1f}×" if ratio < 10 else f"{ratio:,.0f}×"
 
@@ -186,6 +292,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("benchmark-work"))
     parser.add_argument("--questions", type=int, default=150)
     parser.add_argument("--baseline", type=int, default=30, help="questions for plain rank-bm25 (slow)")
+    parser.add_argument("--shards", help="shard counts to measure beside the one index, e.g. 1,2,4")
+    parser.add_argument("--ray", action="store_true", help="with --shards: build and serve on a local Ray cluster")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -196,6 +304,13 @@ def main() -> None:
         for size in (int(s) for s in args.sizes.split(",")):
             print(f"writing a corpus of {size:,} sentences ...", file=sys.stderr)
             targets.append((write_corpus(args.work / f"corpus-{size}", size), args.work / f"index-{size}"))
+    if args.shards:
+        counts = [int(c) for c in args.shards.split(",")]
+        for corpus, index_dir in targets:
+            print(f"measuring {corpus} sharded ...", file=sys.stderr)
+            print(sharded_table(measure_sharded(corpus, index_dir.with_name(index_dir.name + "-sharded"), counts,
+                                                args.questions, args.ray)))
+        return
     for corpus, index_dir in targets:
         print(f"measuring {corpus} ...", file=sys.stderr)
         rows.append(measure(corpus, index_dir, args.questions, args.baseline))

@@ -44,12 +44,20 @@ class Engine:
              index_dir: str | os.PathLike[str] | None = None,
              progress: ProgressCallback | None = None, include: list[str] | None = None,
              exclude: list[str] | None = None, follow_links: bool = False,
-             reindex: bool = False, waiting: Callable[[str], None] | None = None) -> Engine:
+             reindex: bool = False, waiting: Callable[[str], None] | None = None,
+             shards: int | None = None, ray: str | None = None) -> Engine:
         """The bundled articles when ``path`` is None, else the file or folder at ``path``:
         its saved index when fresh, refreshed or built otherwise (``progress`` hears how
         the build goes, ``waiting`` when another process's lock holds it up), every file read
         again with ``reindex``. ``include`` and ``exclude`` are globs choosing the files read;
-        symbolic links leading outside the folder are read only with ``follow_links``."""
+        symbolic links leading outside the folder are read only with ``follow_links``. A
+        sharded index is used when the corpus has one, or built with ``shards`` (served by a
+        Ray cluster at ``ray``, else in this process)."""
+        from retrieval.shards.open import has_sharded_index, open_sharded
+
+        if shards is not None or ray is not None or has_sharded_index(path, index_dir):
+            return cls(open_sharded(path, count=shards, ray_address=ray, index_dir=index_dir, include=include,
+                                    exclude=exclude, follow_links=follow_links, force=reindex, waiting=waiting))
         return cls(open_index(path, index_dir=index_dir, progress=progress, include=include, exclude=exclude,
                               force=reindex, follow_links=follow_links, waiting=waiting))
 
@@ -138,6 +146,8 @@ class Engine:
                           reason="the question needs the one before it: ask it in a conversation, "
                           "or name what it points to")
         followup = conversation.resolve(question) if conversation else FollowUp(question)
+        if hasattr(self.index, "begin_question"):  # a sharded index: which shards answer
+            self.index.begin_question()
         analysis, result = self._reply(question, followup, top, explain)
         stale, named = self.stale_files(result), []
         for _ in range(MAX_REFRESHES):
@@ -155,6 +165,12 @@ class Engine:
         if named:
             result = result.model_copy(update={"notice": f"{', '.join(dict.fromkeys(named))}: the file no longer said what "
                                                "the index held; read it again and answered anew"})
+        missing = sorted(getattr(self.index, "missing", ()))
+        if missing:
+            said = f"shard {missing[0]}" if len(missing) == 1 else f"shards {', '.join(map(str, missing))}"
+            line = f"{said} of {len(self.index.backend)} did not answer: this result comes from the others only"
+            result = result.model_copy(update={"shards_not_answering": missing,
+                                               "notice": "; ".join(filter(None, [result.notice, line]))})
         if conversation is not None:
             conversation.record(question, followup, analysis, result)
         return result

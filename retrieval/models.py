@@ -146,7 +146,13 @@ class Result(BaseModel):
         default=None,
         description="Set when a file the answer quoted no longer said what the index held "
         "(edited with its size and time kept, or a damaged index): the file was read again and "
-        "the question answered anew.",
+        "the question answered anew; or when shards of a sharded index did not answer.",
+    )
+    shards_not_answering: list[int] | None = Field(
+        default=None,
+        description="A sharded index only: the shards (numbered from 0) that did not answer, even "
+        "after retries. The result then holds only what the other shards found: it may not be the "
+        "corpus's best answer.",
     )
 
 

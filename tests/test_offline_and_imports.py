@@ -181,3 +181,22 @@ def test_verbatim_source_names_no_network_module():
                     continue
                 for name in names:
                     assert name.split(".")[0] not in network, f"{path.name} imports {name}"
+
+
+def test_one_shot_path_over_a_sharded_index_imports_no_ray(empty_nltk_data, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(4):
+        (corpus / f"doc{i}.txt").write_text(f"Report {i}\n\nThe harbour engine {i} was rebuilt in 200{i}.\n")
+    code = (
+        "import sys\n"
+        "from retrieval.engine import Engine\n"
+        "Engine.load(sys.argv[1], index_dir=sys.argv[2], shards=2)\n"
+        "engine = Engine.load(sys.argv[1], index_dir=sys.argv[2])\n"
+        "assert engine.index.generation.count == 2\n"
+        "engine.ask('When was the harbour engine rebuilt?')\n"
+        "assert 'ray' not in sys.modules, 'ray imported'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(corpus), str(tmp_path / "idx")], capture_output=True,
+                          text=True, timeout=120, env=cli_env(empty_nltk_data))
+    assert proc.returncode == 0, proc.stderr

@@ -152,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "like the corpus's own .verbatimignore)")
     parser.add_argument("--index", action="store_true",
                         help="build or refresh the saved index of the corpus and say what was done")
+    parser.add_argument("--shards", metavar="N", type=int,
+                        help="with --index: split the index into N shards (files assigned by their path); "
+                        "questions then use the sharded index (see the README)")
+    parser.add_argument("--ray", metavar="ADDRESS",
+                        help='build and serve the shards on the Ray cluster at ADDRESS ("auto": the one '
+                        'running here, "local": start one for this run); needs pip install "verbatim[cluster]"')
     parser.add_argument("--reindex", action="store_true",
                         help="read every file of the corpus again, whatever the saved index says "
                         "(with --index, or before answering)")
@@ -219,7 +225,8 @@ def _load(args: argparse.Namespace) -> Engine:
     try:
         engine = Engine.load(args.corpus, index_dir=args.index_dir, progress=bar, include=args.include,
                              exclude=args.exclude, follow_links=args.follow_links, reindex=args.reindex,
-                             waiting=lambda message: _print(f"{PROG}: note: {message}", sys.stderr))
+                             waiting=lambda message: _print(f"{PROG}: note: {message}", sys.stderr),
+                             shards=args.shards, ray=args.ray)
     except CorpusError as error:
         raise UsageError(str(error)) from None
     finally:
@@ -246,7 +253,13 @@ def _index(args: argparse.Namespace) -> ExitCode:
     report = opened.report
     name = visible(engine.index.name)
     where = f"at {visible(str(opened.folder))}" if opened.folder else "(not saved)"
-    size = store.disk_size(store.current_version(opened.folder)) if opened.folder else 0
+    generation = getattr(engine.index, "generation", None)  # a sharded index
+    if generation is not None:
+        from retrieval.shards.layout import disk_size
+
+        size, where = disk_size(generation), f"in {generation.count} shards {where}"
+    else:
+        size = store.disk_size(store.current_version(opened.folder)) if opened.folder else 0
     if report is None:
         _print(f"Index of {name} is up to date: {len(engine.articles):,} articles, "
                f"{len(engine.index):,} sentences, {size / 1e6:,.1f} MB {where} (files checked by size and time; "
@@ -339,6 +352,8 @@ def run(argv: list[str] | None = None) -> ExitCode:
         raise UsageError("--corpus needs a path")
     if args.resume_last and args.cid:
         raise UsageError("--continue and --cid both name a conversation; give one")
+    if args.shards is not None and not args.index:
+        raise UsageError("--shards is given with --index; questions use the sharded index it builds")
     if args.index and args.ask is not None:
         raise UsageError("--index builds the index; ask questions in a separate run")
     mode = _mode(args)

@@ -41,9 +41,12 @@ class SentenceBM25(BM25Okapi):
 
 
 def idf_array(document_frequencies: np.ndarray, corpus_size: int) -> np.ndarray:
-    """:func:`idf` of every term at once."""
-    df = document_frequencies.astype(np.float64)
-    return np.log1p((corpus_size - df + 0.5) / (df + 0.5))
+    """:func:`idf` of every term at once, each value exactly :func:`idf`'s: one call per
+    distinct frequency (a vectorised logarithm may round the last bit otherwise, and a
+    shard must weigh a word exactly as the whole corpus does)."""
+    distinct, inverse = np.unique(np.asarray(document_frequencies, dtype=np.int64), return_inverse=True)
+    values = np.array([idf(int(n), corpus_size) for n in distinct.tolist()], dtype=np.float64)
+    return values[inverse.reshape(-1)]
 
 
 def posting_weights(tf: np.ndarray, doc_len: np.ndarray, avgdl: float) -> np.ndarray:
@@ -51,6 +54,28 @@ def posting_weights(tf: np.ndarray, doc_len: np.ndarray, avgdl: float) -> np.nda
     avgdl = avgdl or 1.0
     tf = tf.astype(np.float64)
     return tf * (K1 + 1) / (tf + K1 * (1 - B + B * doc_len.astype(np.float64) / avgdl))
+
+
+def rescaled_weights(weights: np.ndarray, units: np.ndarray, lengths: np.ndarray, saved_avgdl: float,
+                     avgdl: float) -> np.ndarray:
+    """Posting weights made with ``saved_avgdl`` remade for ``avgdl`` (a shard's weights for
+    the whole corpus's mean length), as float32 like the saved ones.
+
+    The term frequency is read back from each weight (tf = w K / (k1 + 1 - w)); when any
+    does not give the saved weight back exactly, ValueError: the caller counts them.
+    """
+    if saved_avgdl == avgdl:
+        return weights
+    lengths = np.asarray(lengths, dtype=np.float64)[units]
+    w = np.asarray(weights, dtype=np.float64)
+    saved = saved_avgdl or 1.0
+    k = K1 * (1 - B + B * lengths / saved)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tf = np.rint(w * k / (K1 + 1 - w))
+    if not np.isfinite(tf).all() or not np.array_equal(
+            posting_weights(tf, lengths, saved).astype(np.float32), np.asarray(weights, dtype=np.float32)):
+        raise ValueError("term frequencies cannot be read back from the weights")
+    return posting_weights(tf, lengths, avgdl).astype(np.float32)
 
 
 class PostingsBM25:
@@ -91,10 +116,19 @@ class PostingsBM25:
         Costs what the query's postings hold: scores gather in buffers kept between calls
         and cleared only where they were written, never scanned whole.
         """
+        hit, values, _ = self.touched_in_order(query)
+        return hit, values
+
+    def touched_in_order(self, query: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`touched`, with the place in ``query`` of the first word each unit holds.
+
+        Units come by that place, then by unit id: the order equal scores are broken in,
+        which a sharded index rebuilds from (place, unit id) to break them the same way.
+        """
         with self._lock:
             scores, seen = self._buffers()
-            touched = []
-            for word in query:
+            touched, places = [], []
+            for place, word in enumerate(query):
                 t = self.term_id.get(word)
                 if t is None:
                     continue
@@ -104,13 +138,14 @@ class PostingsBM25:
                 new = units[~seen[units]]
                 seen[new] = True
                 touched.append(new)
+                places.append(np.full(len(new), place, dtype=np.int64))
             if not touched:
-                return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+                return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64), np.empty(0, dtype=np.int64)
             hit = np.concatenate(touched).astype(np.int64)
             values = scores[hit]
             scores[hit] = 0.0
             seen[hit] = False
-        return hit, values
+        return hit, values, np.concatenate(places)
 
     def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
         """The ``k`` best units with a score above zero, best first (ties by unit id)."""
@@ -132,6 +167,12 @@ def top_positions(values: np.ndarray, k: int, ties: np.ndarray | None = None) ->
     ties = np.arange(len(values)) if ties is None else ties
     if len(values) > k:
         part = np.argpartition(-values, k - 1)[:k]
+        # argpartition picks any of the values equal to the k-th: take them by ``ties``, so
+        # the choice is the same however the values are split (one index or its shards).
+        cut = values[part].min()
+        above = np.flatnonzero(values > cut)
+        level = np.flatnonzero(values == cut)
+        part = np.concatenate([above, level[np.argsort(ties[level], kind="stable")][: k - len(above)]])
         return part[np.lexsort((ties[part], -values[part]))]
     return np.lexsort((ties, -values))
 

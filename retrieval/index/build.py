@@ -322,16 +322,24 @@ def postings(term_ids: np.ndarray, counts: np.ndarray, vocabulary: int
     order): (ptr, units, BM25 tf weights, avgdl). Every (term, unit) pair appears once,
     sorted by term then unit."""
     n = len(counts)
+    post_term, post_unit, tf = term_frequencies(term_ids, counts)
+    ptr = np.searchsorted(post_term, np.arange(vocabulary + 1, dtype=np.int64)).astype(np.int64)
+    avgdl = float(counts.sum() / n) if n else 0.0
+    weights = posting_weights(tf, np.asarray(counts)[post_unit], avgdl).astype(np.float32)
+    return ptr, post_unit, weights, avgdl
+
+
+def term_frequencies(term_ids: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term, unit, how often the term occurs in the unit) of every pair, sorted by term then
+    unit: the postings' order."""
+    n = len(counts)
     width = max(n, 1)
     unit_of = np.repeat(np.arange(n, dtype=np.int64), counts)
     pairs, tf = np.unique(np.asarray(term_ids, dtype=np.int64) * width + unit_of, return_counts=True)
     del unit_of
     post_term = pairs // width
     post_unit = (pairs - post_term * width).astype(np.int32)
-    ptr = np.searchsorted(post_term, np.arange(vocabulary + 1, dtype=np.int64)).astype(np.int64)
-    avgdl = float(counts.sum() / n) if n else 0.0
-    weights = posting_weights(tf, np.asarray(counts)[post_unit], avgdl).astype(np.float32)
-    return ptr, post_unit, weights, avgdl
+    return post_term, post_unit, tf
 
 
 def _finish(parts: _Parts, root: Path, digest: str) -> IndexData:
@@ -400,14 +408,21 @@ def build(
     selection: Selection | None = None,
     follow_links: bool = False,
     stale: frozenset[str] = frozenset(),
+    only: Callable[[str], bool] | None = None,
+    limit: int | None = None,
 ) -> tuple[IndexData, BuildReport]:
     """Index the corpus at ``path``. Files whose size and modification time match
     ``previous`` are taken from it as they are, unless named in ``stale`` (ids of files
-    whose indexed text was found not to match them); only the others are read."""
+    whose indexed text was found not to match them); only the others are read. ``only``
+    keeps the files whose path relative to the corpus it accepts (a shard's part of the
+    corpus); ``limit`` is the most sentences allowed (MAX_SENTENCES when None)."""
     started = time.perf_counter()
     root = corpus_root(path)
     other_types: dict[str, int] = {}
     files, listing_warnings = corpus_listing(root, follow_links, selection, other_types)
+    if only is not None:
+        files = [(file, rel) for file, rel in files if only(rel)]
+    limit = MAX_SENTENCES if limit is None else limit
     report = BuildReport(files=len(files), other_types=other_types)
     usable = previous is not None and previous.digest == digest
     old = {a.rel: a for a in previous.articles} if usable else {}
@@ -470,14 +485,14 @@ def build(
             sentences += result.units
             if progress is not None:
                 progress(BuildProgress(done, len(fresh), sentences, time.perf_counter() - started))
-            if parts.units > MAX_SENTENCES:
-                raise CorpusError(f"{root}: more than {MAX_SENTENCES:,} sentences; Verbatim indexes at most "
-                                  f"{MAX_SENTENCES:,} (point --corpus at a smaller folder)")
+            if parts.units > limit:
+                raise CorpusError(f"{root}: more than {limit:,} sentences; Verbatim indexes at most "
+                                  f"{limit:,} (point --corpus at a smaller folder)")
         for _ in results:  # let the reading processes finish and exit
             pass
     finally:
         results.close()  # on an error, stop the reading processes
-    if not parts.articles:
+    if not parts.articles and only is None:  # a shard may hold no text; the corpus may not
         raise CorpusError(no_text_message(root))
     data = _finish(parts, root, digest)
     data.name = name or data.name

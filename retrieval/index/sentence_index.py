@@ -12,7 +12,7 @@ import numpy as np
 
 from corpus import Article, Unit, UnitKind
 from corpus.segment import MASTHEAD_PARAGRAPHS
-from retrieval.index.bm25 import PostingsBM25, SentenceBM25, idf, idf_array
+from retrieval.index.bm25 import PostingsBM25, SentenceBM25, idf, idf_array, posting_weights, rescaled_weights
 from retrieval.index.terms import terms
 
 # Two stems are one word in another form ("founder"/"found", "investor"/"invest") when one
@@ -132,11 +132,42 @@ class Paragraphs:
         return range(int(self.first_unit[paragraph]), int(self.first_unit[paragraph + 1]))
 
 
+def related_terms(vocab: list[str], term: str) -> list[str]:
+    """The terms of the sorted ``vocab`` that are ``term`` in another form."""
+    if len(term) < RELATED_MIN_STEM or not term.isalpha():
+        return []
+    stem = term[:RELATED_MIN_STEM]
+    found = []
+    i = bisect_left(vocab, stem)
+    while i < len(vocab) and vocab[i].startswith(stem):
+        other = vocab[i]
+        i += 1
+        if other == term:
+            continue
+        short, long_ = sorted((term, other), key=len)
+        if long_.startswith(short) and len(long_) - len(short) <= RELATED_MAX_SUFFIX:
+            found.append(other)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusStatistics:
+    """What BM25 needs of the whole corpus, for an index that holds part of it (a shard):
+    each of its own terms' document frequency in the corpus, in its vocabulary's order,
+    and the corpus's unit count and mean unit length."""
+
+    df: np.ndarray
+    size: int
+    avgdl: float
+
+
 @dataclass
 class SentenceIndex:
-    """Questions of the index: units, their terms and neighbours, BM25 and term statistics."""
+    """Questions of the index: units, their terms and neighbours, BM25 and term statistics.
+    With ``corpus``, BM25 scores as over the whole corpus the index is part of."""
 
     data: IndexData
+    corpus: CorpusStatistics | None = None
     _article_sets: dict[tuple[str, int], set[str]] = field(default_factory=dict)
     _uid_at: dict[str, int] = field(default_factory=dict)
     _remembered: dict[tuple[str, int], object] = field(default_factory=dict)
@@ -326,18 +357,33 @@ class SentenceIndex:
     def term_id(self) -> dict[str, int]:
         return {term: i for i, term in enumerate(self.data.vocab)}
 
+    @property
+    def corpus_size(self) -> int:
+        """Units of the whole corpus (more than this index holds when it is a shard)."""
+        return self.data.size if self.corpus is None else self.corpus.size
+
     @cached_property
     def df(self) -> np.ndarray:
-        return np.diff(self.data.post_ptr).astype(np.int64)
+        return np.diff(self.data.post_ptr).astype(np.int64) if self.corpus is None else self.corpus.df
 
     @cached_property
     def idf_values(self) -> np.ndarray:
-        return idf_array(self.df, self.data.size)
+        return idf_array(self.df, self.corpus_size)
 
     @cached_property
     def bm25(self) -> PostingsBM25:
         d = self.data
-        return PostingsBM25(self.term_id, d.post_ptr, d.post_unit, d.post_weight, self.idf_values, d.size)
+        weights = d.post_weight
+        if self.corpus is not None:
+            lengths = np.diff(d.term_ptr)
+            try:
+                weights = rescaled_weights(d.post_weight, d.post_unit, lengths, d.avgdl, self.corpus.avgdl)
+            except ValueError:  # counted again from the units' terms: slower, same numbers
+                from retrieval.index.build import term_frequencies
+
+                _, units, tf = term_frequencies(d.term_ids, lengths)
+                weights = posting_weights(tf, lengths[units], self.corpus.avgdl).astype(np.float32)
+        return PostingsBM25(self.term_id, d.post_ptr, d.post_unit, weights, self.idf_values, d.size)
 
     def document_frequency(self, term: str) -> int:
         t = self.term_id.get(term)
@@ -350,26 +396,12 @@ class SentenceIndex:
     def idf(self, term: str) -> float:
         """The term's BM25 IDF; a term the corpus never uses gets the highest value."""
         t = self.term_id.get(term)
-        return float(self.idf_values[t]) if t is not None else idf(0, self.data.size)
+        return float(self.idf_values[t]) if t is not None else idf(0, self.corpus_size)
 
     def related(self, term: str) -> list[str]:
         """Vocabulary terms that are ``term`` in another form (a shared stem plus a short
         suffix): "found" and "founder", "invest" and "investor"."""
-        if len(term) < RELATED_MIN_STEM or not term.isalpha():
-            return []
-        vocab = self.data.vocab
-        stem = term[:RELATED_MIN_STEM]
-        found = []
-        i = bisect_left(vocab, stem)
-        while i < len(vocab) and vocab[i].startswith(stem):
-            other = vocab[i]
-            i += 1
-            if other == term:
-                continue
-            short, long_ = sorted((term, other), key=len)
-            if long_.startswith(short) and len(long_) - len(short) <= RELATED_MAX_SUFFIX:
-                found.append(other)
-        return found
+        return related_terms(self.data.vocab, term)
 
     # -- scoring ---------------------------------------------------------------------------------
     def scores(self, query: list[str]) -> np.ndarray:

@@ -141,8 +141,35 @@ def save(data: IndexData, folder: Path) -> Path:
     version folder. The caller holds the lock."""
     make_folder(folder)
     _remove_leftover_pointers(folder)
-    staging = Path(tempfile.mkdtemp(prefix="v-", suffix=".partial", dir=folder))
+    version = write_version(data, folder)
+    try:
+        switch(folder, version.name)
+    except BaseException:
+        shutil.rmtree(version, ignore_errors=True)
+        raise
+    _remove_old_versions(folder, keep=version.name)
+    return version
+
+
+def switch(folder: Path, name: str) -> None:
+    """Point ``folder``'s pointer file at ``name``, atomically: readers see the old name or
+    the new one."""
     pointer = folder / f".{POINTER}.{os.getpid()}"
+    try:
+        _write(pointer, (name + "\n").encode("ascii"))
+        _fsync(pointer)
+        os.replace(pointer, folder / POINTER)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            pointer.unlink()
+        raise
+
+
+def write_version(data: IndexData, folder: Path) -> Path:
+    """Write ``data`` whole as a new version folder in ``folder`` (made private), without
+    making it current. Returns the version folder."""
+    make_folder(folder)
+    staging = Path(tempfile.mkdtemp(prefix="v-", suffix=".partial", dir=folder))
     try:
         sizes = {}
         for name, dtype in ARRAYS.items():
@@ -181,15 +208,9 @@ def save(data: IndexData, folder: Path) -> Path:
             _fsync(file)
         version = staging.with_name(staging.name.removesuffix(".partial"))
         staging.rename(version)
-        _write(pointer, (version.name + "\n").encode("ascii"))
-        _fsync(pointer)
-        os.replace(pointer, folder / POINTER)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            pointer.unlink()
         raise
-    _remove_old_versions(folder, keep=version.name)
     return version
 
 
@@ -270,8 +291,9 @@ def current_version(folder: Path) -> Path | None:
     return folder / name
 
 
-def load(version: Path, root: str) -> IndexData:
-    """Load a saved version, checking it belongs to ``root`` and is whole."""
+def read_manifest(version: Path, root: str) -> dict:
+    """A saved version's manifest, checked to be a Verbatim index of ``root`` made by
+    these rules (its arrays are not looked at)."""
     try:
         manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -288,6 +310,12 @@ def load(version: Path, root: str) -> IndexData:
         raise IndexDamaged(
             f"it was analysed by other rules, {manifest.get('analysis')}, not {analysis_fingerprint()}"
         )
+    return manifest
+
+
+def load(version: Path, root: str) -> IndexData:
+    """Load a saved version, checking it belongs to ``root`` and is whole."""
+    manifest = read_manifest(version, root)
     try:
         sizes = manifest["sizes"]
         for file, size in sizes.items():
@@ -307,7 +335,7 @@ def load(version: Path, root: str) -> IndexData:
             if zlib.crc32(content) != manifest["crc32"][file]:
                 raise IndexDamaged(f"{file} does not match its checksum")
         vocab = json.loads(vocab_bytes.decode("utf-8"))
-        articles = [ArticleInfo.from_record(a) for a in manifest["articles"]]
+        articles = manifest_articles(manifest)
         data = IndexData(
             root=manifest["root"], name=manifest["name"], articles=articles, vocab=vocab, text=text,
             avgdl=float(manifest["avgdl"]), digest=manifest.get("digest", ""),
@@ -322,6 +350,11 @@ def load(version: Path, root: str) -> IndexData:
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise IndexDamaged(f"{type(error).__name__}: {error}") from None
     return data
+
+
+def manifest_articles(manifest: dict) -> list[ArticleInfo]:
+    """The articles a version's manifest lists."""
+    return [ArticleInfo.from_record(a) for a in manifest["articles"]]
 
 
 def _map(path: Path) -> mmap.mmap | bytes:

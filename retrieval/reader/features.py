@@ -30,6 +30,9 @@ NEIGHBOUR_POOL = 15
 WHOLE_PARAGRAPHS = 5
 WHOLE_PARAGRAPH_UNITS = 40
 READ_POOL = 30
+# More paragraphs than one index can hold (its unit ids are 32-bit): parts' paragraph numbers
+# shifted by this never meet.
+PARAGRAPHS_PER_PART = 1 << 32
 
 VALUE_ANSWERS = frozenset({AnswerType.DATE, AnswerType.NUMBER, AnswerType.COUNT, AnswerType.MONEY,
                            AnswerType.PERCENT, AnswerType.AGE})
@@ -204,64 +207,166 @@ class Pool:
         return self.readings.get(row) or Reading(int(self.uids[row]))
 
 
-def _relative(groups: np.ndarray, scores: np.ndarray, group_count: int) -> np.ndarray:
-    """Each unit's group total of ``scores``, divided by the best group's total. Costs what
-    the question touched plus one pass over the group numbers, never a sort."""
-    totals = np.bincount(groups, weights=scores, minlength=group_count)
-    best = totals.max() if len(totals) else 0.0
-    return totals[groups] / best if best > 0 else np.zeros(len(groups))
+def query_forms(terms: QueryTerms) -> list[str]:
+    """The words BM25 is asked for, in the order that breaks its ties."""
+    return [form for t in terms.content + terms.answer for form in sorted(terms.forms[t])]
 
 
-def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
-           exclude: frozenset[int] = frozenset()) -> Pool:
-    """The pool of candidates for a question with their cheap features."""
-    units, bm25 = index.bm25.touched([form for t in terms.content + terms.answer for form in sorted(terms.forms[t])])
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """The best BM25 of a sentence, of a paragraph's sentences and of an article's, over the
+    whole corpus: what every candidate's scores are divided by."""
+
+    sentence: float
+    paragraph: float
+    article: float
+
+    @classmethod
+    def of(cls, parts: list[Totals]) -> Totals:
+        return cls(*(max((getattr(p, name) for p in parts), default=0.0)
+                     for name in ("sentence", "paragraph", "article")))
+
+
+@dataclass(slots=True)
+class Touched:
+    """The units holding a question's words, with their BM25, the place in the question of
+    the first word each holds (which breaks ties), and their paragraph's and article's totals."""
+
+    units: np.ndarray
+    bm25: np.ndarray
+    places: np.ndarray
+    paragraph_total: np.ndarray
+    article_total: np.ndarray
+
+    @property
+    def totals(self) -> Totals:
+        if not len(self.units):
+            return Totals(0.0, 0.0, 0.0)
+        return Totals(float(self.bm25.max()), float(self.paragraph_total.max()), float(self.article_total.max()))
+
+
+def touched(index: SentenceIndex, forms: list[str], exclude: frozenset[int] = frozenset()) -> Touched:
+    """What BM25 finds for ``forms`` in ``index`` (``exclude``: unit ids left out)."""
+    units, bm25, places = index.bm25.touched_in_order(forms)
     if exclude and len(units):
         keep = ~np.isin(units, np.fromiter(exclude, dtype=np.int64))
-        units, bm25 = units[keep], bm25[keep]
-    if not len(units):
-        return Pool(np.empty(0, dtype=np.int64), np.zeros((0, len(FEATURES))), np.zeros(0, bool), {})
+        units, bm25, places = units[keep], bm25[keep], places[keep]
     grouping = index.paragraphs
-    paragraphs = grouping.of_unit
-    para_rel = _relative(paragraphs[units], bm25, grouping.count)
-    art_rel = _relative(index.data.unit_article[units], bm25, len(index.articles))
-    best = bm25.max()
-    by_sentence = top_positions(bm25, POOL_BY_SENTENCE)
-    by_paragraph = top_positions(bm25 / best + para_rel, POOL_BY_PARAGRAPH)
-    chosen = list(dict.fromkeys(np.concatenate([by_sentence, by_paragraph]).tolist()))
-    pool = {int(units[i]): i for i in chosen}
-    for i in by_sentence[:NEIGHBOUR_POOL]:
-        for step in (-1, 1):
+    paragraphs = grouping.of_unit[units]
+    articles = index.data.unit_article[units]
+    paragraph_total = np.bincount(paragraphs, weights=bm25, minlength=grouping.count)[paragraphs]
+    article_total = np.bincount(articles, weights=bm25, minlength=len(index.articles))[articles]
+    return Touched(units, bm25, places, paragraph_total, article_total)
+
+
+@dataclass(slots=True)
+class Candidates:
+    """One index's candidates for a question, before the pool is chosen among every index's:
+    each can be chosen only from its own best, so these are its best by each measure the
+    choice uses, their neighbours and whole paragraphs, with their cheap features.
+
+    ``uids``, ``paragraph`` (a paragraph's first unit) and ``article`` are numbered as in
+    the index, until a shard renumbers them as in the corpus. Lists of rows say what each
+    row was taken for; ``places`` of rows not touched by BM25 are -1.
+    """
+
+    uids: np.ndarray
+    places: np.ndarray
+    bm25: np.ndarray
+    paragraph_rel: np.ndarray  # the row's paragraph total over the corpus's best, 0 when untouched
+    article_rel: np.ndarray
+    paragraph: np.ndarray
+    article: np.ndarray
+    values: np.ndarray
+    by_sentence: np.ndarray  # rows, best BM25 first
+    by_paragraph: np.ndarray  # rows, best bm25/best + paragraph_rel first
+    paragraph_score: np.ndarray  # that sum, for the rows of ``by_paragraph``
+    by_paragraph_rel: np.ndarray  # rows, best paragraph_rel first
+    neighbours: np.ndarray  # (len(by_sentence[:NEIGHBOUR_POOL]), 2): rows before and after, -1 for none
+    whole: dict[int, np.ndarray]  # a best paragraph (key) -> its rows, when small enough to take whole
+
+    @classmethod
+    def none(cls) -> Candidates:
+        empty = np.empty(0, dtype=np.int64)
+        return cls(empty, empty, np.empty(0), np.empty(0), np.empty(0), empty, empty,
+                   np.zeros((0, len(FEATURES))), empty, empty, np.empty(0), empty,
+                   np.zeros((0, 2), dtype=np.int64), {})
+
+
+def candidates(index: SentenceIndex, found: Touched, terms: QueryTerms, totals: Totals,
+               exclude: frozenset[int] = frozenset()) -> Candidates:
+    """The candidates ``index`` offers for a question whose corpus-wide bests are ``totals``."""
+    units, bm25 = found.units, found.bm25
+    if not len(units):
+        return Candidates.none()
+    para_rel = found.paragraph_total / totals.paragraph if totals.paragraph > 0 else np.zeros(len(units))
+    art_rel = found.article_total / totals.article if totals.article > 0 else np.zeros(len(units))
+    ties = np.lexsort((units, found.places))  # the order BM25 found them in
+    rank = np.empty(len(units), dtype=np.int64)
+    rank[ties] = np.arange(len(units))
+    by_sentence = top_positions(bm25, POOL_BY_SENTENCE, rank)
+    paragraph_score = bm25 / totals.sentence + para_rel
+    by_paragraph = top_positions(paragraph_score, POOL_BY_PARAGRAPH, rank)
+    by_para_rel = top_positions(para_rel, POOL_BY_PARAGRAPH, rank)
+    rows = {int(units[i]): int(i) for i in dict.fromkeys(np.concatenate([by_sentence, by_paragraph, by_para_rel]).tolist())}
+    extra: list[int] = []
+
+    def row_of(uid: int) -> int:
+        row = rows.get(uid)
+        if row is None:
+            row = rows[uid] = len(units) + len(extra)
+            extra.append(uid)
+        return row
+
+    neighbours = np.full((min(NEIGHBOUR_POOL, len(by_sentence)), 2), -1, dtype=np.int64)
+    for n, i in enumerate(by_sentence[:NEIGHBOUR_POOL].tolist()):
+        for side, step in enumerate((-1, 1)):
             other = index.neighbour(int(units[i]), step)
-            if other is not None and other not in pool and other not in exclude:
-                pool[other] = -1
-    top_paragraphs = list(dict.fromkeys(paragraphs[units[top_positions(para_rel, POOL_BY_PARAGRAPH)]].tolist()))
-    for paragraph in top_paragraphs[:WHOLE_PARAGRAPHS]:
+            if other is not None and other not in exclude:
+                neighbours[n, side] = row_of(other)
+    grouping = index.paragraphs
+    whole: dict[int, np.ndarray] = {}
+    for paragraph in list(dict.fromkeys(grouping.of_unit[units[by_para_rel]].tolist()))[:WHOLE_PARAGRAPHS]:
         members = grouping.units(paragraph)
         if len(members) <= WHOLE_PARAGRAPH_UNITS:
-            for other in members:
-                if other not in pool and other not in exclude:
-                    pool[other] = -1
-    uids = np.fromiter(pool, dtype=np.int64, count=len(pool))
-    where = np.fromiter(pool.values(), dtype=np.int64, count=len(pool))
+            whole[int(members[0])] = np.array([row_of(u) for u in members if u not in exclude], dtype=np.int64)
+    # Rows: every touched unit taken, then the units taken for their place. Touched rows
+    # keep their place in ``units`` until the unused ones are dropped below.
+    kept = np.array(sorted(i for i in rows.values() if i < len(units)), dtype=np.int64)
+    renumber = np.full(len(units) + len(extra), -1, dtype=np.int64)
+    renumber[kept] = np.arange(len(kept))
+    renumber[len(units):] = np.arange(len(kept), len(kept) + len(extra))
+    uids = np.concatenate([units[kept], np.array(extra, dtype=np.int64)])
+    para_of = grouping.of_unit[uids]
+    art_of = index.data.unit_article[uids]
+    # An untouched unit's paragraph and article scores are those of the touched ones beside it.
+    para_value = dict(zip(grouping.of_unit[units[kept]].tolist(), para_rel[kept].tolist()))
+    art_value = dict(zip(index.data.unit_article[units[kept]].tolist(), art_rel[kept].tolist()))
     values = np.zeros((len(uids), len(FEATURES)))
-    inside = where >= 0
-    max_bm25 = (K1 + 1) * terms.content_total
-    values[inside, COLUMN["bm25_relative"]] = bm25[where[inside]] / best
-    values[inside, COLUMN["bm25_absolute"]] = bm25[where[inside]] / max_bm25
-    values[inside, COLUMN["paragraph_bm25"]] = para_rel[where[inside]]
-    values[inside, COLUMN["article_bm25"]] = art_rel[where[inside]]
-    values[~inside, COLUMN["neighbour_only"]] = 1.0
-    # Neighbours were pulled in for their place, not their words: their paragraph and
-    # article scores are those of the sentence beside them.
-    para_score = dict(zip(paragraphs[units[where[inside]]].tolist(), para_rel[where[inside]].tolist()))
-    art_of = index.data.unit_article
-    art_score = dict(zip(art_of[units[where[inside]]].tolist(), art_rel[where[inside]].tolist()))
-    for row in np.flatnonzero(~inside):
-        uid = int(uids[row])
-        values[row, COLUMN["paragraph_bm25"]] = para_score.get(int(paragraphs[uid]), 0.0)
-        values[row, COLUMN["article_bm25"]] = art_score.get(int(art_of[uid]), 0.0)
-    _coverage_around(index, terms, uids, values, paragraphs)
+    _cheap_features(index, terms, uids, values, para_of)
+    pad = np.zeros(len(extra))
+    return Candidates(
+        uids=uids,
+        places=np.concatenate([found.places[kept], np.full(len(extra), -1, dtype=np.int64)]),
+        bm25=np.concatenate([bm25[kept], pad]),
+        paragraph_rel=np.array([para_value.get(p, 0.0) for p in para_of.tolist()]),
+        article_rel=np.array([art_value.get(a, 0.0) for a in art_of.tolist()]),
+        paragraph=grouping.first_unit[para_of].astype(np.int64),
+        article=art_of.astype(np.int64),
+        values=values,
+        by_sentence=renumber[by_sentence],
+        by_paragraph=renumber[by_paragraph],
+        paragraph_score=paragraph_score[by_paragraph],
+        by_paragraph_rel=renumber[by_para_rel],
+        neighbours=np.where(neighbours >= 0, renumber[np.maximum(neighbours, 0)], -1),
+        whole={key: renumber[rows_] for key, rows_ in whole.items()},
+    )
+
+
+def _cheap_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, values: np.ndarray,
+                    paragraph_of: np.ndarray) -> None:
+    """The features of each candidate that do not depend on which others are chosen."""
+    _coverage_around(index, terms, uids, values, index.paragraphs.of_unit)
     for row, uid in enumerate(uids.tolist()):
         present = index.term_set(uid)
         values[row, COLUMN["coverage_sentence"]] = terms.share(present)
@@ -276,7 +381,84 @@ def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
         values[row, COLUMN["kind_heading"]] = kind is UnitKind.HEADING
         values[row, COLUMN["kind_boilerplate"]] = kind is UnitKind.BOILERPLATE
         values[row, COLUMN["kind_code"]] = kind is UnitKind.CODE
-    _behind_paragraph_best(paragraphs[uids], values)
+
+
+def _first(parts: list[Candidates], lists: str, k: int, value: str, keyed: bool = False) -> list[tuple[int, int]]:
+    """The ``k`` best (part, row) of every part's ``lists`` by ``value``, ties broken as
+    BM25 found them (the place of the first question word, then the unit id)."""
+    found = [(p, row) for p, part in enumerate(parts) for row in getattr(part, lists).tolist()]
+    if not found:
+        return []
+    if keyed:  # the value is kept beside the list, in its order
+        scores = np.concatenate([getattr(part, value) for part in parts])
+    else:
+        scores = np.array([getattr(parts[p], value)[row] for p, row in found])
+    places = np.array([parts[p].places[row] for p, row in found])
+    uids = np.array([parts[p].uids[row] for p, row in found])
+    order = np.lexsort((uids, places, -scores))[:k]
+    return [found[i] for i in order.tolist()]
+
+
+def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
+           exclude: frozenset[int] = frozenset()) -> Pool:
+    """The pool of candidates for a question with their cheap features. A sharded index
+    hands in every shard's candidates, scored with the whole corpus's statistics."""
+    forms = query_forms(terms)
+    if hasattr(index, "gather_parts"):
+        parts = index.gather_parts(forms, terms, exclude)
+    else:
+        found = touched(index, forms, exclude)
+        parts = [candidates(index, found, terms, found.totals, exclude)]
+    return merged(parts, terms)
+
+
+def merged(parts: list[Candidates], terms: QueryTerms) -> Pool:
+    """The pool chosen among the candidates of every part, as one index would choose it: the
+    best sentences by BM25 and by their paragraph's score, the neighbours of the very best,
+    and the best paragraphs whole when they are short."""
+    by_sentence = _first(parts, "by_sentence", POOL_BY_SENTENCE, "bm25")
+    by_paragraph = _first(parts, "by_paragraph", POOL_BY_PARAGRAPH, "paragraph_score", keyed=True)
+    if not by_sentence:
+        return Pool(np.empty(0, dtype=np.int64), np.zeros((0, len(FEATURES))), np.zeros(0, bool), {})
+    pool: dict[int, tuple[int, int, bool]] = {}  # uid -> (part, row, chosen for its words)
+    for p, row in by_sentence + by_paragraph:
+        pool.setdefault(int(parts[p].uids[row]), (p, row, True))
+    for p, row in by_sentence[:NEIGHBOUR_POOL]:
+        local = {int(r): n for n, r in enumerate(parts[p].by_sentence[:NEIGHBOUR_POOL].tolist())}
+        for other in parts[p].neighbours[local[row]].tolist():
+            if other >= 0:
+                pool.setdefault(int(parts[p].uids[other]), (p, other, False))
+    top_paragraphs = list(dict.fromkeys(
+        (p, int(parts[p].paragraph[row])) for p, row in _first(parts, "by_paragraph_rel", POOL_BY_PARAGRAPH,
+                                                               "paragraph_rel")))
+    for p, key in top_paragraphs[:WHOLE_PARAGRAPHS]:
+        for other in parts[p].whole.get(key, np.empty(0, dtype=np.int64)).tolist():
+            pool.setdefault(int(parts[p].uids[other]), (p, other, False))
+    uids = np.fromiter(pool, dtype=np.int64, count=len(pool))
+    values = np.array([parts[p].values[row] for p, row, _ in pool.values()])
+    best = max(float(parts[p].bm25[row]) for p, row in by_sentence)
+    max_bm25 = (K1 + 1) * terms.content_total
+    chosen_paragraphs, chosen_articles = set(), set()
+    for n, (p, row, chosen) in enumerate(pool.values()):
+        part = parts[p]
+        if chosen:
+            values[n, COLUMN["bm25_relative"]] = part.bm25[row] / best
+            values[n, COLUMN["bm25_absolute"]] = part.bm25[row] / max_bm25
+            chosen_paragraphs.add((p, int(part.paragraph[row])))
+            chosen_articles.add((p, int(part.article[row])))
+    # Units taken for their place, not their words: their paragraph and article scores are
+    # those of a chosen sentence beside them, when there is one.
+    for n, (p, row, chosen) in enumerate(pool.values()):
+        part = parts[p]
+        values[n, COLUMN["neighbour_only"]] = not chosen
+        if chosen or (p, int(part.paragraph[row])) in chosen_paragraphs:
+            values[n, COLUMN["paragraph_bm25"]] = part.paragraph_rel[row]
+        if chosen or (p, int(part.article[row])) in chosen_articles:
+            values[n, COLUMN["article_bm25"]] = part.article_rel[row]
+    # A paragraph is one part's: (part, paragraph) names it among every part's.
+    paragraph_of = np.array([p * PARAGRAPHS_PER_PART + int(parts[p].paragraph[row]) for p, row, _ in pool.values()],
+                            dtype=np.int64)
+    _behind_paragraph_best(paragraph_of, values)
     return Pool(uids, values, np.zeros(len(uids), dtype=bool), {})
 
 
@@ -330,7 +512,11 @@ def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, 
 
 def read(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
     """The slow reading of the candidates at ``rows``: their surroundings, word positions
-    and order, and whether they hold the kind of answer asked for."""
+    and order, and whether they hold the kind of answer asked for. A sharded index has
+    each shard read its own units."""
+    if hasattr(index, "read_rows"):
+        index.read_rows(query, terms, pool, rows)
+        return
     question = query.question
     kind = question.answer_type
     group = answer_feature(kind)

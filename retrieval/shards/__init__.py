@@ -1,0 +1,1 @@
+"""A corpus split into shards: built and served in one process, or on a Ray cluster."""

@@ -1,0 +1,102 @@
+"""Shards on a Ray cluster: built by Ray tasks in parallel, served by one Ray actor per shard."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import ray
+from ray.exceptions import GetTimeoutError, RayError
+
+from retrieval.shards import layout
+from retrieval.shards.layout import Generation, ShardBuilt, ShardTask, build_shard
+from retrieval.shards.shard import Shard
+from retrieval.shards.sharded import ShardUnavailable
+
+# A shard actor whose process dies is started again this many times, and a call the death
+# cut short is sent again this many times; past them the shard is reported as not answering.
+ACTOR_RESTARTS = 2
+CALL_RETRIES = 2
+# A build task lost with its worker or its node is run again this many times (a task that
+# fails with an error of its own is not: it would fail again).
+BUILD_RETRIES = 3
+# The longest a shard may take over one step of a question (including a restart, which maps
+# its index again) before it counts as not answering.
+CALL_TIMEOUT_SECONDS = 120.0
+LOOPBACK = ("127.0.0.1", "localhost")
+
+
+def connect(address: str) -> None:
+    """Join the cluster at ``address`` ("auto": the one this machine runs; "local": start
+    one here, for this process only)."""
+    if ray.is_initialized():
+        return
+    options = {"include_dashboard": False} if address == "local" else {}
+    if address.split(":")[0] in LOOPBACK:
+        # A cluster on this machine's loopback: this process is on it too (Ray would
+        # otherwise find its own address by routing towards a public one).
+        options["_node_ip_address"] = "127.0.0.1"
+    ray.init(address=address, log_to_driver=False, logging_level="ERROR", **options)
+
+
+@ray.remote(max_restarts=ACTOR_RESTARTS, max_task_retries=CALL_RETRIES)
+class ShardActor:
+    """One shard's index, mapped from the folder every node reads, answering the driver."""
+
+    def __init__(self, folder: str, root: str, shard: int):
+        self.shard = Shard.open(layout.read_generation(Path(folder), root), shard)
+
+    def call(self, method: str, *args):
+        return getattr(self.shard, method)(*args)
+
+    def pid(self) -> int:
+        return os.getpid()
+
+
+class RayShards:
+    """The shards of a generation, one actor each; a question's steps go to all at once."""
+
+    def __init__(self, generation: Generation):
+        self.actors = [ShardActor.remote(str(generation.folder), generation.root, s)
+                       for s in range(generation.count)]
+
+    def __len__(self) -> int:
+        return len(self.actors)
+
+    def each(self, method: str, args: dict[int, tuple]) -> dict[int, object]:
+        """``method(*args[s])`` on each shard ``s`` named, in parallel; the shards that did not
+        answer, after their restarts and retries, are left out."""
+        pending = {s: self.actors[s].call.remote(method, *a) for s, a in args.items()}
+        answers = {}
+        for s, ref in pending.items():
+            try:
+                answers[s] = ray.get(ref, timeout=CALL_TIMEOUT_SECONDS)
+            except (RayError, GetTimeoutError):
+                continue
+        return answers
+
+    def one(self, shard: int, method: str, *args):
+        answer = self.each(method, {shard: args})
+        if shard not in answer:
+            raise ShardUnavailable(f"shard {shard} did not answer")
+        return answer[shard]
+
+    def close(self) -> None:
+        for actor in self.actors:
+            ray.kill(actor, no_restart=True)
+
+
+class RayRunner:
+    """Builds shards as Ray tasks and serves them as Ray actors, on the cluster at an address."""
+
+    def __init__(self, address: str):
+        connect(address)
+
+    def build(self, tasks: list[ShardTask]) -> list[ShardBuilt]:
+        # One process per task: Ray runs the shards side by side, so each reads its files alone.
+        remote = ray.remote(max_retries=BUILD_RETRIES)(build_shard)
+        return ray.get([remote.remote(dataclasses.replace(task, parallel=False)) for task in tasks])
+
+    def serve(self, generation: Generation) -> RayShards:
+        return RayShards(generation)

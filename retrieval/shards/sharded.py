@@ -1,0 +1,254 @@
+"""A sharded index seen as one: the reader's questions fanned out to the shards, their answers merged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, cast
+
+import numpy as np
+
+from corpus import Unit
+from retrieval.index.bm25 import best_of, idf, idf_array
+from retrieval.index.sentence_index import ArticleInfo, related_terms
+from retrieval.reader.features import Candidates, Pool, QueryTerms, Totals
+from retrieval.reader.query import Query
+from retrieval.shards.layout import Generation, articles_of
+from retrieval.shards.shard import Shard, UnitFacts
+
+_MISSING = object()
+# Facts of units kept between questions, as one index keeps them (UNIT_CACHE).
+FACTS_KEPT = 60_000
+
+
+class LocalShards:
+    """Every shard in this process, asked in turn: the format never needs a cluster."""
+
+    def __init__(self, shards: list[Shard]):
+        self.shards = shards
+
+    def __len__(self) -> int:
+        return len(self.shards)
+
+    def each(self, method: str, args: dict[int, tuple]) -> dict[int, object]:
+        """``method(*args[s])`` on each shard ``s`` named; a shard that fails is left out."""
+        return {s: getattr(self.shards[s], method)(*a) for s, a in args.items()}
+
+    def one(self, shard: int, method: str, *args):
+        return getattr(self.shards[shard], method)(*args)
+
+    def close(self) -> None:
+        pass
+
+
+class ShardUnavailable(Exception):
+    """A shard did not answer, even after its restarts and retries."""
+
+
+@dataclass(slots=True)
+class ShardedData:
+    """What callers read of an index's data that a sharded index has too."""
+
+    skipped: dict[str, tuple[int, int]] = field(default_factory=dict)
+    listing_warnings: list[str] = field(default_factory=list)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.listing_warnings + [w for notes in self.notes.values() for w in notes]
+
+
+class _UnitArticle:
+    """unit id -> article number, as one index's ``unit_article`` array answers it."""
+
+    def __init__(self, firsts: np.ndarray):
+        self.firsts = firsts
+
+    def __getitem__(self, uids):
+        found = np.searchsorted(self.firsts, uids, side="right") - 1
+        return int(found) if np.ndim(found) == 0 else found
+
+
+class ShardedIndex:
+    """The questions the reader and the engine ask of an index, answered by shards: BM25 with
+    the corpus's statistics in every shard, the pool chosen among all shards' candidates,
+    each candidate read by its own shard. Answers equal those of one index of the corpus.
+
+    ``missing`` names the shards that did not answer the current question.
+    """
+
+    def __init__(self, generation: Generation, backend, data: ShardedData | None = None):
+        self.generation = generation
+        self.backend = backend
+        self.articles: list[ArticleInfo]
+        self.articles, global_article, _ = articles_of(generation)
+        self.shard_of_article = np.empty(len(self.articles), dtype=np.int64)
+        self.local_article = np.empty(len(self.articles), dtype=np.int64)
+        for s, numbers in enumerate(global_article):
+            self.shard_of_article[numbers] = s
+            self.local_article[numbers] = np.arange(len(numbers))
+        self.firsts = np.array([a.first for a in self.articles], dtype=np.int64)
+        self.unit_article = _UnitArticle(self.firsts)
+        self.data = data or ShardedData()
+        self.missing: set[int] = set()
+        self._facts: dict[int, UnitFacts] = {}
+        self._remembered: dict[tuple[str, int], object] = {}
+        self._by_id: dict[str, int] = {}
+
+    # -- the corpus ------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.generation.name
+
+    @property
+    def root(self) -> str:
+        return self.generation.root
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.data.warnings
+
+    def __len__(self) -> int:
+        return self.generation.units
+
+    @cached_property
+    def _vocabulary(self) -> tuple[list[str], np.ndarray]:
+        return self.generation.vocabulary()
+
+    @cached_property
+    def term_id(self) -> dict[str, int]:
+        return {term: i for i, term in enumerate(self._vocabulary[0])}
+
+    @cached_property
+    def idf_values(self) -> np.ndarray:
+        return idf_array(self._vocabulary[1], len(self))
+
+    def document_frequency(self, term: str) -> int:
+        t = self.term_id.get(term)
+        return 0 if t is None else int(self._vocabulary[1][t])
+
+    def is_unknown(self, term: str) -> bool:
+        return term not in self.term_id
+
+    def idf(self, term: str) -> float:
+        t = self.term_id.get(term)
+        return float(self.idf_values[t]) if t is not None else idf(0, len(self))
+
+    def related(self, term: str) -> list[str]:
+        return related_terms(self._vocabulary[0], term)
+
+    # -- fanning out -------------------------------------------------------------------------------
+    def begin_question(self) -> None:
+        self.missing = set()
+
+    def _each(self, method: str, args: Callable[[int], tuple]) -> dict[int, object]:
+        return self._each_of(dict.fromkeys(range(len(self.backend))), method, args)
+
+    def shard_of(self, uid: int) -> int:
+        return int(self.shard_of_article[self.unit_article[uid]])
+
+    def gather_parts(self, forms: list[str], terms: QueryTerms, exclude: frozenset[int]) -> list[Candidates]:
+        """Every shard's candidates, in two steps: the corpus's bests, then each shard's best
+        by them (dfs_query_then_fetch, with the document frequencies merged once at build)."""
+        found = self._each("totals", lambda s: (forms, exclude))
+        totals = Totals.of(list(found.values()))
+        parts = self._each("candidates", lambda s: (forms, terms, exclude, totals))
+        return [cast("Candidates", parts[s]) for s in sorted(parts)]
+
+    def read_rows(self, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
+        """Each shard reads its own candidates among ``rows``; a shard that does not answer
+        leaves its rows unread."""
+        rows = [r for r in rows.tolist() if not pool.read[r]]
+        by_shard: dict[int, list[int]] = {}
+        for row in rows:
+            by_shard.setdefault(self.shard_of(int(pool.uids[row])), []).append(row)
+        answers = self._each_of(by_shard, "read", lambda s: (query, terms, [int(pool.uids[r]) for r in by_shard[s]],
+                                                                pool.values[by_shard[s]]))
+        for s, answer in answers.items():
+            values, readings, facts = cast("tuple[Any, Any, Any]", answer)
+            for row, value, reading, fact in zip(by_shard[s], values, readings, facts):
+                pool.values[row] = value
+                pool.readings[row] = reading
+                pool.read[row] = True
+                self._keep(reading.uid, fact)
+
+    def _each_of(self, shards: dict[int, object], method: str, args: Callable[[int], tuple]) -> dict[int, object]:
+        """``method`` on each shard named that has answered this question so far."""
+        asked = {s: args(s) for s in shards if s not in self.missing}
+        answers = self.backend.each(method, asked)
+        self.missing |= set(asked) - set(answers)
+        return answers
+
+    # -- units ---------------------------------------------------------------------------------------
+    def _keep(self, uid: int, fact: UnitFacts) -> None:
+        if len(self._facts) >= FACTS_KEPT:
+            self._facts.clear()
+        self._facts[uid] = fact
+
+    def _fact(self, uid: int) -> UnitFacts:
+        found = self._facts.get(uid)
+        if found is None:
+            found = self.backend.one(self.shard_of(uid), "facts", [uid])[0]
+            self._keep(uid, found)
+        return found
+
+    def unit(self, uid: int) -> Unit:
+        return self._fact(uid).unit
+
+    def text_of(self, uid: int) -> str:
+        return self.unit(uid).text
+
+    def term_set(self, uid: int) -> frozenset[str]:
+        return self._fact(uid).terms
+
+    def section_titles(self, uid: int) -> list[str]:
+        return list(self._fact(uid).section)
+
+    def remembered(self, name: str, uid: int, compute):
+        key = (name, uid)
+        found = self._remembered.get(key, _MISSING)
+        if found is _MISSING:
+            if len(self._remembered) >= FACTS_KEPT:
+                self._remembered.clear()
+            found = self._remembered[key] = compute(self, uid)
+        return found
+
+    def _terms(self, name: str, uid: int):
+        return self.remembered(name, uid, lambda index, u: index.backend.one(index.shard_of(u), "unit_terms", name, u))
+
+    def title_terms(self, uid: int) -> set[str]:
+        return self._terms("title_terms", uid)
+
+    def article_terms(self, uid: int) -> set[str]:
+        return self._terms("article_terms", uid)
+
+    def article(self, uid: int) -> ArticleInfo:
+        return self.articles[self.unit_article[uid]]
+
+    def neighbour(self, uid: int, step: int) -> int | None:
+        other = uid + step
+        if 0 <= other < len(self) and self.unit_article[other] == self.unit_article[uid]:
+            return other
+        return None
+
+    def article_index(self, article_id: str) -> int | None:
+        if not self._by_id:
+            self._by_id.update((a.id, i) for i, a in enumerate(self.articles))
+        return self._by_id.get(article_id)
+
+    def uid_at(self, article_id: str, start: int) -> int | None:
+        a = self.article_index(article_id)
+        if a is None:
+            return None
+        return self.backend.one(int(self.shard_of_article[a]), "uid_at", int(self.local_article[a]), start)
+
+    def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
+        """The ``k`` best units by BM25 over every shard, best first (ties by unit id)."""
+        found = [pair for pairs in self._each("top", lambda s: (query, k)).values() for pair in pairs]
+        if not found:
+            return []
+        return best_of(np.array([u for u, _ in found], dtype=np.int64), np.array([v for _, v in found]), k)
+
+    def close(self) -> None:
+        self.backend.close()

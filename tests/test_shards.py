@@ -1,0 +1,178 @@
+"""A sharded index in one process: same scores, top-k and answers as one index; generations and rebuilds."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus import CorpusError
+from retrieval.engine import Engine
+from retrieval.index.open import open_index
+from retrieval.shards import layout
+from retrieval.shards.open import open_sharded
+
+# Few words, so many sentences tie on BM25 and the order ties are broken in is tested too.
+WORDS = ("market river engine price launch model founder city report court union budget harbour "
+         "signal garden border vaccine orbit tariff museum").split()
+NAMES = ["Alder", "Brook", "Corvin", "Dace", "Elm"]
+
+
+def _random_corpus(folder: Path, seed: int, files: int = 24) -> Path:
+    rng = random.Random(seed)
+    for f in range(files):
+        paragraphs = []
+        for _ in range(rng.randint(1, 4)):
+            sentences = []
+            for _ in range(rng.randint(1, 5)):
+                words = rng.choices(WORDS, k=rng.randint(3, 9))
+                if rng.random() < 0.4:
+                    words.insert(rng.randrange(len(words)), rng.choice(NAMES))
+                if rng.random() < 0.3:
+                    words.append(str(rng.randint(1990, 2024)))
+                sentences.append(" ".join(words).capitalize() + ".")
+            paragraphs.append(" ".join(sentences))
+        path = folder / f"part{f % 3}" / f"doc{f:03d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{rng.choice(WORDS).title()} {rng.choice(NAMES)}\n\n" + "\n\n".join(paragraphs) + "\n")
+    return folder
+
+
+def _questions(seed: int, count: int = 12) -> list[str]:
+    rng = random.Random(seed)
+    forms = ["What did the {} {} say?", "When did {} {} the {}?", "Who runs the {} {}?", "Which {} has the {}?"]
+    out = []
+    for _ in range(count):
+        form = rng.choice(forms)
+        out.append(form.format(*(rng.choice(WORDS + NAMES) for _ in range(form.count("{}")))))
+    return out
+
+
+def _scores_by_unit(sharded, query: list[str]) -> np.ndarray:
+    scores = np.zeros(len(sharded))
+    for shard in sharded.backend.shards:
+        scores[shard.to_corpus(np.arange(len(shard.index)))] = shard.index.bm25.get_scores(query)
+    return scores
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sharded_bm25_scores_and_top_k_equal_one_index(tmp_path, seed):
+    corpus = _random_corpus(tmp_path / "corpus", seed)
+    count = 2 + seed % 3
+    single = open_index(corpus, index_dir=tmp_path / "one").index
+    sharded = open_sharded(corpus, count=count, index_dir=tmp_path / "many").index
+    assert len(sharded) == len(single)
+    assert sum(s.units for s in sharded.generation.shards) == len(single)
+    assert all(sharded.text_of(u) == single.text_of(u) for u in range(len(single)))  # same numbering
+    rng = random.Random(seed)
+    for _ in range(20):
+        query = rng.sample(WORDS + [n.lower() for n in NAMES], rng.randint(1, 4))
+        assert np.array_equal(_scores_by_unit(sharded, query), single.scores(query))  # bit for bit
+        for k in (1, 5, 40):
+            assert sharded.top(query, k) == single.top(query, k)
+        for term in query:
+            assert sharded.idf(term) == single.idf(term)
+            assert sharded.related(term) == single.related(term)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sharded_answers_equal_one_index_with_follow_ups(tmp_path, seed):
+    corpus = _random_corpus(tmp_path / "corpus", 100 + seed, files=30)
+    single = Engine(open_index(corpus, index_dir=tmp_path / "one"))
+    sharded = Engine(open_sharded(corpus, count=3, index_dir=tmp_path / "many"))
+    answered = 0
+    one, many = single.conversation(), sharded.conversation()
+    for question in _questions(seed):
+        expected = single.ask(question, explain=True)
+        assert sharded.ask(question, explain=True) == expected
+        answered += expected.answered
+        for turn in (question, "And when was that?", "Who else?"):
+            assert sharded.ask(turn, conversation=many) == single.ask(turn, conversation=one)
+    assert answered  # the comparison covered answers, not only refusals
+
+
+def test_shards_are_assigned_by_a_stable_hash_of_the_relative_path():
+    names = [f"folder/doc{i}.txt" for i in range(400)]
+    shards = [layout.shard_of(name, 4) for name in names]
+    assert shards == [layout.shard_of(name, 4) for name in names]
+    assert set(shards) == {0, 1, 2, 3}
+    assert layout.shard_of("a/b.txt", 7) == 2  # fixed by the hash, not by the process
+
+
+def test_only_the_shard_of_a_changed_file_is_rebuilt(tmp_path):
+    corpus = _random_corpus(tmp_path / "corpus", 7)
+    first = open_sharded(corpus, count=3, index_dir=tmp_path / "idx")
+    before = [s.version for s in first.index.generation.shards]
+    again = open_sharded(corpus, index_dir=tmp_path / "idx")  # the saved count
+    assert again.report is None and [s.version for s in again.index.generation.shards] == before
+    changed = corpus / "part1" / "doc001.txt"
+    changed.write_text("Orbit report\n\nThe harbour engine was rebuilt by Alder in 2003.\n")
+    owner = layout.shard_of("part1/doc001.txt", 3)
+    refreshed = open_sharded(corpus, index_dir=tmp_path / "idx")
+    after = [s.version for s in refreshed.index.generation.shards]
+    assert refreshed.report.read == 1
+    assert [b != a for b, a in zip(before, after)] == [s == owner for s in range(3)]
+    assert refreshed.index.generation.folder != first.index.generation.folder
+    assert not first.index.generation.folder.exists()  # the old generation is gone once replaced
+    result = Engine(refreshed).ask("Who rebuilt the harbour engine?")
+    assert result.answered and result.answers[0].sentence == "The harbour engine was rebuilt by Alder in 2003."
+    single = Engine(open_index(corpus, index_dir=tmp_path / "one"))
+    assert Engine(refreshed).ask("Who rebuilt the harbour engine?") == single.ask("Who rebuilt the harbour engine?")
+
+
+def test_a_failed_build_leaves_the_previous_generation_serving(tmp_path, monkeypatch):
+    corpus = _random_corpus(tmp_path / "corpus", 8)
+    opened = open_sharded(corpus, count=2, index_dir=tmp_path / "idx")
+    generation = opened.index.generation
+    (corpus / "part0" / "doc000.txt").write_text("Museum report\n\nThe museum border opened in 1999.\n")
+    (corpus / "part2" / "doc002.txt").write_text("Budget report\n\nThe budget court met in 2011.\n")
+
+    def lost(task):
+        raise OSError("the node building this shard went away")
+
+    monkeypatch.setattr("retrieval.shards.open.build_shard", lost)
+    with pytest.raises(OSError):
+        open_sharded(corpus, index_dir=tmp_path / "idx")
+    assert layout.current(generation.folder.parent, generation.root).folder == generation.folder
+    assert not [p for p in generation.folder.parent.iterdir() if p.name.endswith(".partial")]
+    assert Engine(opened).ask("What did the court report?").question  # still answers from it
+
+
+def test_changing_the_shard_count_rebuilds_every_shard(tmp_path):
+    corpus = _random_corpus(tmp_path / "corpus", 9)
+    open_sharded(corpus, count=2, index_dir=tmp_path / "idx")
+    four = open_sharded(corpus, count=4, index_dir=tmp_path / "idx")
+    assert four.index.generation.count == 4 and four.report.read == four.report.files
+    shard_folders = sorted(p.name for p in four.folder.iterdir() if p.name.startswith("shard-"))
+    assert shard_folders == [f"shard-4-{s}" for s in range(4)]  # the two-shard versions removed
+
+
+def test_a_corpus_without_a_sharded_index_asks_for_a_count(tmp_path):
+    corpus = _random_corpus(tmp_path / "corpus", 10, files=3)
+    with pytest.raises(CorpusError, match="--shards"):
+        open_sharded(corpus, index_dir=tmp_path / "idx")
+
+
+def test_engine_uses_the_sharded_index_when_there_is_one(tmp_path):
+    corpus = _random_corpus(tmp_path / "corpus", 11)
+    Engine.load(corpus, index_dir=tmp_path / "idx", shards=2)
+    engine = Engine.load(corpus, index_dir=tmp_path / "idx")
+    assert engine.index.generation.count == 2
+    assert engine.opened.report is None
+
+
+def test_cli_builds_a_sharded_index_and_answers_from_it(verbatim, tmp_path):
+    corpus = _random_corpus(tmp_path / "corpus", 12)
+    built = verbatim("--corpus", str(corpus), "--index", "--shards", "3", "--index-dir", str(tmp_path / "idx"))
+    assert built.code == 0 and "3 shards" in built.out
+    single = verbatim("--corpus", str(corpus), "--ask", "Who runs the harbour?", "--json",
+                      "--index-dir", str(tmp_path / "one"))
+    sharded = verbatim("--corpus", str(corpus), "--ask", "Who runs the harbour?", "--json",
+                       "--index-dir", str(tmp_path / "idx"))
+    assert sharded.out == single.out and sharded.code == single.code
+    bad = verbatim("--corpus", str(corpus), "--index", "--shards", "0", "--index-dir", str(tmp_path / "idx"))
+    assert bad.code == 2 and bad.err.count("\n") == 1
+    assert os.listdir(tmp_path / "idx")
