@@ -75,7 +75,7 @@ SUFFIX = {"txt": ".txt", "md": ".md", "rst": ".rst", "html": ".html", "man": ".m
 
 def measure(folder: str) -> dict:
     """Run in the tree under test: read every file of each format's folder."""
-    from corpus.reader import read_article
+    from verbatim.corpus.reader import read_article
 
     results = {}
     for form in SUFFIX:

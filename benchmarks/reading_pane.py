@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from corpus import ARTICLES_DIR  # noqa: E402
-from corpus.article import make_article  # noqa: E402
+from verbatim.corpus import ARTICLES_DIR  # noqa: E402
+from verbatim.corpus.article import make_article  # noqa: E402
 
 # Markdown sizes (characters) to lay out with Textual's widget, around its limit.
 MARKDOWN_SIZES = (5_000, 18_000, 40_000)
@@ -54,7 +54,7 @@ def prose(size: int, markdown: bool) -> str:
 async def measure(name: str, text: str) -> dict:
     from textual.app import App
 
-    from tui.screens import ArticleScreen
+    from verbatim.tui.screens import ArticleScreen
 
     suffix = ".md" if name.startswith("Markdown") else ".txt"
     started = time.perf_counter()

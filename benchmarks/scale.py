@@ -39,8 +39,8 @@ from synthetic import questions, write_corpus  # noqa: E402
 
 BUILD = """
 import json, sys, time
-from retrieval.index.open import open_index
-from retrieval.index import store
+from verbatim.retrieval.index.open import open_index
+from verbatim.retrieval.index import store
 t = time.perf_counter()
 opened = open_index(sys.argv[1], index_dir=sys.argv[2], force=True)
 seconds = time.perf_counter() - t
@@ -51,7 +51,7 @@ print(json.dumps({"seconds": seconds, "bytes": store.disk_size(version), "units"
 LOAD = """
 import json, sys, time
 t = time.perf_counter()
-from retrieval.index.open import open_index
+from verbatim.retrieval.index.open import open_index
 imported = time.perf_counter()
 opened = open_index(sys.argv[1], index_dir=sys.argv[2])
 assert opened.report is None, "the saved index should have been fresh"
@@ -126,9 +126,9 @@ def measure(corpus: Path, index_dir: Path, n_questions: int, n_baseline: int) ->
     loads = [json.loads(run_measured([sys.executable, "-c", LOAD, str(corpus), str(index_dir)])[0])["seconds"]
              for _ in range(3)]
 
-    from retrieval.engine import Engine
-    from retrieval.reader.query import Query
-    from retrieval.reader.question import analyze
+    from verbatim.retrieval.engine import Engine
+    from verbatim.retrieval.reader.query import Query
+    from verbatim.retrieval.reader.question import analyze
 
     engine = Engine.load(corpus, index_dir=index_dir)
     index = engine.index
@@ -179,8 +179,8 @@ def measure(corpus: Path, index_dir: Path, n_questions: int, n_baseline: int) ->
 
 SHARDED_BUILD = """
 import json, sys, time
-from retrieval.shards.open import open_sharded
-from retrieval.shards.layout import disk_size
+from verbatim.retrieval.shards.open import open_sharded
+from verbatim.retrieval.shards.layout import disk_size
 if __name__ == "__main__":
     t = time.perf_counter()
     opened = open_sharded(sys.argv[1], count=int(sys.argv[3]), ray_address=sys.argv[4] or None,
@@ -204,9 +204,9 @@ def _latencies(engine, asked: list[str]) -> list[float]:
 
 def measure_sharded(corpus: Path, work: Path, counts: list[int], n_questions: int, ray: bool) -> list[dict]:
     """The one index and each shard count over the same corpus and questions."""
-    from retrieval.engine import Engine
-    from retrieval.index.open import open_index
-    from retrieval.shards.open import open_sharded
+    from verbatim.retrieval.engine import Engine
+    from verbatim.retrieval.index.open import open_index
+    from verbatim.retrieval.shards.open import open_sharded
 
     rows = []
     one_dir = work / "one"

@@ -1,9 +1,9 @@
 """The articles Verbatim reads: the bundled set, or any file or folder of the reader's."""
 
-from corpus.article import Article
-from corpus.bundled import ARTICLES_DIR
-from corpus.reader import CorpusError, read_article
-from corpus.segment import Unit, UnitKind, segment
+from verbatim.corpus.article import Article
+from verbatim.corpus.bundled import ARTICLES_DIR
+from verbatim.corpus.reader import CorpusError, read_article
+from verbatim.corpus.segment import Unit, UnitKind, segment
 
 __all__ = [
     "ARTICLES_DIR",

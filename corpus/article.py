@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from corpus.document import section_paths, units_of
-from corpus.formats import format_of, read_document
-from corpus.segment import Unit, UnitKind, segment
+from verbatim.corpus.document import section_paths, units_of
+from verbatim.corpus.formats import format_of, read_document
+from verbatim.corpus.segment import Unit, UnitKind, segment
 
 TITLE_MAX_WORDS = 12
 

@@ -6,8 +6,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from corpus.segment import Unit, UnitKind, bounded, is_boilerplate, normalize_space
-from corpus.sentences import sentence_spans
+from verbatim.corpus.segment import Unit, UnitKind, bounded, is_boilerplate, normalize_space
+from verbatim.corpus.sentences import sentence_spans
 
 # What a table row's cells are joined with: how a row reads across when shown as text.
 CELL_SEPARATOR = " | "

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from corpus import html, man, markdown, rst
-from corpus.document import Document
+from verbatim.corpus import html, man, markdown, rst
+from verbatim.corpus.document import Document
 
 TEXT_SUFFIXES = (".txt", ".text")
 # Every suffix read; the rest of a folder is counted as skipped by type.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
-from corpus.document import CELL_SEPARATOR, Block, Document, Rendered, line_starts
-from corpus.segment import UnitKind
+from verbatim.corpus.document import CELL_SEPARATOR, Block, Document, Rendered, line_starts
+from verbatim.corpus.segment import UnitKind
 
 SUFFIXES = (".html", ".htm", ".xhtml")
 # Elements whose content is never text to read, or is the site around the page.

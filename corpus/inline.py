@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from corpus.document import Rendered
+from verbatim.corpus.document import Rendered
 
 
 class Lines:

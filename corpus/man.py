@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from corpus.document import Block, Document, Rendered, line_starts
-from corpus.inline import Lines
-from corpus.segment import UnitKind
+from verbatim.corpus.document import Block, Document, Rendered, line_starts
+from verbatim.corpus.inline import Lines
+from verbatim.corpus.segment import UnitKind
 
 SUFFIXES = (".man",)
 # The first line of a rendered page: "WC(1)   User Commands   WC(1)".

@@ -6,9 +6,9 @@ import html
 import re
 from functools import cache
 
-from corpus.document import CELL_SEPARATOR, Block, Document, Rendered, line_starts
-from corpus.inline import Lines, locate
-from corpus.segment import UnitKind
+from verbatim.corpus.document import CELL_SEPARATOR, Block, Document, Rendered, line_starts
+from verbatim.corpus.inline import Lines, locate
+from verbatim.corpus.segment import UnitKind
 
 SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -311,7 +311,7 @@ def read_markdown(source: str) -> Document:
             _lines_of(source, starts, first, token.content.rstrip("\n")).emit(rendered, 0, len(token.content))
             document.blocks.append(Block(UnitKind.CODE, rendered, by_line=True))
         elif kind == "html_block" and token.map:
-            from corpus.html import read_html
+            from verbatim.corpus.html import read_html
 
             end = starts[token.map[1]] if token.map[1] < len(starts) else len(source)
             document.blocks.extend(read_html(source, starts[token.map[0]], end).blocks)

@@ -7,9 +7,9 @@ import os
 import stat
 from pathlib import Path
 
-from corpus.article import Article, make_article
-from corpus.formats import SUFFIXES
-from corpus.select import Selection
+from verbatim.corpus.article import Article, make_article
+from verbatim.corpus.formats import SUFFIXES
+from verbatim.corpus.select import Selection
 
 # Enough to tell text from binary: text files do not hold NUL bytes (UTF-16 aside).
 SNIFF_BYTES = 8192

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from corpus.document import CELL_SEPARATOR, Block, Document, Rendered, line_starts
-from corpus.inline import Lines
-from corpus.segment import UnitKind
+from verbatim.corpus.document import CELL_SEPARATOR, Block, Document, Rendered, line_starts
+from verbatim.corpus.inline import Lines
+from verbatim.corpus.segment import UnitKind
 
 SUFFIXES = (".rst", ".rest", ".rst.txt")
 _ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1+\s*$")

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
-from corpus.sentences import sentence_spans
+from verbatim.corpus.sentences import sentence_spans
 
 
 class UnitKind(IntEnum):

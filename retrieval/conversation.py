@@ -13,9 +13,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from retrieval.models import Result
-from retrieval.reader.evidence import find_evidence
-from retrieval.reader.question import AnswerType, Question, analyze
+from verbatim.retrieval.models import Result
+from verbatim.retrieval.reader.evidence import find_evidence
+from verbatim.retrieval.reader.question import AnswerType, Question, analyze
 
 _PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
 _THING_PRONOUN = re.compile(r"\b(it|its)\b", re.IGNORECASE)

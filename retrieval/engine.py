@@ -6,21 +6,21 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from corpus import Article, CorpusError
-from corpus.reader import article_now, corpus_file, read_article
-from retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
-from retrieval.explain import explain as explain_result
-from retrieval.index.build import ProgressCallback, build
-from retrieval.index.open import Opened, open_index
-from retrieval.index.sentence_index import ArticleInfo, SentenceIndex, metadata
-from retrieval.index.terms import sentence_tokens, terms, tokens
-from retrieval.models import ArticleRef, CorpusInfo, Explanation, Passage, Result
-from retrieval.reader.abstention import decide
-from retrieval.reader.features import Reading
-from retrieval.reader.query import Query
-from retrieval.reader.question import Concept, Question, analyze, check_length
-from retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
-from retrieval.reader.support import agreement, short_answer, supporting
+from verbatim.corpus import Article, CorpusError
+from verbatim.corpus.reader import article_now, corpus_file, read_article
+from verbatim.retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
+from verbatim.retrieval.explain import explain as explain_result
+from verbatim.retrieval.index.build import ProgressCallback, build
+from verbatim.retrieval.index.open import Opened, open_index
+from verbatim.retrieval.index.sentence_index import ArticleInfo, SentenceIndex, metadata
+from verbatim.retrieval.index.terms import sentence_tokens, terms, tokens
+from verbatim.retrieval.models import ArticleRef, CorpusInfo, Explanation, Passage, Result
+from verbatim.retrieval.reader.abstention import decide
+from verbatim.retrieval.reader.features import Reading
+from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.question import Concept, Question, analyze, check_length
+from verbatim.retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
+from verbatim.retrieval.reader.support import agreement, short_answer, supporting
 
 # How an explanation names a listed sentence other than the best ({rank}: its place).
 SUPPORT_LISTED = "listed as another source: ranked {rank}, close enough to the best to answer too"
@@ -53,7 +53,7 @@ class Engine:
         symbolic links leading outside the folder are read only with ``follow_links``. A
         sharded index is used when the corpus has one, or built with ``shards`` (served by a
         Ray cluster at ``ray``, else in this process)."""
-        from retrieval.shards.open import has_sharded_index, open_sharded
+        from verbatim.retrieval.shards.open import has_sharded_index, open_sharded
 
         if shards is not None or ray is not None or has_sharded_index(path, index_dir):
             return cls(open_sharded(path, count=shards, ray_address=ray, index_dir=index_dir, include=include,

@@ -1,6 +1,6 @@
 """Measure answer quality on question sets: top-1, MRR@5, abstention, conversations.
 
-usage: python -m retrieval.evaluate FILE.jsonl [FILE.jsonl ...] [--corpus PATH] [--json]
+usage: python -m verbatim.retrieval.evaluate FILE.jsonl [FILE.jsonl ...] [--corpus PATH] [--json]
 
 Each line of a file is a question, {"id", "question", "gold": [strings]}, or a conversation,
 {"id", "turns": [questions], "gold": [strings]} scored on its last turn. A question is
@@ -17,8 +17,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.engine import Engine
-from retrieval.models import Result
+from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.models import Result
 
 MRR_DEPTH = 5
 _FOLD = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
@@ -132,7 +132,7 @@ def load_rows(paths: list[Path]) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m retrieval.evaluate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m verbatim.retrieval.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--corpus", help="file or folder (default: the bundled articles)")
     parser.add_argument("--json", action="store_true", help="print the measurements as JSON")

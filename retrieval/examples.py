@@ -6,14 +6,14 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from corpus.segment import UnitKind
-from retrieval.conversation import name_kind
-from retrieval.lexicon import STOPWORDS
-from retrieval.reader.evidence import find_evidence
-from retrieval.reader.question import VALUE_TYPES, AnswerType
+from verbatim.corpus.segment import UnitKind
+from verbatim.retrieval.conversation import name_kind
+from verbatim.retrieval.lexicon import STOPWORDS
+from verbatim.retrieval.reader.evidence import find_evidence
+from verbatim.retrieval.reader.question import VALUE_TYPES, AnswerType
 
 if TYPE_CHECKING:
-    from retrieval.engine import Engine
+    from verbatim.retrieval.engine import Engine
 
 # How many examples a welcome shows.
 EXAMPLE_COUNT = 3

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from retrieval.models import ANSWERED, ConceptMatch, EvidenceSpan, Explanation, FeatureContribution, Found
-from retrieval.reader.abstention import Decision
-from retrieval.reader.evidence import find_evidence
-from retrieval.reader.query import Query
-from retrieval.reader.ranker import Ranking
+from verbatim.retrieval.models import ANSWERED, ConceptMatch, EvidenceSpan, Explanation, FeatureContribution, Found
+from verbatim.retrieval.reader.abstention import Decision
+from verbatim.retrieval.reader.evidence import find_evidence
+from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.ranker import Ranking
 
 if TYPE_CHECKING:
-    from retrieval.engine import Engine
+    from verbatim.retrieval.engine import Engine
 
 
 def _where(engine: Engine, uid: int, query: Query, terms: tuple[str, ...]) -> Found:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retrieval.models import Result
+from verbatim.retrieval.models import Result
 
 if TYPE_CHECKING:
     import sqlite3

@@ -81,7 +81,7 @@ def empty_nltk_data(tmp_path_factory):
 
 def read_folder(root: Path, catalog: dict[str, dict] | None = None) -> list:
     """Every usable article of a folder, read as the index reads them, in corpus order."""
-    from corpus.reader import corpus_listing, read_article
+    from verbatim.corpus.reader import corpus_listing, read_article
 
     listing, _ = corpus_listing(Path(root))
     found = (read_article(Path(path), Path(root), (catalog or {}).get(rel))[0] for path, rel in listing)
@@ -90,7 +90,7 @@ def read_folder(root: Path, catalog: dict[str, dict] | None = None) -> list:
 
 @pytest.fixture(scope="session")
 def engine():
-    from retrieval.engine import Engine
+    from verbatim.retrieval.engine import Engine
 
     return Engine.load()
 
@@ -105,7 +105,7 @@ class Run:
 def verbatim_command() -> list[str]:
     """The installed console script when there is one (what users run), else the module."""
     script = Path(sys.executable).with_name("verbatim")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "tui.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "verbatim.tui.cli"]
 
 
 def cli_env(nltk_data: Path, **extra: str) -> dict[str, str]:
@@ -180,7 +180,7 @@ def cli(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
-    from tui.cli import main
+    from verbatim.tui.cli import main
 
     def run(*args: str, stdin: str = "", terminal: bool = False) -> Run:
         monkeypatch.setattr(sys, "stdin", StandardIn(stdin, terminal))

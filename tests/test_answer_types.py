@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.reader.evidence import defines, elaborates, find_evidence, is_attributed, is_byline
-from retrieval.reader.question import AnswerType
+from verbatim.retrieval.reader.evidence import defines, elaborates, find_evidence, is_attributed, is_byline
+from verbatim.retrieval.reader.question import AnswerType
 
 A = AnswerType
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from retrieval.index.bm25 import SentenceBM25, idf
+from verbatim.retrieval.index.bm25 import SentenceBM25, idf
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 100])

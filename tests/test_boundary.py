@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import run_as_ordinary_user
 
-from corpus.reader import corpus_listing
-from retrieval.index.open import open_index
-from tui.cli import ExitCode
+from verbatim.corpus.reader import corpus_listing
+from verbatim.retrieval.index.open import open_index
+from verbatim.tui.cli import ExitCode
 
 SECRET = "The password of the admin account is swordfish-4417."
 
@@ -98,7 +98,7 @@ def test_system_files_are_never_read_and_the_index_stays_fresh(tmp_path, follow)
 
 
 def test_a_device_in_the_folder_is_never_opened(tmp_path, monkeypatch):
-    from corpus import reader
+    from verbatim.corpus import reader
 
     opened = []
     real_open = os.open

@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from conftest import cli_env, ordinary_user_prefix, run_as_ordinary_user, verbatim_command
 
-from corpus import reader
-from retrieval.index import build as build_module
-from retrieval.index import store
-from retrieval.index.build import build
-from retrieval.index.open import open_index
-from tui.cli import ExitCode, main
+from verbatim.corpus import reader
+from verbatim.retrieval.index import build as build_module
+from verbatim.retrieval.index import store
+from verbatim.retrieval.index.build import build
+from verbatim.retrieval.index.open import open_index
+from verbatim.tui.cli import ExitCode, main
 
 
 def write_notes(folder: Path, count: int) -> None:

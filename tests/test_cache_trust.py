@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import cli_env, verbatim_command
 
-from retrieval.index import store
-from retrieval.index.open import open_index
-from tui.cli import ExitCode
+from verbatim.retrieval.index import store
+from verbatim.retrieval.index.open import open_index
+from verbatim.tui.cli import ExitCode
 
 QUESTION = "Which ferry crossed the bay?"
 

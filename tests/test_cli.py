@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tui.cli import ExitCode
+from verbatim.tui.cli import ExitCode
 
 
 def test_ask_prints_the_sentence_then_its_citation(verbatim):
@@ -133,7 +133,7 @@ def test_works_from_any_directory(verbatim, tmp_path):
 def test_every_flag_is_in_the_help_and_the_readme(verbatim):
     from conftest import ROOT
 
-    from tui.cli import build_parser
+    from verbatim.tui.cli import build_parser
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     help_text = verbatim("--help").out

@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import one_line_usage_error
 
-from corpus.reader import SUFFIXES
-from tui.cli import MAX_TOP, ExitCode
+from verbatim.corpus.reader import SUFFIXES
+from verbatim.tui.cli import MAX_TOP, ExitCode
 
 
 @pytest.mark.parametrize("args, words", [
@@ -38,7 +38,7 @@ def test_corpus_given_twice_is_refused_in_one_line(cli, tmp_path):
 
 
 def test_help_lists_every_format_read_the_top_maximum_and_the_commands():
-    from tui.cli import build_parser
+    from verbatim.tui.cli import build_parser
 
     text = " ".join(build_parser().format_help().split())
     for suffix in SUFFIXES:

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from tui.cli import build_parser
-from tui.completion import bash, fish, zsh
+from verbatim.tui.cli import build_parser
+from verbatim.tui.completion import bash, fish, zsh
 
 pytestmark = pytest.mark.subprocess
 

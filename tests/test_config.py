@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tui.config import ConfigError, config_home, load_config, parse_simple_toml
+from verbatim.tui.config import ConfigError, config_home, load_config, parse_simple_toml
 
 SAMPLES = [
     'corpus = "~/articles"\ntop = 5\nlog = false\n',

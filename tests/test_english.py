@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import english
+from verbatim.retrieval import english
 
 
 def test_common_words_are_more_frequent_than_telling_ones():
@@ -95,7 +95,7 @@ def test_the_data_file_names_its_sources_and_ships_their_licences():
         header = [line for line in iter(data.readline, "@words\n")]
     assert all(line.startswith("# ") for line in header)
     text = "".join(header)
-    for expected in ("command: python -m retrieval.data.build_lexicon", "wordfreq version: ",
+    for expected in ("command: python -m verbatim.retrieval.data.build_lexicon", "wordfreq version: ",
                      "WordNet 3.0", "sha256 data.noun: ", "words: "):
         assert expected in text
     folder = Path(english.LEXICON_PATH).parent
@@ -126,7 +126,7 @@ def test_concurrent_first_use_reads_the_file_once(monkeypatch):
 # Records every file opened and every socket touched once the modules it needs are imported.
 WATCH_LOADING = """
 import sys, zlib, hashlib
-from retrieval import english
+from verbatim.retrieval import english
 assert english._lexicon is None, "importing the module loaded the data"
 opened, sockets = set(), []
 def watch(event, args):

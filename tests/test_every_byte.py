@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, cli_env, verbatim_command
 
-from tui.cli import NOT_TEXT, ExitCode, _styled
+from verbatim.tui.cli import NOT_TEXT, ExitCode, _styled
 
 QUESTION = "Which ferry crossed the bay?"
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from retrieval.engine import Engine
-from retrieval.examples import EXAMPLE_COUNT, example_questions
+from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.examples import EXAMPLE_COUNT, example_questions
 
 
 def _headings_and_titles(engine: Engine) -> str:
-    from corpus.segment import UnitKind
+    from verbatim.corpus.segment import UnitKind
 
     index = engine.index
     headings = [index.text_of(u) for u in range(len(index)) if index.data.unit_kind[u] == UnitKind.HEADING]

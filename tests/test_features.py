@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.engine import Engine
-from retrieval.reader.features import FEATURES, QueryTerms, gather, read, specificity_of
-from retrieval.reader.query import Query
-from retrieval.reader.question import analyze
+from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.reader.features import FEATURES, QueryTerms, gather, read, specificity_of
+from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.question import analyze
 
 COL = {name: i for i, name in enumerate(FEATURES)}
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus import UnitKind
-from corpus.article import make_article
-from corpus.markdown import front_matter
+from verbatim.corpus import UnitKind
+from verbatim.corpus.article import make_article
+from verbatim.corpus.markdown import front_matter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "docs"
 K = UnitKind
@@ -159,7 +159,7 @@ def test_unit_at_finds_the_quoted_sentence_again(name):
 
 
 def test_answers_cite_line_and_section_and_keep_code_for_commands(tmp_path):
-    from retrieval.engine import Engine
+    from verbatim.retrieval.engine import Engine
 
     corpus = tmp_path / "docs"
     corpus.mkdir()
@@ -178,8 +178,8 @@ def test_answers_cite_line_and_section_and_keep_code_for_commands(tmp_path):
 
 
 def test_choosing_files_globs_ignore_file_and_one_format(tmp_path):
-    from corpus.reader import corpus_listing
-    from corpus.select import Selection
+    from verbatim.corpus.reader import corpus_listing
+    from verbatim.corpus.select import Selection
 
     root = tmp_path / "docs"
     for rel in ["api/fs.md", "api/fs.html", "api/net.html", "guide/intro.rst", "guide/old.markdown",
@@ -201,7 +201,7 @@ def test_choosing_files_globs_ignore_file_and_one_format(tmp_path):
 
 @pytest.fixture(scope="module")
 def knot_engine(tmp_path_factory):
-    from retrieval.engine import Engine
+    from verbatim.retrieval.engine import Engine
 
     folder = tmp_path_factory.mktemp("man")
     (folder / "knot.txt").write_text((FIXTURES / "knot.txt").read_text(encoding="utf-8"), encoding="utf-8")
@@ -270,7 +270,7 @@ def test_an_overstruck_page_reads_as_the_same_page_shown(header):
 
 
 def test_an_overstruck_page_answers_with_the_words_shown(tmp_path):
-    from retrieval.engine import Engine
+    from verbatim.retrieval.engine import Engine
 
     folder = tmp_path / "man"
     folder.mkdir()

@@ -13,15 +13,15 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from corpus.article import make_article
-from corpus.reader import decode
-from corpus.segment import MAX_UNIT_CHARS, normalize_space, segment
-from retrieval.engine import Engine
-from retrieval.index.build import build
-from retrieval.index.open import Opened
-from retrieval.index.sentence_index import SentenceIndex
-from retrieval.index.terms import sentence_tokens, terms, tokens
-from retrieval.reader.question import AnswerType, analyze
+from verbatim.corpus.article import make_article
+from verbatim.corpus.reader import decode
+from verbatim.corpus.segment import MAX_UNIT_CHARS, normalize_space, segment
+from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.index.build import build
+from verbatim.retrieval.index.open import Opened
+from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.index.terms import sentence_tokens, terms, tokens
+from verbatim.retrieval.reader.question import AnswerType, analyze
 
 # Pieces that exercise the splitter and the detectors, mixed with arbitrary characters.
 PIECES = [
@@ -155,10 +155,10 @@ LONG_LINES = {
 }
 LONG_LINE_SCRIPT = """
 import json, sys
-from corpus.segment import segment
-from retrieval.reader.evidence import find_evidence
-from retrieval.reader.question import analyze
-from retrieval.index.terms import sentence_tokens, terms
+from verbatim.corpus.segment import segment
+from verbatim.retrieval.reader.evidence import find_evidence
+from verbatim.retrieval.reader.question import analyze
+from verbatim.retrieval.index.terms import sentence_tokens, terms
 for name, piece in json.loads(sys.argv[1]).items():
     text = piece * (100_000 // len(piece))
     units = segment(text)

@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import EVAL
 
-from retrieval.conversation import points_back
-from retrieval.reader.support import agreement
+from verbatim.retrieval.conversation import points_back
+from verbatim.retrieval.reader.support import agreement
 
 DEV = [json.loads(line)["question"] for line in (EVAL / "dev-questions.jsonl").read_text(encoding="utf-8").splitlines()
        if line.strip()]
@@ -50,7 +50,7 @@ def test_sources_agree_or_differ_only_across_articles():
 
 @pytest.mark.parametrize("question", DEV[:8] + ["Who won the 2022 FIFA World Cup?"])
 def test_answered_exactly_when_the_probability_reaches_the_threshold(engine, question):
-    from retrieval.reader.ranker import shipped_model
+    from verbatim.retrieval.reader.ranker import shipped_model
 
     result = engine.ask(question)
     assert result.probability is not None and 0.0 <= result.probability <= 1.0
@@ -60,7 +60,7 @@ def test_answered_exactly_when_the_probability_reaches_the_threshold(engine, que
 
 
 def test_explain_lists_every_feature_with_its_weight_and_part(engine):
-    from retrieval.reader.ranker import shipped_model
+    from verbatim.retrieval.reader.ranker import shipped_model
 
     explanation = engine.ask("How old is Liang Wenfeng?", explain=True).explanation
     names = [f.name for f in explanation.features]

@@ -13,7 +13,7 @@ import subprocess
 import pytest
 from conftest import cli_env, verbatim_command
 
-from tui.text import visible
+from verbatim.tui.text import visible
 
 # Each payload sits in a sentence about an animal no other article names.
 PAYLOADS = {

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 
-from retrieval.engine import Engine
-from retrieval.index.saved import prune, saved_indexes
-from retrieval.index.store import corpus_key
-from tui.cli import ExitCode
+from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.index.saved import prune, saved_indexes
+from verbatim.retrieval.index.store import corpus_key
+from verbatim.tui.cli import ExitCode
 
 
 def _corpus(folder, text="The bridge opened in 1932 after six years of work.\n"):

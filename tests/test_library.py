@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from conftest import cli_env, read_folder, verbatim_command
 
-from retrieval import lexicon
-from retrieval.engine import Engine
-from retrieval.index import analysis, store
-from retrieval.index.analysis import analysis_fingerprint
-from retrieval.index.open import open_index
+from verbatim.retrieval import lexicon
+from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.index import analysis, store
+from verbatim.retrieval.index.analysis import analysis_fingerprint
+from verbatim.retrieval.index.open import open_index
 
 HTML = """<!doctype html><html><head><title>Harbour &amp; Quay report</title>
 <style>p { color: red }</style><script>var hidden = "The secret word is zebra.";</script></head>

@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 from conftest import one_line_usage_error
 
-from retrieval.log import Log, LogError, data_home, log_path
-from tui.cli import ExitCode
+from verbatim.retrieval.log import Log, LogError, data_home, log_path
+from verbatim.tui.cli import ExitCode
 
 
 def test_the_log_lives_under_xdg_data_home_and_ignores_a_relative_one(monkeypatch, tmp_path):

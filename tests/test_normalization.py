@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.index.terms import NUMBER, WORD, fold, sentence_tokens, terms, tokens, word_term
+from verbatim.retrieval.index.terms import NUMBER, WORD, fold, sentence_tokens, terms, tokens, word_term
 
 
 def spans(text: str) -> list[tuple[str, str]]:

@@ -26,8 +26,8 @@ def test_nltk_has_no_data_here(empty_nltk_data):
 @pytest.mark.subprocess
 def test_core_and_one_shot_path_import_no_textual(empty_nltk_data):
     code = (
-        "import sys, corpus, retrieval.engine, tui.cli, tui.output\n"
-        "from retrieval.engine import Engine\n"
+        "import sys, verbatim, verbatim.corpus, verbatim.retrieval.engine, verbatim.tui.cli, verbatim.tui.output\n"
+        "from verbatim.retrieval.engine import Engine\n"
         "Engine.load().ask('How old is Liang Wenfeng?')\n"
         "loaded = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
         "assert not loaded, loaded\n"
@@ -52,7 +52,7 @@ def test_one_shot_command_imports_no_textual(empty_nltk_data, tmp_path):
 def test_markdown_parser_is_imported_only_for_markdown_files(empty_nltk_data, tmp_path):
     code = (
         "import sys\n"
-        "from corpus.reader import read_article\n"
+        "from verbatim.corpus.reader import read_article\n"
         "from pathlib import Path\n"
         "root = Path(sys.argv[1])\n"
         "read_article(root / 'notes.txt', root)\n"
@@ -143,10 +143,10 @@ print(repr(importers))
 
 
 @pytest.mark.parametrize("body", [
-    "from tui.cli import main\nimport sys\nsys.argv = ['verbatim', '--ask', 'What is CATL?']\n"
+    "from verbatim.tui.cli import main\nimport sys\nsys.argv = ['verbatim', '--ask', 'What is CATL?']\n"
     "try:\n    main()\nexcept SystemExit:\n    pass",
-    "import tui.app, tui.widgets, tui.screens, tui.export\n"
-    "from retrieval.engine import Engine\nEngine.load().ask('Who founded DeepSeek?')",
+    "import verbatim.tui.app, verbatim.tui.widgets, verbatim.tui.screens, verbatim.tui.export\n"
+    "from verbatim.retrieval.engine import Engine\nEngine.load().ask('Who founded DeepSeek?')",
 ])
 @pytest.mark.subprocess
 def test_no_http_client_is_imported_by_verbatim(empty_nltk_data, body):
@@ -190,7 +190,7 @@ def test_one_shot_path_over_a_sharded_index_imports_no_ray(empty_nltk_data, tmp_
         (corpus / f"doc{i}.txt").write_text(f"Report {i}\n\nThe harbour engine {i} was rebuilt in 200{i}.\n")
     code = (
         "import sys\n"
-        "from retrieval.engine import Engine\n"
+        "from verbatim.retrieval.engine import Engine\n"
         "Engine.load(sys.argv[1], index_dir=sys.argv[2], shards=2)\n"
         "engine = Engine.load(sys.argv[1], index_dir=sys.argv[2])\n"
         "assert engine.index.generation.count == 2\n"

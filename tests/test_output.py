@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from retrieval.models import ArticleRef, Passage, Result
-from tui.output import ANSI, PLAIN, Output, Style, render
-from tui.terminal import LINK_CLOSE, cell_width, plain, supports_hyperlinks, wrap
+from verbatim.retrieval.models import ArticleRef, Passage, Result
+from verbatim.tui.output import ANSI, PLAIN, Output, Style, render
+from verbatim.tui.terminal import LINK_CLOSE, cell_width, plain, supports_hyperlinks, wrap
 
 WORD = re.compile(r"\S+")
 

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.index.bm25 import PostingsBM25, SentenceBM25, idf_array
-from retrieval.index.build import postings
+from verbatim.retrieval.index.bm25 import PostingsBM25, SentenceBM25, idf_array
+from verbatim.retrieval.index.build import postings
 
 WORDS = st.sampled_from([f"w{i}" for i in range(12)])
 CORPORA = st.lists(st.lists(WORDS, max_size=9), min_size=1, max_size=40)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from retrieval.index.build import BuildProgress
-from tui.output import ProgressLine
+from verbatim.retrieval.index.build import BuildProgress
+from verbatim.tui.output import ProgressLine
 
 
 def test_progress_line_shows_files_sentences_time_and_rate():

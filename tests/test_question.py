@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.reader.question import AnswerType, analyze
+from verbatim.retrieval.reader.question import AnswerType, analyze
 
 
 @pytest.mark.parametrize(

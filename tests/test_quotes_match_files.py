@@ -11,12 +11,12 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus.reader import read_text
-from corpus.segment import normalize_space
-from retrieval.engine import Engine
-from retrieval.index import store
-from retrieval.index.open import open_index
-from tui.cli import ExitCode
+from verbatim.corpus.reader import read_text
+from verbatim.corpus.segment import normalize_space
+from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.index import store
+from verbatim.retrieval.index.open import open_index
+from verbatim.tui.cli import ExitCode
 
 COST = "The project will cost 12 million dollars, the council said on Monday."
 ARTICLES = {

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus import UnitKind
-from retrieval.engine import Engine
-from retrieval.index.terms import terms
+from verbatim.corpus import UnitKind
+from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.index.terms import terms
 
 
 def corpus_of(tmp_path: Path, **files: str) -> Engine:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import read_folder
 
-from corpus import ARTICLES_DIR, UnitKind, segment
-from corpus.bundled import catalog
-from corpus.sentences import sentence_spans
+from verbatim.corpus import ARTICLES_DIR, UnitKind, segment
+from verbatim.corpus.bundled import catalog
+from verbatim.corpus.sentences import sentence_spans
 
 
 @pytest.fixture(scope="module")

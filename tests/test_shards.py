@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpus import CorpusError
-from retrieval.engine import Engine
-from retrieval.index.open import open_index
-from retrieval.shards import layout
-from retrieval.shards.open import open_sharded
+from verbatim.corpus import CorpusError
+from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.index.open import open_index
+from verbatim.retrieval.shards import layout
+from verbatim.retrieval.shards.open import open_sharded
 
 # Few words, so many sentences tie on BM25 and the order ties are broken in is tested too.
 WORDS = ("market river engine price launch model founder city report court union budget harbour "
@@ -133,7 +133,7 @@ def test_a_failed_build_leaves_the_previous_generation_serving(tmp_path, monkeyp
     def lost(task):
         raise OSError("the node building this shard went away")
 
-    monkeypatch.setattr("retrieval.shards.open.build_shard", lost)
+    monkeypatch.setattr("verbatim.retrieval.shards.open.build_shard", lost)
     with pytest.raises(OSError):
         open_sharded(corpus, index_dir=tmp_path / "idx")
     assert layout.current(generation.folder.parent, generation.root).folder == generation.folder

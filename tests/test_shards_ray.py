@@ -21,9 +21,9 @@ if os.environ.get("VERBATIM_RAY_TESTS") != "1":
 
 from test_shards import _questions, _random_corpus  # noqa: E402
 
-from retrieval.engine import Engine  # noqa: E402
-from retrieval.index.open import open_index  # noqa: E402
-from retrieval.shards.open import open_sharded  # noqa: E402
+from verbatim.retrieval.engine import Engine  # noqa: E402
+from verbatim.retrieval.index.open import open_index  # noqa: E402
+from verbatim.retrieval.shards.open import open_sharded  # noqa: E402
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 

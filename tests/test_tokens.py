@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.index.terms import sentence_tokens, terms, tokens
+from verbatim.retrieval.index.terms import sentence_tokens, terms, tokens
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from tui.confirm import ConfirmScreen
-from tui.export import conversation_markdown, quote_with_citation, write_new_file
-from tui.messages import (
+from verbatim.tui.confirm import ConfirmScreen
+from verbatim.tui.export import conversation_markdown, quote_with_citation, write_new_file
+from verbatim.tui.messages import (
     AnswerFailed,
     AnswerReady,
     ArticleRead,
@@ -29,9 +29,9 @@ from tui.messages import (
     ExamplesFound,
     ReadingProgress,
 )
-from tui.screens import ArticleListScreen, ArticleScreen, ExplainScreen, HelpScreen
-from tui.text import visible
-from tui.widgets import (
+from verbatim.tui.screens import ArticleListScreen, ArticleScreen, ExplainScreen, HelpScreen
+from verbatim.tui.text import visible
+from verbatim.tui.widgets import (
     AnswerCard,
     CorpusHeader,
     ExampleQuestion,
@@ -42,12 +42,12 @@ from tui.widgets import (
 )
 
 if TYPE_CHECKING:  # the core loads in the reading worker, after the first frame is drawn
-    from retrieval.conversation import Conversation
-    from retrieval.engine import Engine
-    from retrieval.index.build import BuildProgress
-    from retrieval.index.sentence_index import ArticleInfo
-    from retrieval.models import Passage, Result
-    from tui.logs import Recorder
+    from verbatim.retrieval.conversation import Conversation
+    from verbatim.retrieval.engine import Engine
+    from verbatim.retrieval.index.build import BuildProgress
+    from verbatim.retrieval.index.sentence_index import ArticleInfo
+    from verbatim.retrieval.models import Passage, Result
+    from verbatim.tui.logs import Recorder
 
 # Keys the chat takes from Textual as they are, and what they do here (their own
 # descriptions speak of focus, not of answers).
@@ -154,8 +154,8 @@ class VerbatimApp(App[int]):
         def waiting(notice: str) -> None:
             self.call_from_thread(self._show_waiting, notice)
 
-        from corpus import CorpusError
-        from retrieval.engine import Engine
+        from verbatim.corpus import CorpusError
+        from verbatim.retrieval.engine import Engine
 
         try:
             engine = Engine.load(self.corpus_path, index_dir=self.index_dir, progress=progress, **self.choice,
@@ -228,7 +228,7 @@ class VerbatimApp(App[int]):
 
     @work(thread=True, exit_on_error=False, group="ask", name="answer")
     def answer(self, exchange: int, question: str) -> None:
-        from retrieval.reader.question import QuestionTooLong
+        from verbatim.retrieval.reader.question import QuestionTooLong
 
         try:
             result = self.engine.ask(question, top=self.top, conversation=self.conversation,
@@ -307,7 +307,7 @@ class VerbatimApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="examples", name="find examples")
     def find_examples(self) -> None:
         """Questions the corpus answers, off the UI thread: each is asked of it first."""
-        from retrieval.examples import example_questions
+        from verbatim.retrieval.examples import example_questions
 
         try:
             found = example_questions(self.engine)
@@ -396,7 +396,7 @@ class VerbatimApp(App[int]):
 
     def on_passage_row_explain_requested(self, message: PassageRow.ExplainRequested) -> None:
         """Why this sentence: the one under the cursor, not the card's top answer."""
-        from tui.output import render_explanation
+        from verbatim.tui.output import render_explanation
 
         card = next((a for a in message.row.ancestors if isinstance(a, AnswerCard)), None)
         result = card.result if card is not None else None
@@ -410,7 +410,7 @@ class VerbatimApp(App[int]):
         self.push_screen(ExplainScreen(card.question, render_explanation(result.explanations[position])))
 
     def action_explain(self) -> None:
-        from tui.output import render_explanation
+        from verbatim.tui.output import render_explanation
 
         card = self._chosen_card()
         if card is None or card.result is None or card.result.explanation is None:
@@ -437,7 +437,7 @@ class VerbatimApp(App[int]):
 
         from textual.app import SuspendNotSupported
 
-        from tui.editor import NoEditor, open_command
+        from verbatim.tui.editor import NoEditor, open_command
 
         passage = self._chosen_passage()
         if passage is None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tui.text import visible
+from verbatim.tui.text import visible
 
 if TYPE_CHECKING:
-    from retrieval.models import Passage, Result
+    from verbatim.retrieval.models import Passage, Result
 
 
 def place(passage: Passage) -> str:

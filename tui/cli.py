@@ -12,10 +12,10 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 if TYPE_CHECKING:
-    from retrieval.engine import Engine
-    from retrieval.models import Result
-    from tui.config import Config
-    from tui.output import Output
+    from verbatim.retrieval.engine import Engine
+    from verbatim.retrieval.models import Result
+    from verbatim.tui.config import Config
+    from verbatim.tui.output import Output
 
 PROG = "verbatim"
 MAX_TOP = 20
@@ -23,7 +23,7 @@ DEFAULT_TOP = 3
 FORMATS = ("text", "markdown", "json")
 NO_LOG_ENV = "VERBATIM_NO_LOG"  # set to anything but "" or "0": nothing is logged
 # The commands that manage what Verbatim keeps: `verbatim NAME ...`, each in its module.
-COMMANDS = {"logs": "tui.logs", "indexes": "tui.indexes", "completion": "tui.completion"}
+COMMANDS = {"logs": "verbatim.tui.logs", "indexes": "verbatim.tui.indexes", "completion": "verbatim.tui.completion"}
 
 
 class ExitCode(IntEnum):
@@ -91,7 +91,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     def _expand_help(self, action: argparse.Action) -> str:
         text = super()._expand_help(action)
         if "{formats}" in text:
-            from corpus.reader import SUFFIXES
+            from verbatim.corpus.reader import SUFFIXES
 
             names = [s.lstrip(".") for s in SUFFIXES]
             text = text.replace("{formats}", ", ".join(f".{n}" for n in names[:-1]) + f" and .{names[-1]}")
@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "questions then use the sharded index (see the README)")
     parser.add_argument("--ray", metavar="ADDRESS",
                         help='build and serve the shards on the Ray cluster at ADDRESS ("auto": the one '
-                        'running here, "local": start one for this run); needs pip install "verbatim[cluster]"')
+                        'running here, "local": start one for this run); needs pip install "verbatim-qa[cluster]"')
     parser.add_argument("--reindex", action="store_true",
                         help="read every file of the corpus again, whatever the saved index says "
                         "(with --index, or before answering)")
@@ -208,18 +208,18 @@ def _print(text: str, stream: TextIO) -> None:
 def _emit(output: Output, result: Result, *, header: bool, explain: bool) -> None:
     """A result on stdout as the output says, after its notice (a file read again) on stderr."""
     if result.notice:
-        from tui.text import visible
+        from verbatim.tui.text import visible
 
         _print(f"{PROG}: note: {visible(result.notice)}", sys.stderr)
     _print(output.result(result, header=header, explain=explain), sys.stdout)
 
 
 def _load(args: argparse.Namespace) -> Engine:
-    from corpus import CorpusError
-    from retrieval.engine import Engine
-    from tui.output import ProgressLine
-    from tui.terminal import terminal_width
-    from tui.text import visible
+    from verbatim.corpus import CorpusError
+    from verbatim.retrieval.engine import Engine
+    from verbatim.tui.output import ProgressLine
+    from verbatim.tui.terminal import terminal_width
+    from verbatim.tui.text import visible
 
     bar = ProgressLine(sys.stderr, terminal_width(sys.stderr)) if _styled(sys.stderr) else None
     try:
@@ -245,8 +245,8 @@ def _load(args: argparse.Namespace) -> Engine:
 
 def _index(args: argparse.Namespace) -> ExitCode:
     """--index: build or refresh the saved index, and say what was done."""
-    from retrieval.index import store
-    from tui.text import visible
+    from verbatim.retrieval.index import store
+    from verbatim.tui.text import visible
 
     engine = _load(args)
     opened = engine.opened
@@ -255,7 +255,7 @@ def _index(args: argparse.Namespace) -> ExitCode:
     where = f"at {visible(str(opened.folder))}" if opened.folder else "(not saved)"
     generation = getattr(engine.index, "generation", None)  # a sharded index
     if generation is not None:
-        from retrieval.shards.layout import disk_size
+        from verbatim.retrieval.shards.layout import disk_size
 
         size, where = disk_size(generation), f"in {generation.count} shards {where}"
     else:
@@ -358,7 +358,7 @@ def run(argv: list[str] | None = None) -> ExitCode:
         raise UsageError("--index builds the index; ask questions in a separate run")
     mode = _mode(args)
     _refuse_unused(args, mode, fmt)
-    from tui.config import ConfigError, load_config
+    from verbatim.tui.config import ConfigError, load_config
 
     try:
         _settings(args, load_config())
@@ -368,9 +368,9 @@ def run(argv: list[str] | None = None) -> ExitCode:
         return _index(args)
     if mode == "chat":
         return _chat(args)
-    from retrieval.reader.question import QuestionTooLong, check_length
-    from tui.logs import Recorder
-    from tui.output import Output
+    from verbatim.retrieval.reader.question import QuestionTooLong, check_length
+    from verbatim.tui.logs import Recorder
+    from verbatim.tui.output import Output
 
     output = Output.to(sys.stdout, fmt)
     if mode == "ask":
@@ -408,7 +408,7 @@ def run(argv: list[str] | None = None) -> ExitCode:
 
 def _refused(number: int, question: str, reason: str) -> Result:
     """A line of --ask - that is not asked: one line on stderr, and a result that says why."""
-    from retrieval.models import Result
+    from verbatim.retrieval.models import Result
 
     _print(f"{PROG}: line {number}: {reason}; not answered", sys.stderr)
     return Result(question=question, answered=False, reason=reason)
@@ -417,10 +417,10 @@ def _refused(number: int, question: str, reason: str) -> Result:
 def _chat(args: argparse.Namespace) -> ExitCode:
     if not sys.stdout.isatty():
         raise UsageError("the chat needs a terminal; use --ask to answer without one")
-    from tui.logs import Recorder
+    from verbatim.tui.logs import Recorder
 
     recorder = Recorder.open(args)  # may name the corpus of the conversation carried on
-    from tui.app import run_chat  # Textual is imported only for the chat
+    from verbatim.tui.app import run_chat  # Textual is imported only for the chat
 
     return ExitCode(run_chat(corpus=args.corpus, top=args.top_value, index_dir=args.index_dir,
                              include=args.include, exclude=args.exclude,
@@ -455,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return int(ExitCode.BROKEN_PIPE)
     except Exception as error:  # never a traceback: one line, and a code that says "bug"
-        from tui.text import visible
+        from verbatim.tui.text import visible
 
         _print(f"{PROG}: internal error: {type(error).__name__}: {visible(str(error))}", sys.stderr)
         return int(ExitCode.INTERNAL)

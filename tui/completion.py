@@ -30,7 +30,7 @@ def _option_table(parser: argparse.ArgumentParser) -> list[tuple[list[str], str 
 
 def _parsers() -> dict[str, argparse.ArgumentParser]:
     """The main parser under '', and each command's."""
-    from tui.cli import COMMANDS, build_parser
+    from verbatim.tui.cli import COMMANDS, build_parser
 
     parsers = {"": build_parser()}
     for name, module in COMMANDS.items():
@@ -41,7 +41,7 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from tui.cli import _Parser
+    from verbatim.tui.cli import _Parser
 
     parser = _Parser(prog="verbatim completion",
                      description="Print a completion script for your shell. bash: "
@@ -158,7 +158,7 @@ def fish() -> str:
 
 
 def command(argv: list[str]) -> int:
-    from tui.cli import ExitCode
+    from verbatim.tui.cli import ExitCode
 
     args = _parser().parse_args(argv)
     sys.stdout.write({"bash": bash, "zsh": zsh, "fish": fish}[args.shell]())

@@ -7,11 +7,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.cite import agreement, citation, place, short_answer
-from tui.text import visible
+from verbatim.tui.cite import agreement, citation, place, short_answer
+from verbatim.tui.text import visible
 
 if TYPE_CHECKING:
-    from retrieval.models import CorpusInfo, Passage, Result
+    from verbatim.retrieval.models import CorpusInfo, Passage, Result
 
 # Characters Markdown would act on; escaped so the rendered page shows the text as written.
 _MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<>#|~])")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from retrieval.index.saved import SavedIndex, prune, saved_indexes, stale
+from verbatim.retrieval.index.saved import SavedIndex, prune, saved_indexes, stale
 
 
 def _parser():
-    from tui.cli import _Parser
+    from verbatim.tui.cli import _Parser
 
     parser = _Parser(
         prog="verbatim indexes",
@@ -30,7 +30,7 @@ def _megabytes(size: int) -> str:
 
 
 def _line(saved: SavedIndex) -> str:
-    from tui.text import visible
+    from verbatim.tui.text import visible
 
     if not saved.usable:
         return f"{visible(saved.folder.name)}  {_megabytes(saved.size)}  (no readable index)  {saved.folder}"
@@ -43,7 +43,7 @@ def _line(saved: SavedIndex) -> str:
 def _json(saved: SavedIndex) -> str:
     import json
 
-    from tui.text import json_safe
+    from verbatim.tui.text import json_safe
 
     return json_safe(json.dumps({
         "name": saved.name, "corpus": saved.corpus, "corpus_exists": saved.corpus_exists,
@@ -53,8 +53,8 @@ def _json(saved: SavedIndex) -> str:
 
 
 def command(argv: list[str]) -> int:
-    from tui.cli import ExitCode, UsageError, _print
-    from tui.config import ConfigError, load_config
+    from verbatim.tui.cli import ExitCode, UsageError, _print
+    from verbatim.tui.config import ConfigError, load_config
 
     args = _parser().parse_args(argv)
     try:

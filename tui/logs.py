@@ -10,12 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retrieval.log import Log, LogError, log_path
+from verbatim.retrieval.log import Log, LogError, log_path
 
 if TYPE_CHECKING:
-    from retrieval.engine import Engine
-    from retrieval.log import ConversationRecord
-    from retrieval.models import Result
+    from verbatim.retrieval.engine import Engine
+    from verbatim.retrieval.log import ConversationRecord
+    from verbatim.retrieval.models import Result
 
 DEFAULT_COUNT = 10  # questions `verbatim logs` shows unless told
 
@@ -42,7 +42,7 @@ class Recorder:
     def open(cls, args: argparse.Namespace) -> Recorder:
         """For --continue or --cid, the conversation to carry on (and its corpus, when
         --corpus did not name one); raises UsageError when there is none."""
-        from tui.cli import UsageError
+        from verbatim.tui.cli import UsageError
 
         if not (args.resume_last or args.cid):
             return cls(args.corpus, args.log, None, None)
@@ -82,7 +82,7 @@ class Recorder:
                 self.conversation = self._log.start(self.corpus, engine.index.name)
             self._log.record(self.conversation, result)
         except LogError as error:
-            from tui.text import visible
+            from verbatim.tui.text import visible
 
             self.warn(f"this question was not logged ({visible(str(error))}); --no-log turns logging off")
             self.log_on = False
@@ -110,13 +110,13 @@ class Recorder:
 
 
 def _warn(message: str) -> None:
-    from tui.cli import PROG, _print
+    from verbatim.tui.cli import PROG, _print
 
     _print(f"{PROG}: note: {message}", sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
-    from tui.cli import FORMATS, _Parser
+    from verbatim.tui.cli import FORMATS, _Parser
 
     parser = _Parser(
         prog="verbatim logs",
@@ -135,8 +135,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _heading(conversation: ConversationRecord, fmt: str) -> str:
-    from tui.export import _md
-    from tui.text import visible
+    from verbatim.tui.export import _md
+    from verbatim.tui.text import visible
 
     when = datetime.fromtimestamp(conversation.started).strftime("%Y-%m-%d %H:%M")
     text = (f"conversation {conversation.id} · {when} · {conversation.name} "
@@ -146,9 +146,9 @@ def _heading(conversation: ConversationRecord, fmt: str) -> str:
 
 def command(argv: list[str]) -> int:
     """`verbatim logs`: list and search the log."""
-    from tui.cli import NO_LOG_ENV, ExitCode, UsageError, _print
-    from tui.output import Output
-    from tui.text import json_safe
+    from verbatim.tui.cli import NO_LOG_ENV, ExitCode, UsageError, _print
+    from verbatim.tui.output import Output
+    from verbatim.tui.text import json_safe
 
     args = _parser().parse_args(argv)
     if args.path:

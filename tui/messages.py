@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from corpus import Article
-    from retrieval.engine import Engine
-    from retrieval.models import Result
+    from verbatim.corpus import Article
+    from verbatim.retrieval.engine import Engine
+    from verbatim.retrieval.models import Result
 
 
 @dataclass

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from retrieval.models import ANSWERED, Explanation, Found, Passage, Result
-from tui.cite import agreement, citation, short_answer
-from tui.terminal import cell_width, hyperlink
-from tui.text import shown_question, visible
+from verbatim.retrieval.models import ANSWERED, Explanation, Found, Passage, Result
+from verbatim.tui.cite import agreement, citation, short_answer
+from verbatim.tui.terminal import cell_width, hyperlink
+from verbatim.tui.text import shown_question, visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +226,7 @@ class Output:
         import os
         from dataclasses import replace
 
-        from tui.terminal import supports_hyperlinks, terminal_width
+        from verbatim.tui.terminal import supports_hyperlinks, terminal_width
 
         ascii_only = not shows_unicode(stream)
         if format != "text" or not stream.isatty():
@@ -241,7 +241,7 @@ class Output:
         if self.format == "json":
             import json
 
-            from tui.text import json_safe
+            from verbatim.tui.text import json_safe
 
             exclude = None if result.explanation is not None else {"explanation"}
             # As pydantic would write it, but a name that is not UTF-8 survives as \udcxx,
@@ -249,7 +249,7 @@ class Output:
             return json_safe(json.dumps(result.model_dump(mode="json", exclude=exclude), separators=(",", ":"),
                                         ensure_ascii=self.ascii_only))
         if self.format == "markdown":
-            from tui.export import result_markdown
+            from verbatim.tui.export import result_markdown
 
             lines = result_markdown(result.question, result)
             if explain:
@@ -262,7 +262,7 @@ class Output:
         if explain:
             text += "\n" + self._explanation(result, self.style)
         if self.width:
-            from tui.terminal import wrap
+            from verbatim.tui.terminal import wrap
 
             text = wrap(text, self.width)
         return text

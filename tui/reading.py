@@ -23,10 +23,10 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
-from tui.text import visible
+from verbatim.tui.text import visible
 
 if TYPE_CHECKING:
-    from corpus import Article, Unit
+    from verbatim.corpus import Article, Unit
 
 # A Markdown document is drawn by Textual's Markdown widget up to this size: it lays out a
 # widget a block, which opens 20 KB in about 0.9 s against 0.25 s for the line view, and
@@ -90,7 +90,7 @@ class ShownBlock:
 def shown_blocks(article: Article) -> list[ShownBlock]:
     """The article's units grouped into blocks as the reader sees them: sentences of a
     paragraph joined by a space, code one line a unit with its indentation."""
-    from corpus import UnitKind
+    from verbatim.corpus import UnitKind
 
     blocks = []
     index = 0
@@ -364,7 +364,7 @@ class MarkdownView(VerticalScroll, can_focus=True):
         self.ready = False
 
     def compose(self):
-        from corpus.markdown import blank_front_matter, new_parser
+        from verbatim.corpus.markdown import blank_front_matter, new_parser
 
         yield ReaderMarkdown(visible_lines(blank_front_matter(self.article.text)), open_links=False,
                              parser_factory=new_parser)

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.reading import (
+from verbatim.tui.reading import (
     MARKDOWN_WIDGET_MAX_CHARS,
     DocumentReady,
     DocumentView,
@@ -22,11 +22,11 @@ from tui.reading import (
     find_matches,
     shown_blocks,
 )
-from tui.text import visible
+from verbatim.tui.text import visible
 
 if TYPE_CHECKING:
-    from corpus import Article
-    from retrieval.index.sentence_index import ArticleInfo
+    from verbatim.corpus import Article
+    from verbatim.retrieval.index.sentence_index import ArticleInfo
 
 # The article list shows at most this many matches; typing narrows them.
 LIST_LIMIT = 1000

@@ -13,11 +13,11 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Collapsible, Input, ProgressBar, Static
 
-from tui.cite import place
-from tui.text import shown_question, visible
+from verbatim.tui.cite import place
+from verbatim.tui.text import shown_question, visible
 
 if TYPE_CHECKING:
-    from retrieval.models import CorpusInfo, Passage, Result
+    from verbatim.retrieval.models import CorpusInfo, Passage, Result
 
 # A card folds its further sentences (sources, closest passages) away past this length,
 # so its first line stays in view.

@@ -41,7 +41,7 @@ def _load(name: str) -> list[dict]:
 
 def score(corpus: str, index_dir: str) -> dict:
     """Run in the tree under test (its retrieval package on the path)."""
-    from retrieval.engine import Engine
+    from verbatim.retrieval.engine import Engine
 
     engine = Engine.load(corpus, index_dir=index_dir)
     answerable, unanswerable = _load("questions.jsonl"), _load("unanswerable.jsonl")

@@ -3,7 +3,7 @@
 From the repository root, with Debian's WordNet 3.0 installed (apt-get install wordnet-base)
 and wordfreq in the build environment only (pip install -e ".[lexicon]"):
 
-    python -m retrieval.data.build_lexicon
+    python -m verbatim.retrieval.data.build_lexicon
 
 The same inputs give the same bytes. Sources: wordfreq (data CC BY-SA 4.0, Robyn Speer; see
 WORDFREQ-LICENSE) and WordNet 3.0 (Princeton University; see WORDNET-LICENSE).
@@ -21,7 +21,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-COMMAND = "python -m retrieval.data.build_lexicon"
+COMMAND = "python -m verbatim.retrieval.data.build_lexicon"
 FORMAT_VERSION = "1"
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUTPUT = HERE / "english.lexicon.gz"

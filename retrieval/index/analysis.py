@@ -10,10 +10,10 @@ import unicodedata
 
 import nltk
 
-from corpus.segment import SEGMENTER_VERSION
-from retrieval import lexicon
-from retrieval.index.bm25 import K1, B
-from retrieval.index.terms import NORMALIZER_VERSION, TOKEN_PATTERN
+from verbatim.corpus.segment import SEGMENTER_VERSION
+from verbatim.retrieval import lexicon
+from verbatim.retrieval.index.bm25 import K1, B
+from verbatim.retrieval.index.terms import NORMALIZER_VERSION, TOKEN_PATTERN
 
 
 @functools.cache

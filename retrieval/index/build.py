@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus import CorpusError, UnitKind
-from corpus.reader import corpus_listing, corpus_name, corpus_root, no_text_message, read_article, relative_id
-from corpus.select import Selection
-from retrieval.index.bm25 import posting_weights
-from retrieval.index.sentence_index import ArticleInfo, IndexData, metadata
-from retrieval.index.terms import terms
+from verbatim.corpus import CorpusError, UnitKind
+from verbatim.corpus.reader import corpus_listing, corpus_name, corpus_root, no_text_message, read_article, relative_id
+from verbatim.corpus.select import Selection
+from verbatim.retrieval.index.bm25 import posting_weights
+from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData, metadata
+from verbatim.retrieval.index.terms import terms
 
 # The size and time recorded for a file that could not even be looked at.
 UNREADABLE = (-1, -1)

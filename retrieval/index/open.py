@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from corpus.bundled import ARTICLES_DIR, CATALOG_FILE, catalog
-from corpus.reader import corpus_listing, corpus_root
-from corpus.select import Selection
-from retrieval.index import store
-from retrieval.index.build import UNREADABLE, BuildReport, ProgressCallback, build
-from retrieval.index.sentence_index import IndexData, SentenceIndex
+from verbatim.corpus.bundled import ARTICLES_DIR, CATALOG_FILE, catalog
+from verbatim.corpus.reader import corpus_listing, corpus_root
+from verbatim.corpus.select import Selection
+from verbatim.retrieval.index import store
+from verbatim.retrieval.index.build import UNREADABLE, BuildReport, ProgressCallback, build
+from verbatim.retrieval.index.sentence_index import IndexData, SentenceIndex
 
 
 @dataclass(slots=True)

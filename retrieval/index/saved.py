@@ -9,7 +9,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.index import store
+from verbatim.retrieval.index import store
 
 # Only folders named as corpus_key names them are ever considered: anything else in the
 # index folder is not Verbatim's to read or remove.

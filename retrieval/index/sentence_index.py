@@ -10,10 +10,10 @@ from functools import cached_property
 
 import numpy as np
 
-from corpus import Article, Unit, UnitKind
-from corpus.segment import MASTHEAD_PARAGRAPHS
-from retrieval.index.bm25 import PostingsBM25, SentenceBM25, idf, idf_array, posting_weights, rescaled_weights
-from retrieval.index.terms import terms
+from verbatim.corpus import Article, Unit, UnitKind
+from verbatim.corpus.segment import MASTHEAD_PARAGRAPHS
+from verbatim.retrieval.index.bm25 import PostingsBM25, SentenceBM25, idf, idf_array, posting_weights, rescaled_weights
+from verbatim.retrieval.index.terms import terms
 
 # Two stems are one word in another form ("founder"/"found", "investor"/"invest") when one
 # is a prefix of the other, longer by a suffix of at most this many letters.
@@ -379,7 +379,7 @@ class SentenceIndex:
             try:
                 weights = rescaled_weights(d.post_weight, d.post_unit, lengths, d.avgdl, self.corpus.avgdl)
             except ValueError:  # counted again from the units' terms: slower, same numbers
-                from retrieval.index.build import term_frequencies
+                from verbatim.retrieval.index.build import term_frequencies
 
                 _, units, tf = term_frequencies(d.term_ids, lengths)
                 weights = posting_weights(tf, lengths[units], self.corpus.avgdl).astype(np.float32)

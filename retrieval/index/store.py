@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.index.analysis import analysis_fingerprint
-from retrieval.index.sentence_index import ArticleInfo, IndexData
+from verbatim.retrieval.index.analysis import analysis_fingerprint
+from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData
 
 FORMAT = "verbatim-index"
 VERSION = 5

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from nltk.stem.porter import PorterStemmer
 from nltk.tokenize import RegexpTokenizer
 
-from retrieval.lexicon import (
+from verbatim.retrieval.lexicon import (
     CURRENCY_CODES,
     CURRENCY_SYMBOLS,
     CURRENCY_WORDS,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.index.sentence_index import SentenceIndex
-from retrieval.reader.query import Query
-from retrieval.reader.ranker import ABSTAIN_FEATURES, Ranking, ReaderModel
+from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.ranker import ABSTAIN_FEATURES, Ranking, ReaderModel
 
 # The share of the question's content, by IDF, that words the corpus never uses must hold
 # before the refusal names them: below it, the words are a detail, not why it failed.

@@ -6,8 +6,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from retrieval.lexicon import CURRENCY_WORDS, SPEECH_VERBS, words_pattern
-from retrieval.reader.question import VALUE_TYPES, AnswerType, Question
+from verbatim.retrieval.lexicon import CURRENCY_WORDS, SPEECH_VERBS, words_pattern
+from verbatim.retrieval.reader.question import VALUE_TYPES, AnswerType, Question
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"

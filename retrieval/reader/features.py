@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from corpus import UnitKind
-from corpus.segment import MASTHEAD_PARAGRAPHS
-from retrieval import english
-from retrieval.index.bm25 import K1, top_positions
-from retrieval.index.sentence_index import SentenceIndex
-from retrieval.index.terms import WORD, sentence_tokens, word_term
-from retrieval.reader.evidence import EVIDENCE_TYPES, Evidence, find_evidence, type_match
-from retrieval.reader.query import Query
-from retrieval.reader.question import AnswerType
+from verbatim.corpus import UnitKind
+from verbatim.corpus.segment import MASTHEAD_PARAGRAPHS
+from verbatim.retrieval import english
+from verbatim.retrieval.index.bm25 import K1, top_positions
+from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.index.terms import WORD, sentence_tokens, word_term
+from verbatim.retrieval.reader.evidence import EVIDENCE_TYPES, Evidence, find_evidence, type_match
+from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.question import AnswerType
 
 # How many sentences BM25 hands on; how many more are taken for their paragraph's score
 # (an answer often sits in the paragraph that repeats the question, not in the sentence);

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.index.sentence_index import SentenceIndex
-from retrieval.reader.question import Question
+from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.reader.question import Question
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.index.sentence_index import SentenceIndex
-from retrieval.reader.features import (
+from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.reader.features import (
     COLUMN,
     FEATURES,
     READ_POOL,
@@ -22,7 +22,7 @@ from retrieval.reader.features import (
     question_features,
     read,
 )
-from retrieval.reader.query import Query
+from verbatim.retrieval.reader.query import Query
 
 WEIGHTS_FILE = Path(__file__).with_name("weights.json")
 

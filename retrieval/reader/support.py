@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 
-from retrieval.index.sentence_index import SentenceIndex
-from retrieval.index.terms import terms
-from retrieval.reader.evidence import SATISFIES, Evidence
-from retrieval.reader.features import READ_POOL, Reading
-from retrieval.reader.query import Query
-from retrieval.reader.question import VALUE_TYPES, AnswerType
-from retrieval.reader.ranker import Ranking
+from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.index.terms import terms
+from verbatim.retrieval.reader.evidence import SATISFIES, Evidence
+from verbatim.retrieval.reader.features import READ_POOL, Reading
+from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.question import VALUE_TYPES, AnswerType
+from verbatim.retrieval.reader.ranker import Ranking
 
 # A supporting sentence must be at least this likely to answer, against the best one (the
 # ratio of their probabilities under the read-stage softmax): about as good, not merely next.

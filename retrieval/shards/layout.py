@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus.select import Selection
-from retrieval.index import store
-from retrieval.index.analysis import analysis_fingerprint
-from retrieval.index.build import MAX_SENTENCES, UNREADABLE, BuildReport, build
-from retrieval.index.sentence_index import ArticleInfo, IndexData
+from verbatim.corpus.select import Selection
+from verbatim.retrieval.index import store
+from verbatim.retrieval.index.analysis import analysis_fingerprint
+from verbatim.retrieval.index.build import MAX_SENTENCES, UNREADABLE, BuildReport, build
+from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData
 
 FORMAT = "verbatim-shards"
 VERSION = 1

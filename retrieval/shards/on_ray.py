@@ -9,10 +9,10 @@ from pathlib import Path
 import ray
 from ray.exceptions import GetTimeoutError, RayError
 
-from retrieval.shards import layout
-from retrieval.shards.layout import Generation, ShardBuilt, ShardTask, build_shard
-from retrieval.shards.shard import Shard
-from retrieval.shards.sharded import ShardUnavailable
+from verbatim.retrieval.shards import layout
+from verbatim.retrieval.shards.layout import Generation, ShardBuilt, ShardTask, build_shard
+from verbatim.retrieval.shards.shard import Shard
+from verbatim.retrieval.shards.sharded import ShardUnavailable
 
 # A shard actor whose process dies is started again this many times, and a call the death
 # cut short is sent again this many times; past them the shard is reported as not answering.

@@ -7,17 +7,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from corpus import CorpusError
-from corpus.bundled import ARTICLES_DIR
-from corpus.reader import corpus_listing, corpus_root, no_text_message
-from corpus.select import Selection
-from retrieval.index import store
-from retrieval.index.build import BuildReport
-from retrieval.index.open import Opened, _bundled_catalog
-from retrieval.shards import layout
-from retrieval.shards.layout import Generation, ShardBuilt, ShardTask, build_shard
-from retrieval.shards.shard import Shard
-from retrieval.shards.sharded import LocalShards, ShardedData, ShardedIndex
+from verbatim.corpus import CorpusError
+from verbatim.corpus.bundled import ARTICLES_DIR
+from verbatim.corpus.reader import corpus_listing, corpus_root, no_text_message
+from verbatim.corpus.select import Selection
+from verbatim.retrieval.index import store
+from verbatim.retrieval.index.build import BuildReport
+from verbatim.retrieval.index.open import Opened, _bundled_catalog
+from verbatim.retrieval.shards import layout
+from verbatim.retrieval.shards.layout import Generation, ShardBuilt, ShardTask, build_shard
+from verbatim.retrieval.shards.shard import Shard
+from verbatim.retrieval.shards.sharded import LocalShards, ShardedData, ShardedIndex
 
 
 def sharded_folder(path: str | os.PathLike[str] | None, index_dir: str | os.PathLike[str] | None) -> Path:
@@ -166,7 +166,7 @@ def _data(generation: Generation) -> ShardedData:
 
 def _ray(address: str):
     try:
-        from retrieval.shards import on_ray
+        from verbatim.retrieval.shards import on_ray
     except ImportError:
-        raise CorpusError('--ray needs Ray: pip install "verbatim[cluster]"') from None
+        raise CorpusError('--ray needs Ray: pip install "verbatim-qa[cluster]"') from None
     return on_ray.RayRunner(address)

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpus import Unit
-from retrieval.index import store
-from retrieval.index.sentence_index import CorpusStatistics, SentenceIndex
-from retrieval.reader.features import Candidates, Pool, QueryTerms, Reading, Totals, candidates, read, touched
-from retrieval.reader.query import Query
-from retrieval.shards.layout import Generation, articles_of
+from verbatim.corpus import Unit
+from verbatim.retrieval.index import store
+from verbatim.retrieval.index.sentence_index import CorpusStatistics, SentenceIndex
+from verbatim.retrieval.reader.features import Candidates, Pool, QueryTerms, Reading, Totals, candidates, read, touched
+from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.shards.layout import Generation, articles_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,13 +9,13 @@ from typing import Any, cast
 
 import numpy as np
 
-from corpus import Unit
-from retrieval.index.bm25 import best_of, idf, idf_array
-from retrieval.index.sentence_index import ArticleInfo, related_terms
-from retrieval.reader.features import Candidates, Pool, QueryTerms, Totals
-from retrieval.reader.query import Query
-from retrieval.shards.layout import Generation, articles_of
-from retrieval.shards.shard import Shard, UnitFacts
+from verbatim.corpus import Unit
+from verbatim.retrieval.index.bm25 import best_of, idf, idf_array
+from verbatim.retrieval.index.sentence_index import ArticleInfo, related_terms
+from verbatim.retrieval.reader.features import Candidates, Pool, QueryTerms, Totals
+from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.shards.layout import Generation, articles_of
+from verbatim.retrieval.shards.shard import Shard, UnitFacts
 
 _MISSING = object()
 # Facts of units kept between questions, as one index keeps them (UNIT_CACHE).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
-from tui.app import VerbatimApp, make_app
+from verbatim.tui.app import VerbatimApp, make_app
 
 # Workers that start workers are waited for this many times over before settling anyway.
 MAX_WORKER_ROUNDS = 10

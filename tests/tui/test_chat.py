@@ -6,10 +6,10 @@ import pytest
 from chat_pilot import ask, chat, settle
 from textual.widgets import Static
 
-from retrieval.engine import Engine
-from tui.messages import AnswerReady, EngineReady, ReadingProgress
-from tui.screens import ArticleListScreen, ArticleScreen, HelpScreen
-from tui.widgets import AnswerCard, PassageRow, QuestionInput, Transcript
+from verbatim.retrieval.engine import Engine
+from verbatim.tui.messages import AnswerReady, EngineReady, ReadingProgress
+from verbatim.tui.screens import ArticleListScreen, ArticleScreen, HelpScreen
+from verbatim.tui.widgets import AnswerCard, PassageRow, QuestionInput, Transcript
 
 
 def plain(widget: Static) -> str:
@@ -64,7 +64,7 @@ async def test_an_unreadable_corpus_shows_a_notice_not_a_crash(tmp_path):
 
 
 async def test_a_folder_read_by_worker_processes_shows_progress_then_answers(tmp_path):
-    from retrieval.index.build import PARALLEL_FROM_FILES
+    from verbatim.retrieval.index.build import PARALLEL_FROM_FILES
 
     for n in range(PARALLEL_FROM_FILES + 6):
         (tmp_path / f"note{n:03}.txt").write_text(
@@ -264,7 +264,7 @@ async def test_clearing_forgets_the_conversation(engine):
 
 
 async def test_why_shows_the_explanation(engine):
-    from tui.screens import ExplainScreen
+    from verbatim.tui.screens import ExplainScreen
 
     app = chat(engine)
     async with app.run_test(size=(100, 40)) as pilot:

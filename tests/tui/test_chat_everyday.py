@@ -5,9 +5,9 @@ from __future__ import annotations
 from chat_pilot import ask, chat, screen_lines, settle
 from textual.widgets import Footer
 
-from retrieval.examples import example_questions
-from tui.confirm import ConfirmScreen
-from tui.widgets import AnswerCard, ExampleQuestion, PassageRow, QuestionInput, Welcome
+from verbatim.retrieval.examples import example_questions
+from verbatim.tui.confirm import ConfirmScreen
+from verbatim.tui.widgets import AnswerCard, ExampleQuestion, PassageRow, QuestionInput, Welcome
 
 
 def questions_asked(app) -> list[str]:
@@ -248,7 +248,7 @@ class TestHelp:
         from textual.screen import Screen
         from textual.widgets import Static
 
-        from tui.screens import ArticleListScreen, ArticleScreen, HelpScreen
+        from verbatim.tui.screens import ArticleListScreen, ArticleScreen, HelpScreen
 
         app = chat(engine)
         async with app.run_test(size=(100, 60)) as pilot:
@@ -278,7 +278,7 @@ class TestExplainOneSentence:
     async def test_e_on_a_further_source_explains_that_sentence(self, engine):
         from textual.widgets import Collapsible
 
-        from tui.screens import ExplainScreen
+        from verbatim.tui.screens import ExplainScreen
 
         app = chat(engine)
         async with app.run_test(size=(100, 40)) as pilot:
@@ -308,7 +308,7 @@ class TestExplainOneSentence:
             assert str(app.screen.query_one("#explain-text").render()).startswith("Why this sentence:")
 
     async def test_e_on_a_closest_passage_says_it_does_not_answer(self, engine):
-        from tui.screens import ExplainScreen
+        from verbatim.tui.screens import ExplainScreen
 
         app = chat(engine)
         async with app.run_test(size=(100, 40)) as pilot:
@@ -399,7 +399,7 @@ class TestEditor:
 
 
 def test_editor_commands_by_convention():
-    from tui.editor import open_command
+    from verbatim.tui.editor import open_command
 
     assert open_command("/a b/f.md", 7, {"EDITOR": "nvim"}) == ["nvim", "+7", "/a b/f.md"]
     assert open_command("/f.md", 7, {"VISUAL": "code --wait", "EDITOR": "vi"}) == [

@@ -8,9 +8,9 @@ import pytest
 from chat_pilot import ask, chat, settle
 from conftest import one_line_usage_error
 
-from retrieval.log import Log, log_path
-from tui.logs import Recorder
-from tui.widgets import AnswerCard, PassageRow, QuestionInput
+from verbatim.retrieval.log import Log, log_path
+from verbatim.tui.logs import Recorder
+from verbatim.tui.widgets import AnswerCard, PassageRow, QuestionInput
 
 
 @pytest.fixture
@@ -91,9 +91,9 @@ def chat_started(monkeypatch):
         started.update(kwargs)
         return 0
 
-    import tui.app
+    import verbatim.tui.app
 
-    monkeypatch.setattr(tui.app, "run_chat", run_chat)
+    monkeypatch.setattr(verbatim.tui.app, "run_chat", run_chat)
     return started
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from chat_pilot import ask, chat, settle
 from textual.widgets import Static
 
-from retrieval.engine import Engine
-from tui.widgets import AnswerCard, PassageRow
+from verbatim.retrieval.engine import Engine
+from verbatim.tui.widgets import AnswerCard, PassageRow
 
 
 def plain(widget: Static) -> str:

@@ -8,10 +8,10 @@ import pytest
 from chat_pilot import ask, chat
 from textual.widgets import Static
 
-from retrieval.engine import Engine
-from tui.screens import ArticleListScreen, ArticleScreen
-from tui.text import visible
-from tui.widgets import AnswerCard, PassageRow
+from verbatim.retrieval.engine import Engine
+from verbatim.tui.screens import ArticleListScreen, ArticleScreen
+from verbatim.tui.text import visible
+from verbatim.tui.widgets import AnswerCard, PassageRow
 
 HOSTILE = [
     "[0] x", "[/]", "[TODO] y", "[b]z", "[link=https://example.com]here[/link]", "\x1b[31mred",

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from chat_pilot import ask, chat, settle
 
-from corpus.article import make_article
-from retrieval.engine import Engine
-from tui.reading import DocumentView, MarkdownView, find_matches, wrap_spans
-from tui.screens import ArticleScreen, HelpScreen
-from tui.widgets import PassageRow
+from verbatim.corpus.article import make_article
+from verbatim.retrieval.engine import Engine
+from verbatim.tui.reading import DocumentView, MarkdownView, find_matches, wrap_spans
+from verbatim.tui.screens import ArticleScreen, HelpScreen
+from verbatim.tui.widgets import PassageRow
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "docs"
 # Everything that could act on a terminal, had it reached the screen raw.
@@ -275,7 +275,7 @@ async def test_untrusted_text_in_the_pane_is_shown_as_text(engine, name):
 
 
 def visible_token(token: str) -> str:
-    from tui.text import visible
+    from verbatim.tui.text import visible
 
     return visible(token)
 

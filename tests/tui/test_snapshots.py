@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from chat_pilot import ask, chat, settle
 
-from tui.widgets import PassageRow
+from verbatim.tui.widgets import PassageRow
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "docs"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -86,8 +86,8 @@ class TestReading:
 
     @pytest.mark.parametrize("size", SIZES)
     def test_markdown_pane(self, snap_compare, engine, size):
-        from corpus.article import make_article
-        from tui.screens import ArticleScreen
+        from verbatim.corpus.article import make_article
+        from verbatim.tui.screens import ArticleScreen
 
         guide = FIXTURES / "guide.md"
         article = make_article("guide.md", str(guide), guide.read_text(encoding="utf-8"))
