@@ -149,7 +149,7 @@ class Log:
             "INSERT INTO exchanges (conversation, asked, question, answered, answer, result) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (conversation.id, time.time(), result.question, int(result.answered), answer,
-             _as_json(result)),
+             result.to_json(explanation=False, ascii_only=True)),
         )
 
     # -- reading ------------------------------------------------------------------------------
@@ -211,8 +211,3 @@ class Log:
         for cid_, corpus, name, started, asked, result in reversed(rows):
             yield Exchange(ConversationRecord(cid_, corpus, name, started), asked, self._result(result))
 
-
-def _as_json(result: Result) -> str:
-    # json rather than pydantic's writer: a file name that is not UTF-8 holds a lone
-    # surrogate (\udcff), which pydantic refuses and an ASCII escape keeps.
-    return json.dumps(result.model_dump(mode="json", exclude={"explanation"}), separators=(",", ":"))

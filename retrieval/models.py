@@ -155,6 +155,17 @@ class Result(BaseModel):
         "corpus's best answer.",
     )
 
+    def to_json(self, *, explanation: bool = True, ascii_only: bool = False) -> str:
+        """One line of JSON, as `--json` prints it and the log keeps it; ``explanation`` keeps
+        the explanation when there is one. Written with json, not pydantic's writer: a file
+        name that is not UTF-8 holds a lone surrogate (\\udcff), which pydantic refuses and an
+        escape keeps; ``ascii_only`` escapes every other character too."""
+        import json
+
+        exclude = None if explanation and self.explanation is not None else {"explanation"}
+        return json.dumps(self.model_dump(mode="json", exclude=exclude), separators=(",", ":"),
+                          ensure_ascii=ascii_only)
+
 
 class CorpusInfo(BaseModel):
     """What the engine has read."""

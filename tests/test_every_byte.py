@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, cli_env, verbatim_command
 
-from verbatim.tui.cli import NOT_TEXT, ExitCode, _styled
+from verbatim.tui.cli import NOT_TEXT, ExitCode
+from verbatim.tui.terminal import shows_styles
 
 QUESTION = "Which ferry crossed the bay?"
 
@@ -100,9 +101,9 @@ class _Terminal(io.StringIO):
 def test_styles_only_on_a_terminal_that_shows_them(monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")
-    assert _styled(_Terminal()) and not _styled(io.StringIO())
+    assert shows_styles(_Terminal()) and not shows_styles(io.StringIO())
     monkeypatch.setenv("TERM", "dumb")
-    assert not _styled(_Terminal())
+    assert not shows_styles(_Terminal())
 
 
 def test_a_full_disk_leaves_no_empty_export(tmp_path):

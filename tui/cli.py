@@ -195,11 +195,6 @@ def _questions(lines: Iterable[bytes]) -> Iterator[tuple[int, str, bool]]:
             yield number, question, text
 
 
-def _styled(stream: TextIO) -> bool:
-    """ANSI styles only on a terminal that shows them, and not when NO_COLOR asks."""
-    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-
-
 def _print(text: str, stream: TextIO) -> None:
     stream.write(text + "\n")
     stream.flush()
@@ -218,10 +213,10 @@ def _load(args: argparse.Namespace) -> Engine:
     from verbatim.corpus import CorpusError
     from verbatim.retrieval.engine import Engine
     from verbatim.tui.output import ProgressLine
-    from verbatim.tui.terminal import terminal_width
+    from verbatim.tui.terminal import shows_styles, terminal_width
     from verbatim.tui.text import visible
 
-    bar = ProgressLine(sys.stderr, terminal_width(sys.stderr)) if _styled(sys.stderr) else None
+    bar = ProgressLine(sys.stderr, terminal_width(sys.stderr)) if shows_styles(sys.stderr) else None
     try:
         engine = Engine.load(args.corpus, index_dir=args.index_dir, progress=bar, include=args.include,
                              exclude=args.exclude, follow_links=args.follow_links, reindex=args.reindex,

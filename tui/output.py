@@ -223,31 +223,23 @@ class Output:
     def to(cls, stream: TextIO, format: str = "text") -> Output:
         """For ``stream``: styled and wrapped text on a terminal (no colour with NO_COLOR),
         citations linked where the terminal shows links; plain, unwrapped text when piped."""
-        import os
         from dataclasses import replace
 
-        from verbatim.tui.terminal import supports_hyperlinks, terminal_width
+        from verbatim.tui.terminal import shows_styles, supports_hyperlinks, terminal_width
 
         ascii_only = not shows_unicode(stream)
         if format != "text" or not stream.isatty():
             return cls(format, ascii_only=ascii_only)
-        plain = os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
-        style = PLAIN if plain else replace(ANSI, links=supports_hyperlinks(stream))
+        style = replace(ANSI, links=supports_hyperlinks(stream)) if shows_styles(stream) else PLAIN
         return cls(format, style, terminal_width(stream), ascii_only)
 
     def result(self, result: Result, *, header: bool, explain: bool = False) -> str:
         """One result as the format says; with ``explain``, why it was answered, or why not
         (also for a question refused before any sentence was read)."""
         if self.format == "json":
-            import json
-
             from verbatim.tui.text import json_safe
 
-            exclude = None if result.explanation is not None else {"explanation"}
-            # As pydantic would write it, but a name that is not UTF-8 survives as \udcxx,
-            # and a stream that is not UTF-8 gets every other character as an escape too.
-            return json_safe(json.dumps(result.model_dump(mode="json", exclude=exclude), separators=(",", ":"),
-                                        ensure_ascii=self.ascii_only))
+            return json_safe(result.to_json(ascii_only=self.ascii_only))
         if self.format == "markdown":
             from verbatim.tui.export import result_markdown
 

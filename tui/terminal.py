@@ -26,6 +26,11 @@ _LINK_TERMS = ("xterm-kitty", "alacritty", "foot", "wezterm", "xterm-ghostty")
 VTE_LINKS_SINCE = 5000  # VTE 0.50 (GNOME Terminal, Tilix, ...)
 
 
+def shows_styles(stream: TextIO) -> bool:
+    """ANSI styles only on a terminal that shows them, and not when NO_COLOR asks."""
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
 def terminal_width(stream: TextIO, fallback: int = 80) -> int:
     """Columns of the terminal ``stream`` writes to ($COLUMNS wins, as for every tool)."""
     if os.environ.get("COLUMNS", "").isdigit():
