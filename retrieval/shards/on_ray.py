@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import ray
 from ray.exceptions import GetTimeoutError, RayError
 
+from verbatim.corpus import CorpusError
 from verbatim.retrieval.shards import layout
 from verbatim.retrieval.shards.layout import Generation, ShardBuilt, ShardTask, build_shard
+from verbatim.retrieval.shards.open import on_this_machine_only
 from verbatim.retrieval.shards.shard import Shard
 from verbatim.retrieval.shards.sharded import ShardUnavailable
 
@@ -24,7 +27,6 @@ BUILD_RETRIES = 3
 # The longest a shard may take over one step of a question (including a restart, which maps
 # its index again) before it counts as not answering.
 CALL_TIMEOUT_SECONDS = 120.0
-LOOPBACK = ("127.0.0.1", "localhost")
 
 
 def connect(address: str) -> None:
@@ -33,11 +35,20 @@ def connect(address: str) -> None:
     if ray.is_initialized():
         return
     options = {"include_dashboard": False} if address == "local" else {}
-    if address.split(":")[0] in LOOPBACK:
+    if on_this_machine_only(address) and address != "local":
         # A cluster on this machine's loopback: this process is on it too (Ray would
         # otherwise find its own address by routing towards a public one).
         options["_node_ip_address"] = "127.0.0.1"
     ray.init(address=address, log_to_driver=False, logging_level="ERROR", **options)
+
+
+class ShardBuildFailed(CorpusError):
+    """A build task failed for good (its own error, or its worker lost more often than retried)."""
+
+
+def _first_line(failure: Exception) -> str:
+    lines = [line.strip() for line in str(failure).splitlines() if line.strip()]
+    return lines[-1][:200] if lines else type(failure).__name__
 
 
 @ray.remote(max_restarts=ACTOR_RESTARTS, max_task_retries=CALL_RETRIES)
@@ -90,13 +101,26 @@ class RayShards:
 class RayRunner:
     """Builds shards as Ray tasks and serves them as Ray actors, on the cluster at an address."""
 
+    # What a build task runs; a class attribute so that fault tests can run a task that dies.
+    shard_builder = staticmethod(build_shard)
+
     def __init__(self, address: str):
         connect(address)
 
     def build(self, tasks: list[ShardTask]) -> list[ShardBuilt]:
+        """Every task's shard, each task run by its own Ray worker; a task whose worker dies is
+        run again. When one still fails nothing is committed: the generation being served stays."""
         # One process per task: Ray runs the shards side by side, so each reads its files alone.
-        remote = ray.remote(max_retries=BUILD_RETRIES)(build_shard)
-        return ray.get([remote.remote(dataclasses.replace(task, parallel=False)) for task in tasks])
+        remote = ray.remote(max_retries=BUILD_RETRIES)(self.shard_builder)
+        pending = [remote.remote(dataclasses.replace(task, parallel=False)) for task in tasks]
+        try:
+            return ray.get(pending)
+        except RayError as failure:
+            for ref in pending:
+                with contextlib.suppress(RayError, ValueError):
+                    ray.cancel(ref, force=True)
+            raise ShardBuildFailed(f"a shard could not be built on the Ray cluster ({_first_line(failure)}); "
+                                   "the index in use is unchanged") from None
 
     def serve(self, generation: Generation) -> RayShards:
         return RayShards(generation)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -164,7 +165,21 @@ def _data(generation: Generation) -> ShardedData:
     return data
 
 
+# Ray reads this when it is first imported: unset, it takes the address of a process on this
+# machine to be the one other machines reach it by (found by routing towards a public address),
+# so a cluster started on 127.0.0.1 is looked for on an outward interface and never answers.
+RAY_LOOPBACK_SWITCH = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def on_this_machine_only(address: str) -> bool:
+    """Whether the Ray address names a cluster on this machine's loopback (or one to start here)."""
+    return address == "local" or address.rsplit(":", 1)[0].strip("[]") in LOOPBACK_HOSTS
+
+
 def _ray(address: str):
+    if on_this_machine_only(address) and "ray" not in sys.modules:
+        os.environ.setdefault(RAY_LOOPBACK_SWITCH, "0")
     try:
         from verbatim.retrieval.shards import on_ray
     except ImportError:
