@@ -2,7 +2,7 @@
 
 usage: python benchmarks/scale.py [--sizes 10000,100000,1000000] [--work DIR]
        python benchmarks/scale.py --corpus DIR [--work DIR]
-       python benchmarks/scale.py --shards 1,2,4 [--sizes 1000000] [--ray]
+       python benchmarks/scale.py --shards 1,2,4 [--sizes 1000000] [--ray] [--reuse] [--over-limit]
 
 For each size it writes a corpus with a realistic word distribution (benchmarks/synthetic.py)
 or uses the folder given, then measures: the first build (in a fresh process; wall time and
@@ -14,9 +14,12 @@ over the same terms in the same run, and a whole one-shot ``verbatim --ask`` pro
 With --shards, for each size: the one index and the sharded index at each shard count, in
 the same run: build time (fresh process), peak memory of the whole process tree and of its
 largest process, and full answers (median, p95) over the same questions; the time the
-fan-out adds is the sharded median less the one index's. Shards are served in this process,
-one after another, or by one Ray actor each with --ray (a local cluster started here; the
-build then runs as Ray tasks).
+fan-out adds is the sharded median less the one index's. Shards are always served in this
+process, one after another, and also by one Ray actor each with --ray (a local cluster
+started here; the build then runs as Ray tasks). --reuse keeps indexes an earlier run built
+in the same --work folder (with their recorded build figures) and measures answers again;
+--over-limit lets one index or shard hold more than the product's 2,000,000 sentences, so
+that 5M can be measured as one index and at 1 or 2 shards.
 """
 
 from __future__ import annotations
@@ -88,9 +91,25 @@ def run_measured(command: list[str], ok: tuple[int, ...] = (0,)) -> tuple[str, f
     return out, wall, peak
 
 
-def run_measured_processes(command: list[str], ok: tuple[int, ...] = (0,)) -> tuple[str, float, int, int]:
+def _ray_workers() -> list[int]:
+    """Ray's worker processes on this machine (a build's tasks run there, outside the tree of
+    the command that asked for them)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if handle.read(5) == b"ray::":
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+def run_measured_processes(command: list[str], ok: tuple[int, ...] = (0,),
+                           with_ray_workers: bool = False) -> tuple[str, float, int, int]:
     """Run ``command``; (stdout, wall seconds, peak RSS of its process tree, peak RSS of its
-    largest single process)."""
+    largest single process), Ray's workers counted in with ``with_ray_workers``."""
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = largest = 0
@@ -99,7 +118,7 @@ def run_measured_processes(command: list[str], ok: tuple[int, ...] = (0,)) -> tu
     def sample() -> None:
         nonlocal peak, largest
         while not done.is_set():
-            sizes = [_rss(p) for p in _tree(proc.pid)]
+            sizes = [_rss(p) for p in _tree(proc.pid) + (_ray_workers() if with_ray_workers else [])]
             peak = max(peak, sum(sizes))
             largest = max(largest, max(sizes, default=0))
             time.sleep(0.05)
@@ -178,17 +197,48 @@ def measure(corpus: Path, index_dir: Path, n_questions: int, n_baseline: int) ->
 
 
 SHARDED_BUILD = """
-import json, sys, time
+import json, os, sys, time
+from verbatim.retrieval.shards import layout
 from verbatim.retrieval.shards.open import open_sharded
 from verbatim.retrieval.shards.layout import disk_size
+
+def build_over_limit(task):
+    from verbatim.retrieval.shards import layout
+    layout.SENTENCES_PER_SHARD = 10**9
+    return layout.build_shard(task)
+
 if __name__ == "__main__":
+    if os.environ.get("BENCHMARK_OVER_LIMIT") == "1":
+        layout.SENTENCES_PER_SHARD = 10**9
+        if sys.argv[4]:
+            from verbatim.retrieval.shards import on_ray
+            on_ray.RayRunner.shard_builder = staticmethod(build_over_limit)
     t = time.perf_counter()
     opened = open_sharded(sys.argv[1], count=int(sys.argv[3]), ray_address=sys.argv[4] or None,
                           index_dir=sys.argv[2], force=True)
     print(json.dumps({"seconds": time.perf_counter() - t, "units": len(opened.index),
                       "bytes": disk_size(opened.index.generation)}))
 """
-ONE_BUILD = "if __name__ == '__main__':\n" + "\n".join("    " + line for line in BUILD.strip().splitlines())
+ONE_BUILD = ("if __name__ == '__main__':\n    import os\n    from verbatim.retrieval.index import build\n"
+             "    if os.environ.get('BENCHMARK_OVER_LIMIT') == '1':\n        build.MAX_SENTENCES = 10**9\n"
+             + "\n".join("    " + line for line in BUILD.strip().splitlines()))
+
+
+def _built(command: list[str], folder: Path, reuse: bool, on_ray: bool = False) -> dict:
+    """Build figures: measured now, or with ``reuse`` those recorded beside an index still there."""
+    record = folder.with_name(folder.name + ".build.json")
+    if reuse and record.exists() and folder.exists():
+        return json.loads(record.read_text())
+    shutil.rmtree(folder, ignore_errors=True)
+    _, wall, peak, largest = run_measured_processes(command, with_ray_workers=on_ray)
+    figures = {"build_s": wall, "peak_mb": peak / 2**20, "largest_mb": largest / 2**20, "load": _load_average()}
+    record.write_text(json.dumps(figures))
+    return figures
+
+
+def _load_average() -> float:
+    """The machine's load over the last minute (other work slows a build measured beside it)."""
+    return os.getloadavg()[0]
 
 
 def _latencies(engine, asked: list[str]) -> list[float]:
@@ -202,7 +252,8 @@ def _latencies(engine, asked: list[str]) -> list[float]:
     return times
 
 
-def measure_sharded(corpus: Path, work: Path, counts: list[int], n_questions: int, ray: bool) -> list[dict]:
+def measure_sharded(corpus: Path, work: Path, counts: list[int], n_questions: int, ray: bool,
+                    reuse: bool = False) -> list[dict]:
     """The one index and each shard count over the same corpus and questions."""
     from verbatim.retrieval.engine import Engine
     from verbatim.retrieval.index.open import open_index
@@ -210,59 +261,67 @@ def measure_sharded(corpus: Path, work: Path, counts: list[int], n_questions: in
 
     rows = []
     one_dir = work / "one"
-    shutil.rmtree(one_dir, ignore_errors=True)
-    out, wall, peak, largest = run_measured_processes([sys.executable, "-c", ONE_BUILD, str(corpus), str(one_dir)])
+    built = _built([sys.executable, "-c", ONE_BUILD, str(corpus), str(one_dir)], one_dir, reuse)
     single = Engine(open_index(corpus, index_dir=one_dir))
     index = single.index
     step = max(1, len(index) // (n_questions * 2))
     asked = questions([index.text_of(u) for u in range(0, len(index), step)][: n_questions * 2])[:n_questions]
     times = _latencies(single, asked)
     expected = [single.ask(q) for q in asked[:20]]
-    rows.append({"shards": "one index", "sentences": len(index), "build_s": wall, "peak_mb": peak / 2**20,
-                 "largest_mb": largest / 2**20, "answer_median_ms": statistics.median(times) * 1000,
-                 "answer_p95_ms": percentile(times, 0.95) * 1000})
+    rows.append({"shards": "one index", "sentences": len(index), **built,
+                 "answer_median_ms": statistics.median(times) * 1000, "answer_p95_ms": percentile(times, 0.95) * 1000})
+    print(json.dumps(rows[-1]), file=sys.stderr)
     del single, index
     address = ""
     if ray:
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # a cluster on loopback
         import ray as ray_module
 
-        ray_module.init(address="local", include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        ray_module.init(address="local", include_dashboard=False, log_to_driver=False, logging_level="ERROR",
+                        _node_ip_address="127.0.0.1")
         address = ray_module.get_runtime_context().gcs_address
     for count in counts:
         folder = work / f"shards-{count}"
-        shutil.rmtree(folder, ignore_errors=True)
-        out, wall, peak, largest = run_measured_processes(
-            [sys.executable, "-c", SHARDED_BUILD, str(corpus), str(folder), str(count), address])
-        engine = Engine(open_sharded(corpus, ray_address=address or None, index_dir=folder))
-        times = _latencies(engine, asked)
-        same = sum(engine.ask(q) == e for q, e in zip(asked, expected))
-        serving = ""
-        if ray:  # the actors' memory: each holds its shard mapped
-            pids = [engine.index.backend.actors[s] for s in range(count)]
-            import ray as ray_module
+        built = _built([sys.executable, "-c", SHARDED_BUILD, str(corpus), str(folder), str(count), address],
+                       folder, reuse, on_ray=ray)
+        row = {"shards": count, **built}
+        for backend in ["here"] + (["ray"] if ray else []):
+            engine = Engine(open_sharded(corpus, ray_address=address if backend == "ray" else None, index_dir=folder))
+            times = _latencies(engine, asked)
+            same = sum(engine.ask(q) == e for q, e in zip(asked, expected))
+            row.update({"sentences": len(engine.index), f"{backend}_median_ms": statistics.median(times) * 1000,
+                        f"{backend}_p95_ms": percentile(times, 0.95) * 1000,
+                        f"{backend}_same": f"{same}/{len(expected)}"})
+            if backend == "ray":  # the actors' memory: each holds its shard mapped
+                import ray as ray_module
 
-            serving = max(_rss(ray_module.get(a.pid.remote())) for a in pids) / 2**20
-        rows.append({"shards": count, "sentences": len(engine.index), "build_s": wall, "peak_mb": peak / 2**20,
-                     "largest_mb": largest / 2**20, "answer_median_ms": statistics.median(times) * 1000,
-                     "answer_p95_ms": percentile(times, 0.95) * 1000, "same_answers": f"{same}/{len(expected)}",
-                     "actor_mb": serving})
-        engine.index.close()
+                row["actor_mb"] = max(_rss(ray_module.get(a.pid.remote())) for a in engine.index.backend.actors) / 2**20
+            engine.index.close()
+        rows.append(row)
         print(json.dumps(rows[-1]), file=sys.stderr)
     return rows
 
 
 def sharded_table(rows: list[dict]) -> str:
     base = rows[0]["answer_median_ms"]
-    head = ("| index | sentences | build | peak memory (all processes / largest) | answer median / p95 | "
-            "fan-out adds (median) | same answers as one index |")
+    ray = any("ray_median_ms" in r for r in rows)
+    head = ("| index | sentences | build (load avg) | peak memory (all processes / largest) | answer median / p95 "
+            "| fan-out adds | same answers |" + (" on Ray: answer median / p95 | adds | same | actor memory |" if ray else ""))
     lines = [head, "| " + " | ".join(["---"] * (head.count("|") - 1)) + " |"]
     for r in rows:
         one = isinstance(r["shards"], str)
         name = r["shards"] if one else f"{r['shards']} shards"
-        adds = "" if one else f"{r['answer_median_ms'] - base:+.1f} ms"
-        lines.append(
-            f"| {name} | {r['sentences']:,} | {r['build_s']:.1f} s | {r['peak_mb']:,.0f} / {r['largest_mb']:,.0f} MiB "
-            f"| {r['answer_median_ms']:.1f} / {r['answer_p95_ms']:.1f} ms | {adds} | {r.get('same_answers', '')} |")
+        load = f" ({r['load']:.1f})" if "load" in r else ""
+        line = f"| {name} | {r['sentences']:,} | {r['build_s']:.1f} s{load} | {r['peak_mb']:,.0f} / {r['largest_mb']:,.0f} MiB "
+        if one:
+            line += f"| {r['answer_median_ms']:.1f} / {r['answer_p95_ms']:.1f} ms | | |" + (" | | | |" if ray else "")
+        else:
+            line += (f"| {r['here_median_ms']:.1f} / {r['here_p95_ms']:.1f} ms | {r['here_median_ms'] - base:+.1f} ms "
+                     f"| {r['here_same']} |")
+            if ray:
+                line += (f" {r['ray_median_ms']:.1f} / {r['ray_p95_ms']:.1f} ms | {r['ray_median_ms'] - base:+.1f} ms "
+                         f"| {r['ray_same']} | {r['actor_mb']:,.0f} MiB |")
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -294,8 +353,13 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=30, help="questions for plain rank-bm25 (slow)")
     parser.add_argument("--shards", help="shard counts to measure beside the one index, e.g. 1,2,4")
     parser.add_argument("--ray", action="store_true", help="with --shards: build and serve on a local Ray cluster")
+    parser.add_argument("--reuse", action="store_true", help="with --shards: keep indexes built by an earlier run")
+    parser.add_argument("--over-limit", action="store_true",
+                        help="let one index or shard hold more than 2,000,000 sentences (to measure 5M unsharded)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.over_limit:
+        os.environ["BENCHMARK_OVER_LIMIT"] = "1"
     rows = []
     if args.corpus:
         targets = [(args.corpus, args.work / "index-given")]
@@ -309,7 +373,7 @@ def main() -> None:
         for corpus, index_dir in targets:
             print(f"measuring {corpus} sharded ...", file=sys.stderr)
             print(sharded_table(measure_sharded(corpus, index_dir.with_name(index_dir.name + "-sharded"), counts,
-                                                args.questions, args.ray)))
+                                                args.questions, args.ray, args.reuse)))
         return
     for corpus, index_dir in targets:
         print(f"measuring {corpus} ...", file=sys.stderr)
