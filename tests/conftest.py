@@ -62,12 +62,17 @@ def private_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session", autouse=True)
 def private_data_and_config(tmp_path_factory):
-    """The log, the configuration file and the chat's remembered state live in folders of the
-    test run, never the user's."""
+    """The log and the configuration file live in folders of the test run, never the user's."""
     os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data"))
     os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
-    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
     os.environ.pop("VERBATIM_NO_LOG", None)
+
+
+@pytest.fixture(autouse=True)
+def private_state(monkeypatch, tmp_path):
+    """What the chat remembers (the theme chosen) lives in a folder of each test, never the
+    user's: a theme one test sets is not the next test's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -181,7 +186,6 @@ def cli(capsys, monkeypatch, tmp_path):
     """main() in this process; stdin is a pipe unless ``terminal``; a private log and config."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
     from verbatim.tui.cli import main
 

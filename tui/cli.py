@@ -70,8 +70,8 @@ commands (each has its own --help):
   verbatim indexes [--prune]                  saved indexes: size, corpus, and removing stale ones
   verbatim completion bash|zsh|fish           a shell completion script
 
-defaults for --corpus, --top, --index-dir and logging can be set in
-$XDG_CONFIG_HOME/verbatim/config.toml (see the README).
+defaults for --corpus, --top, --index-dir, logging, and the chat's theme and keys
+can be set in $XDG_CONFIG_HOME/verbatim/config.toml (see the README).
 """
 
 
