@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from verbatim.retrieval.models import Result
+from verbatim.retrieval.places import xdg_home
 
 if TYPE_CHECKING:
     import sqlite3
@@ -49,10 +50,7 @@ class LogError(Exception):
 def data_home() -> Path:
     """$XDG_DATA_HOME when it is an absolute path (the spec says to ignore a relative one),
     else ~/.local/share."""
-    base = os.environ.get("XDG_DATA_HOME", "")
-    if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base)
+    return xdg_home("XDG_DATA_HOME", ".local", "share")
 
 
 def log_path() -> Path:

@@ -68,6 +68,13 @@ def private_data_and_config(tmp_path_factory):
     os.environ.pop("VERBATIM_NO_LOG", None)
 
 
+@pytest.fixture(autouse=True)
+def private_state(monkeypatch, tmp_path):
+    """What the chat remembers (the theme chosen) lives in a folder of each test, never the
+    user's: a theme one test sets is not the next test's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def empty_nltk_data(tmp_path_factory):
     """NLTK finds no downloaded data: everything must work from what ships in code."""

@@ -12,6 +12,7 @@ SAMPLES = [
     'corpus = "~/articles"\ntop = 5\nlog = false\n',
     "# comment\ncorpus = 'C:\\\\literal'  # trailing\n\n[corpora]\npydocs = \"/d/py\"\n\"my notes\" = '/n'\n",
     'index_dir = "/tmp/x \\"quoted\\" \\\\ back"\ntop = +1_0\n',
+    'theme = "nord"\n[keymap]\n"app.help" = "f5"\n"app.copy" = "ctrl+k,ctrl+y"\n',
 ]
 BAD = ["top = [1, 2]\n", "top = 1.5\n", "corpus\n", "top = 1\ntop = 2\n", '[t]\n[t]\n', 'x = "a" b\n']
 

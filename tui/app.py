@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import BUILTIN_THEMES, Theme
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -30,6 +31,7 @@ from verbatim.tui.messages import (
     ReadingProgress,
 )
 from verbatim.tui.screens import ArticleListScreen, ArticleScreen, ExplainScreen, HelpScreen
+from verbatim.tui.state import read_state, remember
 from verbatim.tui.text import visible
 from verbatim.tui.widgets import (
     AnswerCard,
@@ -60,6 +62,12 @@ FOREIGN_KEYS = {
 HISTORY_FROM_LOG = 200
 # While reading a large corpus, tell the chat at most this often (files between updates).
 PROGRESS_EVERY = 25
+# Where the theme chosen in the chat is remembered, in the program's own state file.
+THEME_STATE_KEY = "theme"
+
+
+class SettingError(ValueError):
+    """A theme or keymap the chat cannot use: one line for the user."""
 
 
 class VerbatimApp(App[int]):
@@ -104,10 +112,19 @@ class VerbatimApp(App[int]):
         follow_links: bool = False,
         reindex: bool = False,
         recorder: Recorder | None = None,
+        theme: str | None = None,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         """``recorder`` logs the questions and answers, and holds the conversation to carry
-        on (--continue, --cid) and the questions asked before (for ↑); None logs nothing."""
+        on (--continue, --cid) and the questions asked before (for ↑); None logs nothing.
+        ``theme`` (the configuration's) wins over the one remembered from the last chat;
+        ``keymap`` maps binding ids to keys. Raises SettingError for a theme or binding id
+        the chat does not have."""
         super().__init__()
+        check_settings(theme, keymap or {})
+        self.theme_setting = theme
+        self._start_theme(theme)
+        self.set_keymap(dict(keymap or {}))
         self.recorder = recorder
         self.follow_links = follow_links
         self.reindex = reindex
@@ -124,6 +141,32 @@ class VerbatimApp(App[int]):
         self._answering: int | None = None  # the exchange being answered
         self.examples: list[str] = []  # questions the corpus answers, for the welcome
 
+    # -- theme and keys ----------------------------------------------------------------------
+    def _start_theme(self, configured: str | None) -> None:
+        """The configuration's theme, else the one chosen in the last chat, else Textual's."""
+        remembered = read_state().get(THEME_STATE_KEY)
+        if configured is not None:
+            self.theme = configured
+        elif isinstance(remembered, str) and remembered in self.available_themes:
+            self.theme = remembered  # a name from an older Textual that is gone is forgotten
+        self._theme_shown = self.theme
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """A theme chosen in the chat (Ctrl+P, "Theme") is the next chat's too."""
+        if theme.name == self._theme_shown:
+            return
+        self._theme_shown = theme.name
+        try:
+            remember(THEME_STATE_KEY, theme.name)
+        except OSError as error:
+            self.notify(f"The theme could not be remembered: {visible(error.strerror or str(error))}.",
+                        severity="warning", markup=False)
+            return
+        if self.theme_setting is not None and theme.name != self.theme_setting:
+            self.notify(f'The configuration file sets theme = "{self.theme_setting}": the next chat '
+                        "starts with that one. Remove that line to keep the theme chosen here.",
+                        title="Theme", markup=False)
+
     # -- layout --------------------------------------------------------------------------
     def compose(self):
         location = "the bundled articles" if self.corpus_path is None else str(self.corpus_path)
@@ -135,6 +178,7 @@ class VerbatimApp(App[int]):
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         question = self.query_one(QuestionInput)
         question.cursor_blink = self.cursor_blink
         question.focus()
@@ -561,9 +605,11 @@ class VerbatimApp(App[int]):
         return rows
 
     def _key_names(self, binding: Binding) -> list[str]:
-        if binding.key_display:
+        remapped = self._keymap.get(binding.id or "")
+        if remapped is None and binding.key_display:
             return [binding.key_display]
-        return [self.get_key_display(Binding(key.strip(), binding.action)) for key in binding.key.split(",")]
+        keys = remapped or binding.key
+        return [self.get_key_display(Binding(key.strip(), binding.action)) for key in keys.split(",")]
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -581,6 +627,25 @@ class VerbatimApp(App[int]):
         yield SystemCommand("Why this answer", "Why the chosen or latest answer won", self.action_explain)
 
 
+def binding_ids() -> dict[str, Binding]:
+    """Every key of the chat that a keymap can move, by its binding id."""
+    keyed = (VerbatimApp, QuestionInput, PassageRow, ArticleListScreen, ArticleScreen, HelpScreen,
+             ExplainScreen, ConfirmScreen)
+    return {binding.id: binding for owner in keyed for binding in owner.BINDINGS
+            if isinstance(binding, Binding) and binding.id}
+
+
+def check_settings(theme: str | None, keymap: Mapping[str, str]) -> None:
+    """Raises SettingError for a theme or a binding id the chat does not have."""
+    if theme is not None and theme not in BUILTIN_THEMES:  # the chat registers no themes of its own
+        raise SettingError(f"theme {theme!r} is not a theme of the chat; the themes are: "
+                           f"{', '.join(BUILTIN_THEMES)}")
+    known = binding_ids()
+    unknown = [binding for binding in keymap if binding not in known]
+    if unknown:
+        raise SettingError(f"keymap.{unknown[0]} is not a key of the chat; the binding ids are: {', '.join(known)}")
+
+
 def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> VerbatimApp:
     """The app factory: what `verbatim` runs and what the tests drive."""
     return VerbatimApp(corpus, **kwargs)
@@ -588,9 +653,10 @@ def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> Verbatim
 
 def run_chat(corpus: str | None = None, top: int = 3, index_dir: str | None = None,
              include: list[str] | None = None, exclude: list[str] | None = None,
-             follow_links: bool = False, reindex: bool = False, recorder: Recorder | None = None) -> int:
-    """Run the chat in this terminal; the exit code of the command."""
+             follow_links: bool = False, reindex: bool = False, recorder: Recorder | None = None,
+             theme: str | None = None, keymap: Mapping[str, str] | None = None) -> int:
+    """Run the chat in this terminal; the exit code of the command. Raises SettingError."""
     app = make_app(corpus, top=top, index_dir=index_dir, include=include, exclude=exclude,
-                   follow_links=follow_links, reindex=reindex, recorder=recorder)
+                   follow_links=follow_links, reindex=reindex, recorder=recorder, theme=theme, keymap=keymap)
     app.run()
     return app.return_code or 0

@@ -70,8 +70,8 @@ commands (each has its own --help):
   verbatim indexes [--prune]                  saved indexes: size, corpus, and removing stale ones
   verbatim completion bash|zsh|fish           a shell completion script
 
-defaults for --corpus, --top, --index-dir and logging can be set in
-$XDG_CONFIG_HOME/verbatim/config.toml (see the README).
+defaults for --corpus, --top, --index-dir, logging, and the chat's theme and keys
+can be set in $XDG_CONFIG_HOME/verbatim/config.toml (see the README).
 """
 
 
@@ -322,6 +322,7 @@ def _settings(args: argparse.Namespace, config: Config) -> None:
     else:
         args.top_value = DEFAULT_TOP if args.top is None else args.top
     args.index_dir = args.index_dir or config.index_dir
+    args.theme, args.keymap, args.config_path = config.theme, config.keymap, config.path
     off = os.environ.get(NO_LOG_ENV, "") not in ("", "0")
     args.log = config.log and not args.no_log and not off
 
@@ -410,16 +411,21 @@ def _refused(number: int, question: str, reason: str) -> Result:
 
 
 def _chat(args: argparse.Namespace) -> ExitCode:
+    from verbatim.tui.app import SettingError, check_settings, run_chat  # Textual only for the chat
+
+    try:  # a bad setting is reported wherever the chat was to start
+        check_settings(args.theme, args.keymap)
+    except SettingError as error:
+        raise UsageError(f"{args.config_path}: {error}") from None
     if not sys.stdout.isatty():
         raise UsageError("the chat needs a terminal; use --ask to answer without one")
     from verbatim.tui.logs import Recorder
 
     recorder = Recorder.open(args)  # may name the corpus of the conversation carried on
-    from verbatim.tui.app import run_chat  # Textual is imported only for the chat
-
     return ExitCode(run_chat(corpus=args.corpus, top=args.top_value, index_dir=args.index_dir,
                              include=args.include, exclude=args.exclude,
-                             follow_links=args.follow_links, reindex=args.reindex, recorder=recorder))
+                             follow_links=args.follow_links, reindex=args.reindex, recorder=recorder,
+                             theme=args.theme, keymap=args.keymap))
 
 
 def _not_text(text: str) -> bool:

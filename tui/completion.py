@@ -7,24 +7,49 @@ import importlib
 import re
 import shlex
 import sys
+from dataclasses import dataclass
 
 SHELLS = ("bash", "zsh", "fish")
-# Options whose value is a path: the shell completes files (folders for DIR) there.
+# What the shell offers for an option's value, by the option's metavar: files, folders, or
+# (for --corpus) the corpus names of the configuration file as well as files and folders.
 _PATH_METAVARS = {"PATH": "file", "DIR": "dir"}
+_CORPUS_DEST = "corpus"
+# The scripts ask the command itself for the configuration's corpus names, at each Tab:
+# the configuration may change after the script was generated.
+_CORPORA_COMMAND = "verbatim completion --corpora 2>/dev/null"
 
 
-def _option_table(parser: argparse.ArgumentParser) -> list[tuple[list[str], str | None, list[str], str]]:
-    """(spellings, value kind or None, choices, help) of every option of ``parser``."""
+@dataclass(frozen=True, slots=True)
+class _Option:
+    spellings: list[str]
+    kind: str | None  # None: takes no value; else "value", "file", "dir" or "corpus"
+    choices: list[str]
+    repeatable: bool
+    described: str  # a short description, one line
+
+
+def _short_help(action: argparse.Action) -> str:
+    """The help's first clause without its parentheses; for a choice, what is chosen."""
+    text = re.sub(r"\s*\([^()]*\)", "", (action.help or "").replace(" {formats}", ""))
+    text = re.split(r";|\. ", text)[0].strip()
+    if action.choices:
+        head, colon, _ = text.partition(":")
+        return head if colon else "one of " + ", ".join(map(str, action.choices))
+    return text
+
+
+def _options(parser: argparse.ArgumentParser) -> list[_Option]:
+    """Every option of ``parser`` that --help shows."""
     table = []
     for action in parser._actions:
-        if not action.option_strings:
+        if not action.option_strings or action.help == argparse.SUPPRESS:
             continue
-        takes = action.nargs != 0
-        kind = _PATH_METAVARS.get(str(action.metavar), "value") if takes else None
+        kind = None
+        if action.nargs != 0:
+            kind = "corpus" if action.dest == _CORPUS_DEST else _PATH_METAVARS.get(str(action.metavar), "value")
         choices = [str(c) for c in action.choices] if action.choices else []
-        # The help's first clause, without its parenthesis: a short description.
-        helptext = re.sub(r"\s*\(.*", "", (action.help or "").split(";")[0]).replace(" {formats}", "")
-        table.append((list(action.option_strings), kind, choices, helptext))
+        table.append(_Option(list(action.option_strings), kind, choices,
+                             isinstance(action, argparse._AppendAction), _short_help(action)))
     return table
 
 
@@ -45,36 +70,44 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="verbatim completion",
                      description="Print a completion script for your shell. bash: "
-                     'eval "$(verbatim completion bash)" in ~/.bashrc; zsh: the same in ~/.zshrc; '
-                     "fish: verbatim completion fish > ~/.config/fish/completions/verbatim.fish")
-    parser.add_argument("shell", choices=SHELLS)
+                     'eval "$(verbatim completion bash)" in ~/.bashrc; zsh: the same in ~/.zshrc, '
+                     "after compinit; fish: verbatim completion fish > ~/.config/fish/completions/verbatim.fish")
+    parser.add_argument("shell", choices=SHELLS, nargs="?")
+    parser.add_argument("--corpora", action="store_true",
+                        help="print the corpus names of the configuration file, one a line, and exit "
+                        "(what the scripts offer after --corpus)")
     return parser
+
+
+def _positionals(name: str) -> list[str]:
+    """The words a command takes that are not options."""
+    return list(SHELLS) if name == "completion" else []
 
 
 def bash() -> str:
     parsers = _parsers()
     cases = []
     for name, parser in parsers.items():
-        table = _option_table(parser)
-        words = [s for spellings, *_ in table for s in spellings]
+        table = _options(parser)
+        words = [s for option in table for s in option.spellings] + _positionals(name)
         if name == "":
             words += [c for c in parsers if c]
-        elif name == "completion":
-            words += list(SHELLS)
         value_cases = []
-        for spellings, kind, choices, _ in table:
-            if kind is None:
+        for option in table:
+            if option.kind is None:
                 continue
-            pattern = "|".join(spellings)
-            if choices:
-                action = f"COMPREPLY=($(compgen -W {shlex.quote(' '.join(choices))} -- \"$cur\"))"
-            elif kind == "dir":
+            if option.choices:
+                action = f"COMPREPLY=($(compgen -W {shlex.quote(' '.join(option.choices))} -- \"$cur\"))"
+            elif option.kind == "dir":
                 action = 'COMPREPLY=($(compgen -d -- "$cur"))'
-            elif kind == "file":
+            elif option.kind == "file":
                 action = 'COMPREPLY=($(compgen -f -- "$cur"))'
+            elif option.kind == "corpus":
+                action = ("local IFS=$'\\n'; COMPREPLY=($(compgen -W \"$(" + _CORPORA_COMMAND + ")\" -- \"$cur\") "
+                          '$(compgen -f -- "$cur"))')
             else:
                 action = "COMPREPLY=()"
-            value_cases.append(f"                {pattern}) {action}; return ;;")
+            value_cases.append(f"                {'|'.join(option.spellings)}) {action}; return ;;")
         cases.append(
             f"        {name or '__main'})\n"
             f"            case \"$prev\" in\n" + "\n".join(value_cases) + "\n            esac\n"
@@ -95,27 +128,46 @@ complete -o filenames -o bashdefault -F _verbatim verbatim
 """
 
 
-def _zsh_spec(spellings: list[str], kind: str | None, choices: list[str], helptext: str) -> str:
-    described = helptext.replace("'", "'\\''").replace("[", "(").replace("]", ")").replace(":", " -")
-    action = f"({' '.join(choices)})" if choices else "_files -/" if kind == "dir" else "_files" if kind == "file" else " "
-    value = "" if kind is None else f":{kind}:{action}"
-    exclusive = f"'({' '.join(spellings)})'"
-    if len(spellings) == 1:
-        return f"{exclusive}'{spellings[0]}[{described}]{value}'"
-    return f"{exclusive}{{{','.join(spellings)}}}'[{described}]{value}'"
+def _zsh_quote(text: str) -> str:
+    """``text`` inside a single-quoted _arguments spec: brackets and colons are its syntax."""
+    return text.replace("'", "'\\''").replace("[", "(").replace("]", ")").replace(":", " -")
+
+
+def _zsh_spec(option: _Option) -> str:
+    if option.choices:
+        action = f"({' '.join(option.choices)})"
+    else:
+        action = {"dir": "_files -/", "file": "_files", "corpus": "_verbatim_corpora"}.get(option.kind or "", " ")
+    value = "" if option.kind is None else f":{option.kind}:{action}"
+    # A repeatable option may come again; any other once, under any of its spellings.
+    exclusive = "'*'" if option.repeatable else f"'({' '.join(option.spellings)})'"
+    described = _zsh_quote(option.described)
+    if len(option.spellings) == 1:
+        return f"{exclusive}'{option.spellings[0]}[{described}]{value}'"
+    return f"{exclusive}{{{','.join(option.spellings)}}}'[{described}]{value}'"
 
 
 def zsh() -> str:
     parsers = _parsers()
     blocks = []
     for name, parser in parsers.items():
-        specs = " \\\n        ".join(_zsh_spec(*row) for row in _option_table(parser))
-        if name == "completion":
-            specs += " \\\n        '1:shell:(" + " ".join(SHELLS) + ")'"
-        blocks.append(f"    {name or '__main'})\n        _arguments -s {specs} ;;")
+        specs = [_zsh_spec(option) for option in _options(parser)]
+        if _positionals(name):
+            specs.append(f"'1:{name}:(" + " ".join(_positionals(name)) + ")'")
+        joined = " \\\n        ".join(specs)
+        blocks.append(f"    {name or '__main'})\n        _arguments -s {joined} ;;")
     commands = " ".join(c for c in parsers if c)
+    # Sourced (eval in ~/.zshrc) the last lines register the function; found on $fpath as
+    # the file _verbatim, compinit autoloads it and the same lines complete.
     return f"""#compdef verbatim
 # zsh completion for verbatim (generated by: verbatim completion zsh)
+_verbatim_corpora() {{
+    local -a names
+    names=(${{(f)"$({_CORPORA_COMMAND})"}})
+    _wanted corpora expl 'corpus name' compadd -a names
+    _files
+}}
+
 _verbatim() {{
     local command=__main
     if (( CURRENT > 2 )) && [[ " {commands} " == *" ${{words[2]}} "* ]]; then
@@ -127,39 +179,81 @@ _verbatim() {{
 {chr(10).join(blocks)}
     esac
 }}
-compdef _verbatim verbatim
+
+if [[ $funcstack[1] == _verbatim ]]; then
+    _verbatim "$@"
+else
+    compdef _verbatim verbatim
+fi
 """
 
 
 def fish() -> str:
     parsers = _parsers()
     commands = [c for c in parsers if c]
+    # __verbatim_in NAME: the command line is in command NAME ('' for none): only the
+    # first word names a command, as `verbatim` reads it.
     lines = ["# fish completion for verbatim (generated by: verbatim completion fish)",
+             "function __verbatim_in",
+             "    set -l words (commandline -opc)",
+             f"    if contains -- \"$words[2]\" {' '.join(commands)}",
+             "        test \"$words[2]\" = \"$argv[1]\"",
+             "    else",
+             "        test -z \"$argv[1]\"",
+             "    end",
+             "end",
+             "function __verbatim_corpora",
+             "    command -q verbatim; or return",
+             f"    for name in (command {_CORPORA_COMMAND})",
+             "        printf '%s\\t%s\\n' $name 'a corpus of the configuration file'",
+             "    end",
+             "end",
              "complete -c verbatim -f"]
-    for command in commands:
-        lines.append(f"complete -c verbatim -n '__fish_use_subcommand' -a {command}")
+    lines += [f"complete -c verbatim -n 'test (count (commandline -opc)) -eq 1' -a {command}"
+              for command in commands]
     for name, parser in parsers.items():
-        condition = ("__fish_use_subcommand" if not name else f"__fish_seen_subcommand_from {name}")
-        for spellings, kind, choices, helptext in _option_table(parser):
-            parts = [f"complete -c verbatim -n '{condition}'"]
-            for spelling in spellings:
+        which = name or '""'  # the main command: no command word
+        condition = f"-n '__verbatim_in {which}'"
+        for option in _options(parser):
+            parts = ["complete -c verbatim", condition]
+            for spelling in option.spellings:
                 parts.append(f"-l {spelling[2:]}" if spelling.startswith("--") else f"-s {spelling[1:]}")
-            if kind is not None:
-                parts.append("-r")
-                if choices:
-                    parts.append(f"-a {shlex.quote(' '.join(choices))}")
-                elif kind in ("file", "dir"):
-                    parts.append("-F")
-            parts.append(f"-d {shlex.quote(helptext)}")
+            if option.choices:
+                parts.append(f"-x -a {shlex.quote(' '.join(option.choices))}")
+            elif option.kind == "file":
+                parts.append("-r -F")
+            elif option.kind == "dir":
+                parts.append("-x -a '(__fish_complete_directories)'")
+            elif option.kind == "corpus":
+                parts.append("-r -F -a '(__verbatim_corpora)'")
+            elif option.kind is not None:
+                parts.append("-x")
+            parts.append(f"-d {shlex.quote(option.described)}")
             lines.append(" ".join(parts))
-        if name == "completion":
-            lines.append(f"complete -c verbatim -n '__fish_seen_subcommand_from completion' -a '{' '.join(SHELLS)}'")
+        if _positionals(name):
+            lines.append(f"complete -c verbatim {condition} -a {shlex.quote(' '.join(_positionals(name)))}")
     return "\n".join(lines) + "\n"
 
 
+def corpus_names() -> list[str]:
+    """The names of the configuration's [corpora]; none when it cannot be read (a Tab is no
+    place for an error: the command itself says what is wrong with the file)."""
+    from verbatim.tui.config import ConfigError, load_config
+
+    try:
+        return list(load_config().corpora)
+    except ConfigError:
+        return []
+
+
 def command(argv: list[str]) -> int:
-    from verbatim.tui.cli import ExitCode
+    from verbatim.tui.cli import ExitCode, UsageError
 
     args = _parser().parse_args(argv)
+    if args.corpora:
+        sys.stdout.writelines(f"{name}\n" for name in corpus_names())
+        return ExitCode.ANSWERED
+    if args.shell is None:
+        raise UsageError(f"name a shell: verbatim completion {'|'.join(SHELLS)}")
     sys.stdout.write({"bash": bash, "zsh": zsh, "fish": fish}[args.shell]())
     return ExitCode.ANSWERED

@@ -1,13 +1,14 @@
-"""The user's defaults, from $XDG_CONFIG_HOME/verbatim/config.toml: corpus, named corpora, top, logging."""
+"""The user's defaults, from $XDG_CONFIG_HOME/verbatim/config.toml: corpus, named corpora, top, logging, the chat's theme and keys."""
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from verbatim.retrieval.places import xdg_home
 
 
 class ConfigError(Exception):
@@ -21,19 +22,20 @@ class Config:
     log: bool = True
     index_dir: str | None = None
     corpora: dict[str, str] = field(default_factory=dict)  # name -> path
+    theme: str | None = None  # the chat's theme, a name Textual knows (checked when the chat starts)
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "ctrl+k" or "f5,ctrl+k"
     path: Path | None = None  # the file read, if any
 
 
-_KEYS = {"corpus": str, "top": int, "log": bool, "index_dir": str, "corpora": dict}
+_KEYS = {"corpus": str, "top": int, "log": bool, "index_dir": str, "corpora": dict, "theme": str, "keymap": dict}
+# A key as Textual names it: "f5", "ctrl+k", "shift+tab", "question_mark", or one character.
+_KEY = re.compile(r"(?:[a-z]+\+)*(?:[A-Za-z0-9_]+|[^\s,+])")
 
 
 def config_home() -> Path:
     """$XDG_CONFIG_HOME when it is an absolute path (a relative one is ignored, as the spec
     says), else ~/.config."""
-    base = os.environ.get("XDG_CONFIG_HOME", "")
-    if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base)
+    return xdg_home("XDG_CONFIG_HOME", ".config")
 
 
 def config_path() -> Path:
@@ -65,8 +67,14 @@ def load_config(path: Path | None = None) -> Config:
     for name, where in corpora.items():
         if not isinstance(where, str):
             raise ConfigError(f"{path}: corpora.{name} must be a path (a string)")
+    keymap = values.get("keymap", {})
+    for binding, keys in keymap.items():
+        if isinstance(keys, dict):  # app.help = ... unquoted is a table in TOML
+            raise ConfigError(f'{path}: keymap: put a binding id in quotes, as "{binding}.{next(iter(keys), "")}" = "f5"')
+        if not isinstance(keys, str) or not all(_KEY.fullmatch(key.strip()) for key in keys.split(",")):
+            raise ConfigError(f"{path}: keymap.{binding} must be keys such as \"ctrl+k\" or \"f5,ctrl+k\"")
     return Config(values.get("corpus"), values.get("top"), values.get("log", True),
-                  values.get("index_dir"), dict(corpora), path)
+                  values.get("index_dir"), dict(corpora), values.get("theme"), dict(keymap), path)
 
 
 def parse_toml(text: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ import numpy as np
 
 from verbatim.retrieval.index.analysis import analysis_fingerprint
 from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData
+from verbatim.retrieval.places import xdg_home
 
 FORMAT = "verbatim-index"
 VERSION = 5
@@ -71,10 +72,7 @@ class IndexDamaged(Exception):
 def cache_home() -> Path:
     """Where indexes live: $XDG_CACHE_HOME/verbatim, else ~/.cache/verbatim. A relative
     $XDG_CACHE_HOME is ignored, as the XDG specification says."""
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "verbatim"
+    return xdg_home("XDG_CACHE_HOME", ".cache") / "verbatim"
 
 
 def corpus_key(root: str) -> str:
