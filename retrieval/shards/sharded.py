@@ -12,7 +12,7 @@ import numpy as np
 from verbatim.corpus import Unit
 from verbatim.retrieval.index.bm25 import best_of, idf, idf_array
 from verbatim.retrieval.index.sentence_index import ArticleInfo, related_terms
-from verbatim.retrieval.reader.features import Candidates, Pool, QueryTerms, Totals
+from verbatim.retrieval.reader.features import UNIT_COLUMNS, Candidates, Pool, QueryTerms, Totals
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.shards.layout import Generation, articles_of
 from verbatim.retrieval.shards.shard import Shard, UnitFacts
@@ -148,21 +148,36 @@ class ShardedIndex:
     def shard_of(self, uid: int) -> int:
         return int(self.shard_of_article[self.unit_article[uid]])
 
-    def gather_parts(self, forms: list[str], terms: QueryTerms, exclude: frozenset[int]) -> list[Candidates]:
+    def gather_parts(self, forms: list[str], exclude: frozenset[int]) -> list[Candidates]:
         """Every shard's candidates, in two steps: the corpus's bests, then each shard's best
-        by them (dfs_query_then_fetch, with the document frequencies merged once at build)."""
+        by them (dfs_query_then_fetch, with the document frequencies merged once at build).
+        They carry no features: those are measured once the pool is chosen."""
         found = self._each("totals", lambda s: (forms, exclude))
         totals = Totals.of(list(found.values()))
-        parts = self._each("candidates", lambda s: (forms, terms, exclude, totals))
+        parts = self._each("candidates", lambda s: (forms, exclude, totals))
         return [cast("Candidates", parts[s]) for s in sorted(parts)]
+
+    def _rows_by_shard(self, pool: Pool, rows: list[int]) -> dict[int, list[int]]:
+        """The ``rows`` of the pool grouped by the shard holding their unit, in their order."""
+        shards = self.shard_of_article[self.unit_article[pool.uids[rows]]].tolist() if rows else []
+        by_shard: dict[int, list[int]] = {}
+        for row, shard in zip(rows, shards):
+            by_shard.setdefault(shard, []).append(row)
+        return by_shard
+
+    def measure_rows(self, terms: QueryTerms, pool: Pool) -> None:
+        """Each shard measures the features of its own candidates in the chosen pool, so the
+        work of a question does not grow with the shard count. A shard that does not answer
+        leaves its rows unmeasured (and is named missing)."""
+        by_shard = self._rows_by_shard(pool, list(range(len(pool.uids))))
+        answers = self._each_of(by_shard, "features", lambda s: (terms, [int(pool.uids[r]) for r in by_shard[s]]))
+        for s, values in answers.items():
+            pool.values[np.ix_(by_shard[s], UNIT_COLUMNS)] = values
 
     def read_rows(self, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
         """Each shard reads its own candidates among ``rows``; a shard that does not answer
         leaves its rows unread."""
-        rows = [r for r in rows.tolist() if not pool.read[r]]
-        by_shard: dict[int, list[int]] = {}
-        for row in rows:
-            by_shard.setdefault(self.shard_of(int(pool.uids[row])), []).append(row)
+        by_shard = self._rows_by_shard(pool, [r for r in rows.tolist() if not pool.read[r]])
         answers = self._each_of(by_shard, "read", lambda s: (query, terms, [int(pool.uids[r]) for r in by_shard[s]],
                                                                 pool.values[by_shard[s]]))
         for s, answer in answers.items():
