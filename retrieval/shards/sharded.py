@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -32,7 +32,8 @@ class LocalShards:
         return len(self.shards)
 
     def each(self, method: str, args: dict[int, tuple]) -> dict[int, object]:
-        """``method(*args[s])`` on each shard ``s`` named; a shard that fails is left out."""
+        """``method(*args[s])`` on each shard ``s`` named. In one process a shard cannot stop
+        answering: what it raises is a bug, and is raised."""
         return {s: getattr(self.shards[s], method)(*a) for s, a in args.items()}
 
     def one(self, shard: int, method: str, *args):
@@ -44,6 +45,9 @@ class LocalShards:
 
 class ShardUnavailable(Exception):
     """A shard did not answer, even after its restarts and retries."""
+
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -75,7 +79,8 @@ class ShardedIndex:
     the corpus's statistics in every shard, the pool chosen among all shards' candidates,
     each candidate read by its own shard. Answers equal those of one index of the corpus.
 
-    ``missing`` names the shards that did not answer the current question.
+    ``missing`` names the shards that did not answer the current question: they are asked
+    nothing more until the next one.
     """
 
     def __init__(self, generation: Generation, backend, data: ShardedData | None = None):
@@ -142,6 +147,34 @@ class ShardedIndex:
     def begin_question(self) -> None:
         self.missing = set()
 
+    def answering(self, attempt: Callable[[], T]) -> T:
+        """``attempt()``, a whole answer, made again while a shard stops answering during it:
+        the answer then comes from the other shards alone, as if that shard had been missing
+        from the start, never partly from what it said before it stopped. Never raises
+        ShardUnavailable: each attempt again has one more shard missing, and with every shard
+        missing nothing is asked."""
+        while True:
+            before = len(self.missing)
+            try:
+                found = attempt()
+            except ShardUnavailable:
+                if len(self.missing) == before:  # raised for a shard missing from the start: a bug
+                    raise
+                continue
+            if len(self.missing) == before:
+                return found
+
+    def _one(self, shard: int, method: str, *args):
+        """``method`` on one shard; a shard that does not answer is missing for the rest of
+        the question, and raises ShardUnavailable (``answering`` then answers again)."""
+        if shard in self.missing:
+            raise ShardUnavailable(f"shard {shard} did not answer")
+        try:
+            return self.backend.one(shard, method, *args)
+        except ShardUnavailable:
+            self.missing.add(shard)
+            raise
+
     def _each(self, method: str, args: Callable[[int], tuple]) -> dict[int, object]:
         return self._each_of(dict.fromkeys(range(len(self.backend))), method, args)
 
@@ -204,7 +237,7 @@ class ShardedIndex:
     def _fact(self, uid: int) -> UnitFacts:
         found = self._facts.get(uid)
         if found is None:
-            found = self.backend.one(self.shard_of(uid), "facts", [uid])[0]
+            found = self._one(self.shard_of(uid), "facts", [uid])[0]
             self._keep(uid, found)
         return found
 
@@ -230,7 +263,7 @@ class ShardedIndex:
         return found
 
     def _terms(self, name: str, uid: int):
-        return self.remembered(name, uid, lambda index, u: index.backend.one(index.shard_of(u), "unit_terms", name, u))
+        return self.remembered(name, uid, lambda index, u: index._one(index.shard_of(u), "unit_terms", name, u))
 
     def title_terms(self, uid: int) -> set[str]:
         return self._terms("title_terms", uid)
@@ -254,9 +287,10 @@ class ShardedIndex:
 
     def uid_at(self, article_id: str, start: int) -> int | None:
         a = self.article_index(article_id)
-        if a is None:
+        shard = None if a is None else int(self.shard_of_article[a])
+        if shard is None or shard in self.missing:  # a missing shard's units are in no answer
             return None
-        return self.backend.one(int(self.shard_of_article[a]), "uid_at", int(self.local_article[a]), start)
+        return self._one(shard, "uid_at", int(self.local_article[a]), start)
 
     def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
         """The ``k`` best units by BM25 over every shard, best first (ties by unit id)."""
