@@ -13,8 +13,9 @@ over the same terms in the same run, and a whole one-shot ``verbatim --ask`` pro
 
 With --shards, for each size: the one index and the sharded index at each shard count, in
 the same run: build time (fresh process), peak memory of the whole process tree and of its
-largest process, and full answers (median, p95) over the same questions; the time the
-fan-out adds is the sharded median less the one index's. Shards are served in this process,
+largest process, and full answers (median, p95) over the same questions, each question
+asked of every index in turn; the time the fan-out adds is, question by question, the
+sharded time less the one index's (its median and p95). Shards are served in this process,
 one after another, or by one Ray actor each with --ray (a local cluster started here; the
 build then runs as Ray tasks).
 """
@@ -191,19 +192,25 @@ if __name__ == "__main__":
 ONE_BUILD = "if __name__ == '__main__':\n" + "\n".join("    " + line for line in BUILD.strip().splitlines())
 
 
-def _latencies(engine, asked: list[str]) -> list[float]:
-    for question in asked[:5]:  # warm: first touches of the mapped files
-        engine.ask(question)
-    times = []
-    for question in asked:
-        start = time.perf_counter()
-        engine.ask(question)
-        times.append(time.perf_counter() - start)
+def _interleaved(engines: list, asked: list[str]) -> list[list[float]]:
+    """Each engine's answer times over ``asked``, the engines taking each question in turn
+    (in a rotating order): a shared machine's slow moments fall on all of them alike."""
+    for engine in engines:
+        for question in asked[:5]:  # warm: first touches of the mapped files
+            engine.ask(question)
+    times: list[list[float]] = [[] for _ in engines]
+    for n, question in enumerate(asked):
+        for k in range(len(engines)):
+            e = (n + k) % len(engines)
+            start = time.perf_counter()
+            engines[e].ask(question)
+            times[e].append(time.perf_counter() - start)
     return times
 
 
 def measure_sharded(corpus: Path, work: Path, counts: list[int], n_questions: int, ray: bool) -> list[dict]:
-    """The one index and each shard count over the same corpus and questions."""
+    """The one index and each shard count over the same corpus and questions, all built
+    first, then asked each question in turn."""
     from verbatim.retrieval.engine import Engine
     from verbatim.retrieval.index.open import open_index
     from verbatim.retrieval.shards.open import open_sharded
@@ -216,50 +223,52 @@ def measure_sharded(corpus: Path, work: Path, counts: list[int], n_questions: in
     index = single.index
     step = max(1, len(index) // (n_questions * 2))
     asked = questions([index.text_of(u) for u in range(0, len(index), step)][: n_questions * 2])[:n_questions]
-    times = _latencies(single, asked)
     expected = [single.ask(q) for q in asked[:20]]
     rows.append({"shards": "one index", "sentences": len(index), "build_s": wall, "peak_mb": peak / 2**20,
-                 "largest_mb": largest / 2**20, "answer_median_ms": statistics.median(times) * 1000,
-                 "answer_p95_ms": percentile(times, 0.95) * 1000})
-    del single, index
+                 "largest_mb": largest / 2**20})
     address = ""
     if ray:
         import ray as ray_module
 
         ray_module.init(address="local", include_dashboard=False, log_to_driver=False, logging_level="ERROR")
         address = ray_module.get_runtime_context().gcs_address
+    engines = [single]
     for count in counts:
         folder = work / f"shards-{count}"
         shutil.rmtree(folder, ignore_errors=True)
         out, wall, peak, largest = run_measured_processes(
             [sys.executable, "-c", SHARDED_BUILD, str(corpus), str(folder), str(count), address])
         engine = Engine(open_sharded(corpus, ray_address=address or None, index_dir=folder))
-        times = _latencies(engine, asked)
+        engines.append(engine)
         same = sum(engine.ask(q) == e for q, e in zip(asked, expected))
         serving = ""
         if ray:  # the actors' memory: each holds its shard mapped
-            pids = [engine.index.backend.actors[s] for s in range(count)]
             import ray as ray_module
 
-            serving = max(_rss(ray_module.get(a.pid.remote())) for a in pids) / 2**20
+            serving = max(_rss(ray_module.get(a.pid.remote())) for a in engine.index.backend.actors) / 2**20
         rows.append({"shards": count, "sentences": len(engine.index), "build_s": wall, "peak_mb": peak / 2**20,
-                     "largest_mb": largest / 2**20, "answer_median_ms": statistics.median(times) * 1000,
-                     "answer_p95_ms": percentile(times, 0.95) * 1000, "same_answers": f"{same}/{len(expected)}",
-                     "actor_mb": serving})
+                     "largest_mb": largest / 2**20, "same_answers": f"{same}/{len(expected)}", "actor_mb": serving})
+    times = _interleaved(engines, asked)
+    for row, engine_times in zip(rows, times):
+        row["answer_median_ms"] = statistics.median(engine_times) * 1000
+        row["answer_p95_ms"] = percentile(engine_times, 0.95) * 1000
+        # Question by question, this engine's time less the one index's.
+        added = [(t - one) * 1000 for t, one in zip(engine_times, times[0])]
+        row["adds_median_ms"], row["adds_p95_ms"] = statistics.median(added), percentile(added, 0.95)
+        print(json.dumps(row), file=sys.stderr)
+    for engine in engines[1:]:
         engine.index.close()
-        print(json.dumps(rows[-1]), file=sys.stderr)
     return rows
 
 
 def sharded_table(rows: list[dict]) -> str:
-    base = rows[0]["answer_median_ms"]
     head = ("| index | sentences | build | peak memory (all processes / largest) | answer median / p95 | "
-            "fan-out adds (median) | same answers as one index |")
+            "fan-out adds, median / p95 of the questions | same answers as one index |")
     lines = [head, "| " + " | ".join(["---"] * (head.count("|") - 1)) + " |"]
     for r in rows:
         one = isinstance(r["shards"], str)
         name = r["shards"] if one else f"{r['shards']} shards"
-        adds = "" if one else f"{r['answer_median_ms'] - base:+.1f} ms"
+        adds = "" if one else f"{r['adds_median_ms']:+.1f} / {r['adds_p95_ms']:+.1f} ms"
         lines.append(
             f"| {name} | {r['sentences']:,} | {r['build_s']:.1f} s | {r['peak_mb']:,.0f} / {r['largest_mb']:,.0f} MiB "
             f"| {r['answer_median_ms']:.1f} / {r['answer_p95_ms']:.1f} ms | {adds} | {r.get('same_answers', '')} |")

@@ -318,56 +318,63 @@ def candidates(index: SentenceIndex, found: Touched, totals: Totals,
     paragraph_score = bm25 / totals.sentence + para_rel
     by_paragraph = top_positions(paragraph_score, POOL_BY_PARAGRAPH, rank)
     by_para_rel = top_positions(para_rel, POOL_BY_PARAGRAPH, rank)
-    rows = {int(units[i]): int(i) for i in dict.fromkeys(np.concatenate([by_sentence, by_paragraph, by_para_rel]).tolist())}
-    extra: list[int] = []
-
-    def row_of(uid: int) -> int:
-        row = rows.get(uid)
-        if row is None:
-            row = rows[uid] = len(units) + len(extra)
-            extra.append(uid)
-        return row
-
-    neighbours = np.full((min(NEIGHBOUR_POOL, len(by_sentence)), 2), -1, dtype=np.int64)
-    for n, i in enumerate(by_sentence[:NEIGHBOUR_POOL].tolist()):
-        for side, step in enumerate((-1, 1)):
-            other = index.neighbour(int(units[i]), step)
-            if other is not None and other not in exclude:
-                neighbours[n, side] = row_of(other)
+    # Rows: the touched units some list took, in their order in ``units``, then the units
+    # taken for their place (the neighbours of the best, the best paragraphs whole).
+    kept = np.unique(np.concatenate([by_sentence, by_paragraph, by_para_rel]))
+    listed = units[kept]
+    left_out = np.fromiter(exclude, dtype=np.int64, count=len(exclude))
+    best = units[by_sentence[:NEIGHBOUR_POOL]]
+    around = np.stack([best - 1, best + 1], axis=1)
+    unit_article = index.data.unit_article
+    inside = (around >= 0) & (around < len(index))
+    beside = np.where(inside, around, best[:, None])
+    around = np.where(inside & (unit_article[beside] == unit_article[best][:, None]) & ~np.isin(around, left_out),
+                      around, -1)
     grouping = index.paragraphs
     whole: dict[int, np.ndarray] = {}
     for paragraph in list(dict.fromkeys(grouping.of_unit[units[by_para_rel]].tolist()))[:WHOLE_PARAGRAPHS]:
-        members = grouping.units(paragraph)
-        if len(members) <= WHOLE_PARAGRAPH_UNITS:
-            whole[int(members[0])] = np.array([row_of(u) for u in members if u not in exclude], dtype=np.int64)
-    # Rows: every touched unit taken, then the units taken for their place. Touched rows
-    # keep their place in ``units`` until the unused ones are dropped below.
-    kept = np.array(sorted(i for i in rows.values() if i < len(units)), dtype=np.int64)
-    renumber = np.full(len(units) + len(extra), -1, dtype=np.int64)
-    renumber[kept] = np.arange(len(kept))
-    renumber[len(units):] = np.arange(len(kept), len(kept) + len(extra))
-    uids = np.concatenate([units[kept], np.array(extra, dtype=np.int64)])
+        first, end = int(grouping.first_unit[paragraph]), int(grouping.first_unit[paragraph + 1])
+        if end - first <= WHOLE_PARAGRAPH_UNITS:
+            members = np.arange(first, end, dtype=np.int64)
+            whole[first] = members[~np.isin(members, left_out)]
+    placed = np.concatenate([around[around >= 0], *whole.values()]).astype(np.int64)
+    placed = placed[~np.isin(placed, listed)]
+    extra = placed[np.sort(np.unique(placed, return_index=True)[1])]
+    uids = np.concatenate([listed, extra])
+    by_uid = np.argsort(uids)
+
+    def rows_of(found: np.ndarray) -> np.ndarray:
+        return by_uid[np.searchsorted(uids, found, sorter=by_uid)]
+
     para_of = grouping.of_unit[uids]
-    art_of = index.data.unit_article[uids]
-    # An untouched unit's paragraph and article scores are those of the touched ones beside it.
-    para_value = dict(zip(grouping.of_unit[units[kept]].tolist(), para_rel[kept].tolist()))
-    art_value = dict(zip(index.data.unit_article[units[kept]].tolist(), art_rel[kept].tolist()))
+    art_of = unit_article[uids]
     pad = np.zeros(len(extra))
     return Candidates(
         uids=uids,
         places=np.concatenate([found.places[kept], np.full(len(extra), -1, dtype=np.int64)]),
         bm25=np.concatenate([bm25[kept], pad]),
-        paragraph_rel=np.array([para_value.get(p, 0.0) for p in para_of.tolist()]),
-        article_rel=np.array([art_value.get(a, 0.0) for a in art_of.tolist()]),
+        # An untouched unit's paragraph and article scores are those of the touched ones
+        # beside it (equal for every touched unit of a paragraph, or of an article).
+        paragraph_rel=_value_of_group(para_of, grouping.of_unit[listed], para_rel[kept]),
+        article_rel=_value_of_group(art_of, unit_article[listed], art_rel[kept]),
         paragraph=grouping.first_unit[para_of].astype(np.int64),
         article=art_of.astype(np.int64),
-        by_sentence=renumber[by_sentence],
-        by_paragraph=renumber[by_paragraph],
+        by_sentence=np.searchsorted(kept, by_sentence),
+        by_paragraph=np.searchsorted(kept, by_paragraph),
         paragraph_score=paragraph_score[by_paragraph],
-        by_paragraph_rel=renumber[by_para_rel],
-        neighbours=np.where(neighbours >= 0, renumber[np.maximum(neighbours, 0)], -1),
-        whole={key: renumber[rows_] for key, rows_ in whole.items()},
+        by_paragraph_rel=np.searchsorted(kept, by_para_rel),
+        neighbours=np.where(around >= 0, rows_of(np.maximum(around, 0)), -1),
+        whole={key: rows_of(members) for key, members in whole.items()},
     )
+
+
+def _value_of_group(groups: np.ndarray, known: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For each of ``groups``, the value of the ``known`` groups (not empty) equal to it, 0
+    when none is."""
+    order = np.argsort(known, kind="stable")
+    known, values = known[order], values[order]
+    at = np.minimum(np.searchsorted(known, groups), len(known) - 1)
+    return np.where(known[at] == groups, values[at], 0.0)
 
 
 def unit_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, values: np.ndarray) -> None:
