@@ -13,6 +13,9 @@ import pytest
 from verbatim.corpus import CorpusError
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index.open import open_index
+from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.question import analyze
+from verbatim.retrieval.reader.ranker import rank_pool, shipped_model
 from verbatim.retrieval.shards import layout
 from verbatim.retrieval.shards.open import open_sharded
 from verbatim.retrieval.shards.sharded import LocalShards, ShardUnavailable
@@ -78,6 +81,27 @@ def test_sharded_bm25_scores_and_top_k_equal_one_index(tmp_path, seed):
         for term in query:
             assert sharded.idf(term) == single.idf(term)
             assert sharded.related(term) == single.related(term)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sharded_pool_and_every_feature_equal_one_index(tmp_path, seed):
+    """The pool is chosen on the driver and each shard measures only its chosen candidates:
+    the same candidates, in the same order, with every feature equal to the bit, sentences
+    left out (a follow-up's "else") included."""
+    corpus = _random_corpus(tmp_path / "corpus", 200 + seed, files=30)
+    single = open_index(corpus, index_dir=tmp_path / "one").index
+    sharded = open_sharded(corpus, count=2 + seed % 3, index_dir=tmp_path / "many").index
+    rng = random.Random(seed)
+    for question in _questions(seed, count=15):
+        exclude = frozenset(rng.sample(range(len(single)), rng.randint(0, 20)))
+        pools = []
+        for index in (single, sharded):
+            query = Query.of(index, analyze(question))
+            pool = rank_pool(index, query, shipped_model(), exclude).pool
+            pools.append(pool)
+        assert np.array_equal(pools[1].uids, pools[0].uids)
+        assert np.array_equal(pools[1].values, pools[0].values)  # cheap and read features alike
+        assert np.array_equal(pools[1].read, pools[0].read)
 
 
 @pytest.mark.parametrize("seed", range(3))
