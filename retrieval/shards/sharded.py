@@ -190,35 +190,32 @@ class ShardedIndex:
         parts = self._each("candidates", lambda s: (forms, exclude, totals))
         return [cast("Candidates", parts[s]) for s in sorted(parts)]
 
-    def _rows_by_shard(self, pool: Pool, rows: list[int]) -> dict[int, list[int]]:
+    def _rows_by_shard(self, pool: Pool, rows: np.ndarray) -> dict[int, np.ndarray]:
         """The ``rows`` of the pool grouped by the shard holding their unit, in their order."""
-        shards = self.shard_of_article[self.unit_article[pool.uids[rows]]].tolist() if rows else []
-        by_shard: dict[int, list[int]] = {}
-        for row, shard in zip(rows, shards):
-            by_shard.setdefault(shard, []).append(row)
-        return by_shard
+        shards = self.shard_of_article[self.unit_article[pool.uids[rows]]]
+        return {int(s): rows[shards == s] for s in np.unique(shards)}
 
     def measure_rows(self, terms: QueryTerms, pool: Pool) -> None:
         """Each shard measures the features of its own candidates in the chosen pool, so the
         work of a question does not grow with the shard count. A shard that does not answer
         leaves its rows unmeasured (and is named missing)."""
-        by_shard = self._rows_by_shard(pool, list(range(len(pool.uids))))
-        answers = self._each_of(by_shard, "features", lambda s: (terms, [int(pool.uids[r]) for r in by_shard[s]]))
+        by_shard = self._rows_by_shard(pool, np.arange(len(pool.uids)))
+        answers = self._each_of(by_shard, "features", lambda s: (terms, pool.uids[by_shard[s]].tolist()))
         for s, values in answers.items():
             pool.values[np.ix_(by_shard[s], UNIT_COLUMNS)] = values
 
     def read_rows(self, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
         """Each shard reads its own candidates among ``rows``; a shard that does not answer
         leaves its rows unread."""
-        by_shard = self._rows_by_shard(pool, [r for r in rows.tolist() if not pool.read[r]])
-        answers = self._each_of(by_shard, "read", lambda s: (query, terms, [int(pool.uids[r]) for r in by_shard[s]],
+        by_shard = self._rows_by_shard(pool, rows[~pool.read[rows]])
+        answers = self._each_of(by_shard, "read", lambda s: (query, terms, pool.uids[by_shard[s]].tolist(),
                                                                 pool.values[by_shard[s]]))
         for s, answer in answers.items():
             values, readings, facts = cast("tuple[Any, Any, Any]", answer)
-            for row, value, reading, fact in zip(by_shard[s], values, readings, facts):
-                pool.values[row] = value
+            pool.values[by_shard[s]] = values
+            pool.read[by_shard[s]] = True
+            for row, reading, fact in zip(by_shard[s].tolist(), readings, facts):
                 pool.readings[row] = reading
-                pool.read[row] = True
                 self._keep(reading.uid, fact)
 
     def _each_of(self, shards: dict[int, object], method: str, args: Callable[[int], tuple]) -> dict[int, object]:
