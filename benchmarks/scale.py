@@ -13,8 +13,9 @@ over the same terms in the same run, and a whole one-shot ``verbatim --ask`` pro
 
 With --shards, for each size: the one index and the sharded index at each shard count, in
 the same run: build time (fresh process), peak memory of the whole process tree and of its
-largest process, and full answers (median, p95) over the same questions; the time the
-fan-out adds is the sharded median less the one index's. Shards are always served in this
+largest process, and full answers (median, p95) over the same questions, each question
+asked of every index in turn; the time the fan-out adds is, question by question, the
+sharded time less the one index's (its median and p95). Shards are always served in this
 process, one after another, and also by one Ray actor each with --ray (a local cluster
 started here; the build then runs as Ray tasks). --reuse keeps indexes an earlier run built
 in the same --work folder (with their recorded build figures) and measures answers again;
@@ -241,37 +242,39 @@ def _load_average() -> float:
     return os.getloadavg()[0]
 
 
-def _latencies(engine, asked: list[str]) -> list[float]:
-    for question in asked[:5]:  # warm: first touches of the mapped files
-        engine.ask(question)
-    times = []
-    for question in asked:
-        start = time.perf_counter()
-        engine.ask(question)
-        times.append(time.perf_counter() - start)
+def _interleaved(engines: list, asked: list[str]) -> list[list[float]]:
+    """Each engine's answer times over ``asked``, the engines taking each question in turn
+    (in a rotating order): a shared machine's slow moments fall on all of them alike."""
+    for engine in engines:
+        for question in asked[:5]:  # warm: first touches of the mapped files
+            engine.ask(question)
+    times: list[list[float]] = [[] for _ in engines]
+    for n, question in enumerate(asked):
+        for k in range(len(engines)):
+            e = (n + k) % len(engines)
+            start = time.perf_counter()
+            engines[e].ask(question)
+            times[e].append(time.perf_counter() - start)
     return times
 
 
 def measure_sharded(corpus: Path, work: Path, counts: list[int], n_questions: int, ray: bool,
                     reuse: bool = False) -> list[dict]:
-    """The one index and each shard count over the same corpus and questions."""
+    """The one index and each shard count over the same corpus and questions, all built
+    first, then asked each question in turn (served here, and on Ray with ``ray``)."""
     from verbatim.retrieval.engine import Engine
     from verbatim.retrieval.index.open import open_index
     from verbatim.retrieval.shards.open import open_sharded
 
-    rows = []
     one_dir = work / "one"
     built = _built([sys.executable, "-c", ONE_BUILD, str(corpus), str(one_dir)], one_dir, reuse)
     single = Engine(open_index(corpus, index_dir=one_dir))
     index = single.index
     step = max(1, len(index) // (n_questions * 2))
     asked = questions([index.text_of(u) for u in range(0, len(index), step)][: n_questions * 2])[:n_questions]
-    times = _latencies(single, asked)
     expected = [single.ask(q) for q in asked[:20]]
-    rows.append({"shards": "one index", "sentences": len(index), **built,
-                 "answer_median_ms": statistics.median(times) * 1000, "answer_p95_ms": percentile(times, 0.95) * 1000})
+    rows = [{"shards": "one index", "sentences": len(index), **built}]
     print(json.dumps(rows[-1]), file=sys.stderr)
-    del single, index
     address = ""
     if ray:
         os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # a cluster on loopback
@@ -280,6 +283,7 @@ def measure_sharded(corpus: Path, work: Path, counts: list[int], n_questions: in
         ray_module.init(address="local", include_dashboard=False, log_to_driver=False, logging_level="ERROR",
                         _node_ip_address="127.0.0.1")
         address = ray_module.get_runtime_context().gcs_address
+    engines = {"one index": single}
     for count in counts:
         folder = work / f"shards-{count}"
         built = _built([sys.executable, "-c", SHARDED_BUILD, str(corpus), str(folder), str(count), address],
@@ -287,26 +291,39 @@ def measure_sharded(corpus: Path, work: Path, counts: list[int], n_questions: in
         row = {"shards": count, **built}
         for backend in ["here"] + (["ray"] if ray else []):
             engine = Engine(open_sharded(corpus, ray_address=address if backend == "ray" else None, index_dir=folder))
-            times = _latencies(engine, asked)
-            same = sum(engine.ask(q) == e for q, e in zip(asked, expected))
-            row.update({"sentences": len(engine.index), f"{backend}_median_ms": statistics.median(times) * 1000,
-                        f"{backend}_p95_ms": percentile(times, 0.95) * 1000,
-                        f"{backend}_same": f"{same}/{len(expected)}"})
+            engines[f"{count}-{backend}"] = engine
+            row["sentences"] = len(engine.index)
+            row[f"{backend}_same"] = f"{sum(engine.ask(q) == e for q, e in zip(asked, expected))}/{len(expected)}"
             if backend == "ray":  # the actors' memory: each holds its shard mapped
                 import ray as ray_module
 
                 row["actor_mb"] = max(_rss(ray_module.get(a.pid.remote())) for a in engine.index.backend.actors) / 2**20
-            engine.index.close()
         rows.append(row)
-        print(json.dumps(rows[-1]), file=sys.stderr)
+        print(json.dumps(row), file=sys.stderr)
+    names = list(engines)
+    times = dict(zip(names, _interleaved([engines[n] for n in names], asked)))
+    for name, engine_times in times.items():
+        count, _, backend = name.partition("-")
+        row = rows[0] if name == "one index" else next(r for r in rows if str(r["shards"]) == count)
+        prefix = "answer" if name == "one index" else backend
+        row[f"{prefix}_median_ms"] = statistics.median(engine_times) * 1000
+        row[f"{prefix}_p95_ms"] = percentile(engine_times, 0.95) * 1000
+        # Question by question, this engine's time less the one index's.
+        added = [(t - one) * 1000 for t, one in zip(engine_times, times["one index"])]
+        row[f"{prefix}_adds_median_ms"], row[f"{prefix}_adds_p95_ms"] = statistics.median(added), percentile(added, 0.95)
+    for name, engine in engines.items():
+        if name != "one index":
+            engine.index.close()
+    for row in rows:
+        print(json.dumps(row), file=sys.stderr)
     return rows
 
 
 def sharded_table(rows: list[dict]) -> str:
-    base = rows[0]["answer_median_ms"]
     ray = any("ray_median_ms" in r for r in rows)
     head = ("| index | sentences | build (load avg) | peak memory (all processes / largest) | answer median / p95 "
-            "| fan-out adds | same answers |" + (" on Ray: answer median / p95 | adds | same | actor memory |" if ray else ""))
+            "| fan-out adds, median / p95 | same answers |"
+            + (" on Ray: answer median / p95 | adds, median / p95 | same | actor memory |" if ray else ""))
     lines = [head, "| " + " | ".join(["---"] * (head.count("|") - 1)) + " |"]
     for r in rows:
         one = isinstance(r["shards"], str)
@@ -316,10 +333,11 @@ def sharded_table(rows: list[dict]) -> str:
         if one:
             line += f"| {r['answer_median_ms']:.1f} / {r['answer_p95_ms']:.1f} ms | | |" + (" | | | |" if ray else "")
         else:
-            line += (f"| {r['here_median_ms']:.1f} / {r['here_p95_ms']:.1f} ms | {r['here_median_ms'] - base:+.1f} ms "
-                     f"| {r['here_same']} |")
+            line += (f"| {r['here_median_ms']:.1f} / {r['here_p95_ms']:.1f} ms "
+                     f"| {r['here_adds_median_ms']:+.1f} / {r['here_adds_p95_ms']:+.1f} ms | {r['here_same']} |")
             if ray:
-                line += (f" {r['ray_median_ms']:.1f} / {r['ray_p95_ms']:.1f} ms | {r['ray_median_ms'] - base:+.1f} ms "
+                line += (f" {r['ray_median_ms']:.1f} / {r['ray_p95_ms']:.1f} ms "
+                         f"| {r['ray_adds_median_ms']:+.1f} / {r['ray_adds_p95_ms']:+.1f} ms "
                          f"| {r['ray_same']} | {r['actor_mb']:,.0f} MiB |")
         lines.append(line)
     return "\n".join(lines)

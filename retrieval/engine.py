@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from verbatim.corpus import Article, CorpusError
 from verbatim.corpus.reader import article_now, corpus_file, read_article
@@ -28,6 +29,8 @@ CLOSEST_LISTED = "listed as a closest passage: ranked {rank}; it does not answer
 # A file found to differ from its index is read again and the question answered anew, at
 # most this many times: a file rewritten at every read would otherwise be read forever.
 MAX_REFRESHES = 3
+
+T = TypeVar("T")
 
 
 class Engine:
@@ -145,10 +148,14 @@ class Engine:
             return Result(question=question, answered=False,
                           reason="the question needs the one before it: ask it in a conversation, "
                           "or name what it points to")
-        followup = conversation.resolve(question) if conversation else FollowUp(question)
         if hasattr(self.index, "begin_question"):  # a sharded index: which shards answer
             self.index.begin_question()
-        analysis, result = self._reply(question, followup, top, explain)
+
+        def first() -> tuple[FollowUp, Question, Result]:
+            followup = conversation.resolve(question) if conversation else FollowUp(question)
+            return followup, *self._reply(question, followup, top, explain)
+
+        followup, analysis, result = self._whole(first)
         stale, named = self.stale_files(result), []
         for _ in range(MAX_REFRESHES):
             if not stale:
@@ -159,21 +166,41 @@ class Engine:
             except CorpusError as error:  # the last readable file was emptied
                 result = Result(question=question, answered=False, reason=str(error))
                 break
-            analysis, result = self._reply(question, followup, top, explain)
+            analysis, result = self._whole(lambda: self._reply(question, followup, top, explain))
             stale = self.stale_files(result)
         result = self._without(result, stale)
         if named:
             result = result.model_copy(update={"notice": f"{', '.join(dict.fromkeys(named))}: the file no longer said what "
                                                "the index held; read it again and answered anew"})
-        missing = sorted(getattr(self.index, "missing", ()))
-        if missing:
-            said = f"shard {missing[0]}" if len(missing) == 1 else f"shards {', '.join(map(str, missing))}"
-            line = f"{said} of {len(self.index.backend)} did not answer: this result comes from the others only"
-            result = result.model_copy(update={"shards_not_answering": missing,
-                                               "notice": "; ".join(filter(None, [result.notice, line]))})
+        result = self._partial(result)
         if conversation is not None:
             conversation.record(question, followup, analysis, result)
         return result
+
+    def _whole(self, attempt: Callable[[], T]) -> T:
+        """``attempt()``; over a sharded index, made again without a shard that stops
+        answering during it."""
+        answering = getattr(self.index, "answering", None)
+        return attempt() if answering is None else answering(attempt)
+
+    def _partial(self, result: Result) -> Result:
+        """``result`` naming the shards of a sharded index that did not answer, if any: it is
+        then never presented as the corpus's whole answer."""
+        missing = sorted(getattr(self.index, "missing", ()))
+        if not missing:
+            return result
+        count = len(self.index.backend)
+        if len(missing) == count:
+            line = f"none of the {count} shards answered: there is no result"
+            result = Result(question=result.question, answered=False, reason="no shard of the index answered",
+                            interpreted_as=result.interpreted_as)
+        else:
+            said = f"shard {missing[0]}" if len(missing) == 1 else f"shards {', '.join(map(str, missing))}"
+            line = f"{said} of {count} did not answer: this result comes from the others only"
+            if not result.answered and result.reason:
+                result = result.model_copy(update={"reason": f"{result.reason}, in the shards that answered"})
+        return result.model_copy(update={"shards_not_answering": missing,
+                                         "notice": "; ".join(filter(None, [result.notice, line]))})
 
     def _reply(self, question: str, followup: FollowUp, top: int, explain: bool) -> tuple[Question, Result]:
         analysis = analyze(followup.text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from pathlib import Path
@@ -12,8 +13,12 @@ import pytest
 from verbatim.corpus import CorpusError
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index.open import open_index
+from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.question import analyze
+from verbatim.retrieval.reader.ranker import rank_pool, shipped_model
 from verbatim.retrieval.shards import layout
 from verbatim.retrieval.shards.open import open_sharded
+from verbatim.retrieval.shards.sharded import LocalShards, ShardUnavailable
 
 # Few words, so many sentences tie on BM25 and the order ties are broken in is tested too.
 WORDS = ("market river engine price launch model founder city report court union budget harbour "
@@ -76,6 +81,27 @@ def test_sharded_bm25_scores_and_top_k_equal_one_index(tmp_path, seed):
         for term in query:
             assert sharded.idf(term) == single.idf(term)
             assert sharded.related(term) == single.related(term)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sharded_pool_and_every_feature_equal_one_index(tmp_path, seed):
+    """The pool is chosen on the driver and each shard measures only its chosen candidates:
+    the same candidates, in the same order, with every feature equal to the bit, sentences
+    left out (a follow-up's "else") included."""
+    corpus = _random_corpus(tmp_path / "corpus", 200 + seed, files=30)
+    single = open_index(corpus, index_dir=tmp_path / "one").index
+    sharded = open_sharded(corpus, count=2 + seed % 3, index_dir=tmp_path / "many").index
+    rng = random.Random(seed)
+    for question in _questions(seed, count=15):
+        exclude = frozenset(rng.sample(range(len(single)), rng.randint(0, 20)))
+        pools = []
+        for index in (single, sharded):
+            query = Query.of(index, analyze(question))
+            pool = rank_pool(index, query, shipped_model(), exclude).pool
+            pools.append(pool)
+        assert np.array_equal(pools[1].uids, pools[0].uids)
+        assert np.array_equal(pools[1].values, pools[0].values)  # cheap and read features alike
+        assert np.array_equal(pools[1].read, pools[0].read)
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -176,3 +202,113 @@ def test_cli_builds_a_sharded_index_and_answers_from_it(verbatim, tmp_path):
     bad = verbatim("--corpus", str(corpus), "--index", "--shards", "0", "--index-dir", str(tmp_path / "idx"))
     assert bad.code == 2 and bad.err.count("\n") == 1
     assert os.listdir(tmp_path / "idx")
+
+
+class StopsAnswering:
+    """The shards of this process, one of which stops answering for good at its first call of
+    ``step`` once armed ("any": at its first call of anything), as a lost Ray actor does: left
+    out of ``each``'s answers, ShardUnavailable from ``one``."""
+
+    def __init__(self, shards: LocalShards, shard: int, step: str):
+        self.shards, self.shard, self.step = shards, shard, step
+        self.armed = self.stopped = False
+        self.asked: list[str] = []  # what the shard was asked while armed
+
+    def __len__(self) -> int:
+        return len(self.shards)
+
+    def arm(self) -> None:
+        self.armed, self.stopped, self.asked = True, False, []
+
+    def _answers(self, shard: int, method: str) -> bool:
+        if shard != self.shard or not self.armed:
+            return True
+        self.asked.append(method)
+        self.stopped = self.stopped or self.step in (method, "any")
+        return not self.stopped
+
+    def each(self, method: str, args: dict[int, tuple]) -> dict[int, object]:
+        return self.shards.each(method, {s: a for s, a in args.items() if self._answers(s, method)})
+
+    def one(self, shard: int, method: str, *args):
+        if not self._answers(shard, method):
+            raise ShardUnavailable(f"shard {shard} did not answer")
+        return self.shards.one(shard, method, *args)
+
+    def close(self) -> None:
+        self.shards.close()
+
+
+def _stopping(corpus: Path, folder: Path, shard: int, step: str) -> tuple[Engine, StopsAnswering]:
+    opened = open_sharded(corpus, count=3, index_dir=folder)
+    backend = StopsAnswering(opened.index.backend, shard, step)
+    opened.index.backend = backend
+    return Engine(opened), backend
+
+
+# Every call a question makes of a shard: the four steps of each question, the facts and terms
+# of units not read, a follow-up's excluded sentences, and the mentions a pronoun is matched by.
+SHARD_CALLS = ("totals", "candidates", "features", "read", "facts", "unit_terms", "uid_at", "top")
+
+
+@pytest.mark.parametrize("step", SHARD_CALLS)
+def test_a_shard_that_stops_answering_at_any_step_is_named_and_nothing_raises(tmp_path, step):
+    corpus = _random_corpus(tmp_path / "corpus", 300, files=30)
+    single = Engine(open_index(corpus, index_dir=tmp_path / "one"))
+    stopped = 0
+    for shard in range(3):
+        # The same shard lost from the start of the question: what the answer must then be.
+        dying, backend = _stopping(corpus, tmp_path / "many", shard, step)
+        lost, lost_backend = _stopping(corpus, tmp_path / "many", shard, "any")
+        for question in _questions(shard, count=6):
+            # A conversation a turn at a time, as long as no turn lost the shard (after one,
+            # its history is no longer the complete one's).
+            one, many, without = single.conversation(), dying.conversation(), lost.conversation()
+            for turn in (question, "What did he say?", "Who else?"):
+                complete = single.ask(turn, conversation=one, explain=True)
+                backend.arm()
+                result = dying.ask(turn, conversation=many, explain=True)
+                backend.armed = False
+                if step not in backend.asked:
+                    assert result == complete and result.shards_not_answering is None
+                    assert lost.ask(turn, conversation=without, explain=True) == complete
+                    continue
+                stopped += 1  # it stopped during the question
+                lost_backend.arm()
+                assert result == lost.ask(turn, conversation=without, explain=True)
+                lost_backend.armed = False
+                assert result.shards_not_answering == [shard]
+                assert f"shard {shard} of 3 did not answer" in result.notice
+                assert result.explanation is not None or not result.answered
+                break
+    assert stopped  # the step was reached: the shard did stop at it
+
+
+def test_with_every_shard_lost_the_result_says_there_is_none(tmp_path):
+    corpus = _random_corpus(tmp_path / "corpus", 301)
+    engine, backends = _stopping(corpus, tmp_path / "many", 0, "any")
+    engine.index.backend = StopsAnswering(StopsAnswering(backends, 1, "any"), 2, "any")
+    for backend in (engine.index.backend, engine.index.backend.shards, backends):
+        backend.arm()
+    result = engine.ask("Who runs the harbour?")
+    assert not result.answered and not result.closest and result.shards_not_answering == [0, 1, 2]
+    assert "none of the 3 shards answered" in result.notice
+
+
+def test_cli_names_the_shard_that_did_not_answer_with_exit_code_3(cli, tmp_path, monkeypatch):
+    corpus = _random_corpus(tmp_path / "corpus", 302)
+    args = ("--corpus", str(corpus), "--index-dir", str(tmp_path / "idx"))
+    assert cli(*args, "--index", "--shards", "2").code == 0
+
+    def losing_shard_1(shards):
+        backend = StopsAnswering(LocalShards(shards), 1, "read")
+        backend.arm()
+        return backend
+
+    monkeypatch.setattr("verbatim.retrieval.shards.open.LocalShards", losing_shard_1)
+    run = cli(*args, "--ask", "Who runs the harbour engine?", "--json")
+    assert run.code == 3
+    assert run.err.count("\n") == 1 and "shard 1 of 2 did not answer" in run.err
+    assert json.loads(run.out)["shards_not_answering"] == [1]
+    text = cli(*args, "--ask", "Who runs the harbour engine?")
+    assert text.code == 3 and text.err.count("\n") == 1 and "shard 1 of 2 did not answer" in text.err

@@ -294,7 +294,8 @@ class VerbatimApp(App[int]):
         if message.exchange >= len(self.exchanges):  # asked before the transcript was cleared
             return
         if message.result.notice:
-            self.notify(visible(message.result.notice), title="Read again", severity="warning", markup=False)
+            title = "Shards" if message.result.shards_not_answering else "Read again"
+            self.notify(visible(message.result.notice), title=title, severity="warning", markup=False)
         question, _ = self.exchanges[message.exchange]
         self.exchanges[message.exchange] = (question, message.result)
         card = self._card(message.exchange)

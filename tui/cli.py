@@ -32,6 +32,7 @@ class ExitCode(IntEnum):
     ANSWERED = 0  # answered, or every piped question handled
     NO_ANSWER = 1  # the corpus does not answer the question (like grep finding nothing)
     USAGE = 2  # bad arguments, an empty or undecodable question, or a corpus that cannot be used
+    INCOMPLETE = 3  # shards of a sharded index did not answer: the result comes from the others
     INTERNAL = 70  # a bug in Verbatim: please report it
     INTERRUPTED = 130  # Ctrl-C
     BROKEN_PIPE = 141  # the reader of the output went away (e.g. `| head -1`)
@@ -43,6 +44,8 @@ exit codes:
   1    the corpus does not answer the question
   2    usage error, empty question or one that is not UTF-8 text, or a corpus
        that cannot be used
+  3    shards of a sharded index did not answer (with --ask -: for some question):
+       the result printed comes from the other shards only
   70   internal error (a bug; please report it)
   130  interrupted (Ctrl-C)
   141  output closed early (broken pipe)
@@ -201,7 +204,8 @@ def _print(text: str, stream: TextIO) -> None:
 
 
 def _emit(output: Output, result: Result, *, header: bool, explain: bool) -> None:
-    """A result on stdout as the output says, after its notice (a file read again) on stderr."""
+    """A result on stdout as the output says, after its notice (a file read again, shards that
+    did not answer) on stderr, one line."""
     if result.notice:
         from verbatim.tui.text import visible
 
@@ -382,9 +386,11 @@ def run(argv: list[str] | None = None) -> ExitCode:
         result = engine.ask(args.ask, top=args.top_value, conversation=conversation, explain=args.explain)
         _emit(output, result, header=False, explain=args.explain)
         recorder.record(engine, result, conversation is not None)
+        if result.shards_not_answering:
+            return ExitCode.INCOMPLETE
         return ExitCode.ANSWERED if result.answered else ExitCode.NO_ANSWER
 
-    first = True
+    first, incomplete = True, False
     for number, question, is_text in _questions(sys.stdin.buffer):
         if fmt != "json" and not first:
             _print("", sys.stdout)
@@ -398,8 +404,8 @@ def run(argv: list[str] | None = None) -> ExitCode:
             result = _refused(number, question, str(error))
         _emit(output, result, header=True, explain=args.explain)
         recorder.record(engine, result, conversation is not None)
-        first = False
-    return ExitCode.ANSWERED
+        first, incomplete = False, incomplete or bool(result.shards_not_answering)
+    return ExitCode.INCOMPLETE if incomplete else ExitCode.ANSWERED
 
 
 def _refused(number: int, question: str, reason: str) -> Result:

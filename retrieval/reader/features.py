@@ -72,6 +72,15 @@ READ_FEATURES = (
 )
 FEATURES = RETRIEVE_FEATURES + READ_FEATURES
 COLUMN = {name: i for i, name in enumerate(FEATURES)}
+# The cheap features a candidate has whichever others are chosen, measured by the index that
+# holds it once the pool is chosen (the rest are set as the pool is chosen, or compare it
+# with the others of its paragraph).
+UNIT_FEATURES = (
+    "coverage_sentence", "coverage_forms", "coverage_synonyms", "coverage_specific",
+    "coverage_paragraph", "coverage_article", "article_specific", "coverage_title", "answer_words",
+    "kind_heading", "kind_boilerplate", "kind_code",
+)
+UNIT_COLUMNS = np.array([COLUMN[name] for name in UNIT_FEATURES], dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +211,8 @@ class Pool:
     values: np.ndarray  # (candidates, len(FEATURES)); read features are 0 until read
     read: np.ndarray  # which candidates have had the slow reading
     readings: dict[int, Reading]  # by row: what the reading found, for spans and support
+    # Each candidate's paragraph, named uniquely among every part's (set as the pool is chosen).
+    paragraph: np.ndarray | None = None
 
     def reading(self, row: int) -> Reading:
         return self.readings.get(row) or Reading(int(self.uids[row]))
@@ -263,7 +274,8 @@ def touched(index: SentenceIndex, forms: list[str], exclude: frozenset[int] = fr
 class Candidates:
     """One index's candidates for a question, before the pool is chosen among every index's:
     each can be chosen only from its own best, so these are its best by each measure the
-    choice uses, their neighbours and whole paragraphs, with their cheap features.
+    choice uses, their neighbours and whole paragraphs, with what the choice needs of them
+    (not their features: those are measured for the chosen ones only).
 
     ``uids``, ``paragraph`` (a paragraph's first unit) and ``article`` are numbered as in
     the index, until a shard renumbers them as in the corpus. Lists of rows say what each
@@ -277,7 +289,6 @@ class Candidates:
     article_rel: np.ndarray
     paragraph: np.ndarray
     article: np.ndarray
-    values: np.ndarray
     by_sentence: np.ndarray  # rows, best BM25 first
     by_paragraph: np.ndarray  # rows, best bm25/best + paragraph_rel first
     paragraph_score: np.ndarray  # that sum, for the rows of ``by_paragraph``
@@ -289,11 +300,10 @@ class Candidates:
     def none(cls) -> Candidates:
         empty = np.empty(0, dtype=np.int64)
         return cls(empty, empty, np.empty(0), np.empty(0), np.empty(0), empty, empty,
-                   np.zeros((0, len(FEATURES))), empty, empty, np.empty(0), empty,
-                   np.zeros((0, 2), dtype=np.int64), {})
+                   empty, empty, np.empty(0), empty, np.zeros((0, 2), dtype=np.int64), {})
 
 
-def candidates(index: SentenceIndex, found: Touched, terms: QueryTerms, totals: Totals,
+def candidates(index: SentenceIndex, found: Touched, totals: Totals,
                exclude: frozenset[int] = frozenset()) -> Candidates:
     """The candidates ``index`` offers for a question whose corpus-wide bests are ``totals``."""
     units, bm25 = found.units, found.bm25
@@ -308,64 +318,67 @@ def candidates(index: SentenceIndex, found: Touched, terms: QueryTerms, totals: 
     paragraph_score = bm25 / totals.sentence + para_rel
     by_paragraph = top_positions(paragraph_score, POOL_BY_PARAGRAPH, rank)
     by_para_rel = top_positions(para_rel, POOL_BY_PARAGRAPH, rank)
-    rows = {int(units[i]): int(i) for i in dict.fromkeys(np.concatenate([by_sentence, by_paragraph, by_para_rel]).tolist())}
-    extra: list[int] = []
-
-    def row_of(uid: int) -> int:
-        row = rows.get(uid)
-        if row is None:
-            row = rows[uid] = len(units) + len(extra)
-            extra.append(uid)
-        return row
-
-    neighbours = np.full((min(NEIGHBOUR_POOL, len(by_sentence)), 2), -1, dtype=np.int64)
-    for n, i in enumerate(by_sentence[:NEIGHBOUR_POOL].tolist()):
-        for side, step in enumerate((-1, 1)):
-            other = index.neighbour(int(units[i]), step)
-            if other is not None and other not in exclude:
-                neighbours[n, side] = row_of(other)
+    # Rows: the touched units some list took, in their order in ``units``, then the units
+    # taken for their place (the neighbours of the best, the best paragraphs whole).
+    kept = np.unique(np.concatenate([by_sentence, by_paragraph, by_para_rel]))
+    listed = units[kept]
+    left_out = np.fromiter(exclude, dtype=np.int64, count=len(exclude))
+    best = units[by_sentence[:NEIGHBOUR_POOL]]
+    around = np.stack([best - 1, best + 1], axis=1)
+    unit_article = index.data.unit_article
+    inside = (around >= 0) & (around < len(index))
+    beside = np.where(inside, around, best[:, None])
+    around = np.where(inside & (unit_article[beside] == unit_article[best][:, None]) & ~np.isin(around, left_out),
+                      around, -1)
     grouping = index.paragraphs
     whole: dict[int, np.ndarray] = {}
     for paragraph in list(dict.fromkeys(grouping.of_unit[units[by_para_rel]].tolist()))[:WHOLE_PARAGRAPHS]:
-        members = grouping.units(paragraph)
-        if len(members) <= WHOLE_PARAGRAPH_UNITS:
-            whole[int(members[0])] = np.array([row_of(u) for u in members if u not in exclude], dtype=np.int64)
-    # Rows: every touched unit taken, then the units taken for their place. Touched rows
-    # keep their place in ``units`` until the unused ones are dropped below.
-    kept = np.array(sorted(i for i in rows.values() if i < len(units)), dtype=np.int64)
-    renumber = np.full(len(units) + len(extra), -1, dtype=np.int64)
-    renumber[kept] = np.arange(len(kept))
-    renumber[len(units):] = np.arange(len(kept), len(kept) + len(extra))
-    uids = np.concatenate([units[kept], np.array(extra, dtype=np.int64)])
+        first, end = int(grouping.first_unit[paragraph]), int(grouping.first_unit[paragraph + 1])
+        if end - first <= WHOLE_PARAGRAPH_UNITS:
+            members = np.arange(first, end, dtype=np.int64)
+            whole[first] = members[~np.isin(members, left_out)]
+    placed = np.concatenate([around[around >= 0], *whole.values()]).astype(np.int64)
+    placed = placed[~np.isin(placed, listed)]
+    extra = placed[np.sort(np.unique(placed, return_index=True)[1])]
+    uids = np.concatenate([listed, extra])
+    by_uid = np.argsort(uids)
+
+    def rows_of(found: np.ndarray) -> np.ndarray:
+        return by_uid[np.searchsorted(uids, found, sorter=by_uid)]
+
     para_of = grouping.of_unit[uids]
-    art_of = index.data.unit_article[uids]
-    # An untouched unit's paragraph and article scores are those of the touched ones beside it.
-    para_value = dict(zip(grouping.of_unit[units[kept]].tolist(), para_rel[kept].tolist()))
-    art_value = dict(zip(index.data.unit_article[units[kept]].tolist(), art_rel[kept].tolist()))
-    values = np.zeros((len(uids), len(FEATURES)))
-    _cheap_features(index, terms, uids, values, para_of)
+    art_of = unit_article[uids]
     pad = np.zeros(len(extra))
     return Candidates(
         uids=uids,
         places=np.concatenate([found.places[kept], np.full(len(extra), -1, dtype=np.int64)]),
         bm25=np.concatenate([bm25[kept], pad]),
-        paragraph_rel=np.array([para_value.get(p, 0.0) for p in para_of.tolist()]),
-        article_rel=np.array([art_value.get(a, 0.0) for a in art_of.tolist()]),
+        # An untouched unit's paragraph and article scores are those of the touched ones
+        # beside it (equal for every touched unit of a paragraph, or of an article).
+        paragraph_rel=_value_of_group(para_of, grouping.of_unit[listed], para_rel[kept]),
+        article_rel=_value_of_group(art_of, unit_article[listed], art_rel[kept]),
         paragraph=grouping.first_unit[para_of].astype(np.int64),
         article=art_of.astype(np.int64),
-        values=values,
-        by_sentence=renumber[by_sentence],
-        by_paragraph=renumber[by_paragraph],
+        by_sentence=np.searchsorted(kept, by_sentence),
+        by_paragraph=np.searchsorted(kept, by_paragraph),
         paragraph_score=paragraph_score[by_paragraph],
-        by_paragraph_rel=renumber[by_para_rel],
-        neighbours=np.where(neighbours >= 0, renumber[np.maximum(neighbours, 0)], -1),
-        whole={key: renumber[rows_] for key, rows_ in whole.items()},
+        by_paragraph_rel=np.searchsorted(kept, by_para_rel),
+        neighbours=np.where(around >= 0, rows_of(np.maximum(around, 0)), -1),
+        whole={key: rows_of(members) for key, members in whole.items()},
     )
 
 
-def _cheap_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, values: np.ndarray,
-                    paragraph_of: np.ndarray) -> None:
-    """The features of each candidate that do not depend on which others are chosen."""
+def _value_of_group(groups: np.ndarray, known: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For each of ``groups``, the value of the ``known`` groups (not empty) equal to it, 0
+    when none is."""
+    order = np.argsort(known, kind="stable")
+    known, values = known[order], values[order]
+    at = np.minimum(np.searchsorted(known, groups), len(known) - 1)
+    return np.where(known[at] == groups, values[at], 0.0)
+
+
+def unit_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, values: np.ndarray) -> None:
+    """The UNIT_FEATURES of the units ``uids`` of ``index``, into the rows of ``values``."""
     _coverage_around(index, terms, uids, values, index.paragraphs.of_unit)
     for row, uid in enumerate(uids.tolist()):
         present = index.term_set(uid)
@@ -386,36 +399,49 @@ def _cheap_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, v
 def _first(parts: list[Candidates], lists: str, k: int, value: str, keyed: bool = False) -> list[tuple[int, int]]:
     """The ``k`` best (part, row) of every part's ``lists`` by ``value``, ties broken as
     BM25 found them (the place of the first question word, then the unit id)."""
-    found = [(p, row) for p, part in enumerate(parts) for row in getattr(part, lists).tolist()]
-    if not found:
+    rows = [getattr(part, lists) for part in parts]
+    if not sum(len(r) for r in rows):
         return []
+    row = np.concatenate(rows)
+    part_of = np.repeat(np.arange(len(parts)), [len(r) for r in rows])
     if keyed:  # the value is kept beside the list, in its order
         scores = np.concatenate([getattr(part, value) for part in parts])
     else:
-        scores = np.array([getattr(parts[p], value)[row] for p, row in found])
-    places = np.array([parts[p].places[row] for p, row in found])
-    uids = np.array([parts[p].uids[row] for p, row in found])
+        scores = np.concatenate([getattr(part, value)[r] for part, r in zip(parts, rows)])
+    places = np.concatenate([part.places[r] for part, r in zip(parts, rows)])
+    uids = np.concatenate([part.uids[r] for part, r in zip(parts, rows)])
     order = np.lexsort((uids, places, -scores))[:k]
-    return [found[i] for i in order.tolist()]
+    return list(zip(part_of[order].tolist(), row[order].tolist()))
 
 
 def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
            exclude: frozenset[int] = frozenset()) -> Pool:
     """The pool of candidates for a question with their cheap features. A sharded index
-    hands in every shard's candidates, scored with the whole corpus's statistics."""
+    hands in every shard's candidates, scored with the whole corpus's statistics, and has
+    each shard measure the chosen ones it holds."""
     forms = query_forms(terms)
     if hasattr(index, "gather_parts"):
-        parts = index.gather_parts(forms, terms, exclude)
+        parts = index.gather_parts(forms, exclude)
     else:
         found = touched(index, forms, exclude)
-        parts = [candidates(index, found, terms, found.totals, exclude)]
-    return merged(parts, terms)
+        parts = [candidates(index, found, found.totals, exclude)]
+    pool = merged(parts, terms)
+    if not len(pool.uids):
+        return pool
+    if hasattr(index, "measure_rows"):
+        index.measure_rows(terms, pool)
+    else:
+        unit_features(index, terms, pool.uids, pool.values)
+    assert pool.paragraph is not None  # merged names every candidate's paragraph
+    _behind_paragraph_best(pool.paragraph, pool.values)
+    return pool
 
 
 def merged(parts: list[Candidates], terms: QueryTerms) -> Pool:
     """The pool chosen among the candidates of every part, as one index would choose it: the
     best sentences by BM25 and by their paragraph's score, the neighbours of the very best,
-    and the best paragraphs whole when they are short."""
+    and the best paragraphs whole when they are short; with the features that compare a
+    candidate with the others chosen (its own are measured next, by its own part)."""
     by_sentence = _first(parts, "by_sentence", POOL_BY_SENTENCE, "bm25")
     by_paragraph = _first(parts, "by_paragraph", POOL_BY_PARAGRAPH, "paragraph_score", keyed=True)
     if not by_sentence:
@@ -435,7 +461,7 @@ def merged(parts: list[Candidates], terms: QueryTerms) -> Pool:
         for other in parts[p].whole.get(key, np.empty(0, dtype=np.int64)).tolist():
             pool.setdefault(int(parts[p].uids[other]), (p, other, False))
     uids = np.fromiter(pool, dtype=np.int64, count=len(pool))
-    values = np.array([parts[p].values[row] for p, row, _ in pool.values()])
+    values = np.zeros((len(uids), len(FEATURES)))
     best = max(float(parts[p].bm25[row]) for p, row in by_sentence)
     max_bm25 = (K1 + 1) * terms.content_total
     chosen_paragraphs, chosen_articles = set(), set()
@@ -458,8 +484,7 @@ def merged(parts: list[Candidates], terms: QueryTerms) -> Pool:
     # A paragraph is one part's: (part, paragraph) names it among every part's.
     paragraph_of = np.array([p * PARAGRAPHS_PER_PART + int(parts[p].paragraph[row]) for p, row, _ in pool.values()],
                             dtype=np.int64)
-    _behind_paragraph_best(paragraph_of, values)
-    return Pool(uids, values, np.zeros(len(uids), dtype=bool), {})
+    return Pool(uids, values, np.zeros(len(uids), dtype=bool), {}, paragraph_of)
 
 
 def _behind_paragraph_best(paragraph_of: np.ndarray, values: np.ndarray) -> None:

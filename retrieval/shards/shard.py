@@ -10,7 +10,19 @@ import numpy as np
 from verbatim.corpus import Unit
 from verbatim.retrieval.index import store
 from verbatim.retrieval.index.sentence_index import CorpusStatistics, SentenceIndex
-from verbatim.retrieval.reader.features import Candidates, Pool, QueryTerms, Reading, Totals, candidates, read, touched
+from verbatim.retrieval.reader.features import (
+    FEATURES,
+    UNIT_COLUMNS,
+    Candidates,
+    Pool,
+    QueryTerms,
+    Reading,
+    Totals,
+    candidates,
+    read,
+    touched,
+    unit_features,
+)
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.shards.layout import Generation, articles_of
 
@@ -76,17 +88,25 @@ class Shard:
         """This shard's bests for the question: the first of its two steps."""
         return self._found(forms, exclude).totals
 
-    def candidates(self, forms: list[str], terms: QueryTerms, exclude: frozenset[int], totals: Totals) -> Candidates:
-        """This shard's candidates, scored against the corpus's ``totals``."""
-        found = candidates(self.index, self._found(forms, exclude), terms, totals, self._local_set(exclude))
+    def candidates(self, forms: list[str], exclude: frozenset[int], totals: Totals) -> Candidates:
+        """This shard's candidates, scored against the corpus's ``totals``: the second step."""
+        found = candidates(self.index, self._found(forms, exclude), totals, self._local_set(exclude))
         if len(found.uids):
             found.uids = self.to_corpus(found.uids)
             found.article = self.global_article[found.article]
         return found
 
+    def features(self, terms: QueryTerms, uids: list[int]) -> np.ndarray:
+        """The UNIT_FEATURES of those of this shard's units that were chosen for the pool:
+        the third step."""
+        values = np.zeros((len(uids), len(FEATURES)))
+        unit_features(self.index, terms, self.to_local(uids), values)
+        return values[:, UNIT_COLUMNS]
+
     def read(self, query: Query, terms: QueryTerms, uids: list[int], values: np.ndarray
              ) -> tuple[np.ndarray, list[Reading], list[UnitFacts]]:
-        """The slow reading of some of this shard's candidates (``values``: their features)."""
+        """The slow reading of some of this shard's candidates (``values``: their features),
+        the last step, with what the answer's wording needs of them."""
         local = self.to_local(uids)
         pool = Pool(local, values.copy(), np.zeros(len(local), dtype=bool), {})
         read(self.index, query, terms, pool, np.arange(len(local)))

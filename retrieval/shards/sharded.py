@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
 from verbatim.corpus import Unit
 from verbatim.retrieval.index.bm25 import best_of, idf, idf_array
 from verbatim.retrieval.index.sentence_index import ArticleInfo, related_terms
-from verbatim.retrieval.reader.features import Candidates, Pool, QueryTerms, Totals
+from verbatim.retrieval.reader.features import UNIT_COLUMNS, Candidates, Pool, QueryTerms, Totals
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.shards.layout import Generation, articles_of
 from verbatim.retrieval.shards.shard import Shard, UnitFacts
@@ -32,7 +32,8 @@ class LocalShards:
         return len(self.shards)
 
     def each(self, method: str, args: dict[int, tuple]) -> dict[int, object]:
-        """``method(*args[s])`` on each shard ``s`` named; a shard that fails is left out."""
+        """``method(*args[s])`` on each shard ``s`` named. In one process a shard cannot stop
+        answering: what it raises is a bug, and is raised."""
         return {s: getattr(self.shards[s], method)(*a) for s, a in args.items()}
 
     def one(self, shard: int, method: str, *args):
@@ -44,6 +45,9 @@ class LocalShards:
 
 class ShardUnavailable(Exception):
     """A shard did not answer, even after its restarts and retries."""
+
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -75,7 +79,8 @@ class ShardedIndex:
     the corpus's statistics in every shard, the pool chosen among all shards' candidates,
     each candidate read by its own shard. Answers equal those of one index of the corpus.
 
-    ``missing`` names the shards that did not answer the current question.
+    ``missing`` names the shards that did not answer the current question: they are asked
+    nothing more until the next one.
     """
 
     def __init__(self, generation: Generation, backend, data: ShardedData | None = None):
@@ -142,35 +147,75 @@ class ShardedIndex:
     def begin_question(self) -> None:
         self.missing = set()
 
+    def answering(self, attempt: Callable[[], T]) -> T:
+        """``attempt()``, a whole answer, made again while a shard stops answering during it:
+        the answer then comes from the other shards alone, as if that shard had been missing
+        from the start, never partly from what it said before it stopped. Never raises
+        ShardUnavailable: each attempt again has one more shard missing, and with every shard
+        missing nothing is asked."""
+        while True:
+            before = len(self.missing)
+            try:
+                found = attempt()
+            except ShardUnavailable:
+                if len(self.missing) == before:  # raised for a shard missing from the start: a bug
+                    raise
+                continue
+            if len(self.missing) == before:
+                return found
+
+    def _one(self, shard: int, method: str, *args):
+        """``method`` on one shard; a shard that does not answer is missing for the rest of
+        the question, and raises ShardUnavailable (``answering`` then answers again)."""
+        if shard in self.missing:
+            raise ShardUnavailable(f"shard {shard} did not answer")
+        try:
+            return self.backend.one(shard, method, *args)
+        except ShardUnavailable:
+            self.missing.add(shard)
+            raise
+
     def _each(self, method: str, args: Callable[[int], tuple]) -> dict[int, object]:
         return self._each_of(dict.fromkeys(range(len(self.backend))), method, args)
 
     def shard_of(self, uid: int) -> int:
         return int(self.shard_of_article[self.unit_article[uid]])
 
-    def gather_parts(self, forms: list[str], terms: QueryTerms, exclude: frozenset[int]) -> list[Candidates]:
+    def gather_parts(self, forms: list[str], exclude: frozenset[int]) -> list[Candidates]:
         """Every shard's candidates, in two steps: the corpus's bests, then each shard's best
-        by them (dfs_query_then_fetch, with the document frequencies merged once at build)."""
+        by them (dfs_query_then_fetch, with the document frequencies merged once at build).
+        They carry no features: those are measured once the pool is chosen."""
         found = self._each("totals", lambda s: (forms, exclude))
         totals = Totals.of(list(found.values()))
-        parts = self._each("candidates", lambda s: (forms, terms, exclude, totals))
+        parts = self._each("candidates", lambda s: (forms, exclude, totals))
         return [cast("Candidates", parts[s]) for s in sorted(parts)]
+
+    def _rows_by_shard(self, pool: Pool, rows: np.ndarray) -> dict[int, np.ndarray]:
+        """The ``rows`` of the pool grouped by the shard holding their unit, in their order."""
+        shards = self.shard_of_article[self.unit_article[pool.uids[rows]]]
+        return {int(s): rows[shards == s] for s in np.unique(shards)}
+
+    def measure_rows(self, terms: QueryTerms, pool: Pool) -> None:
+        """Each shard measures the features of its own candidates in the chosen pool, so the
+        work of a question does not grow with the shard count. A shard that does not answer
+        leaves its rows unmeasured (and is named missing)."""
+        by_shard = self._rows_by_shard(pool, np.arange(len(pool.uids)))
+        answers = self._each_of(by_shard, "features", lambda s: (terms, pool.uids[by_shard[s]].tolist()))
+        for s, values in answers.items():
+            pool.values[np.ix_(by_shard[s], UNIT_COLUMNS)] = values
 
     def read_rows(self, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
         """Each shard reads its own candidates among ``rows``; a shard that does not answer
         leaves its rows unread."""
-        rows = [r for r in rows.tolist() if not pool.read[r]]
-        by_shard: dict[int, list[int]] = {}
-        for row in rows:
-            by_shard.setdefault(self.shard_of(int(pool.uids[row])), []).append(row)
-        answers = self._each_of(by_shard, "read", lambda s: (query, terms, [int(pool.uids[r]) for r in by_shard[s]],
+        by_shard = self._rows_by_shard(pool, rows[~pool.read[rows]])
+        answers = self._each_of(by_shard, "read", lambda s: (query, terms, pool.uids[by_shard[s]].tolist(),
                                                                 pool.values[by_shard[s]]))
         for s, answer in answers.items():
             values, readings, facts = cast("tuple[Any, Any, Any]", answer)
-            for row, value, reading, fact in zip(by_shard[s], values, readings, facts):
-                pool.values[row] = value
+            pool.values[by_shard[s]] = values
+            pool.read[by_shard[s]] = True
+            for row, reading, fact in zip(by_shard[s].tolist(), readings, facts):
                 pool.readings[row] = reading
-                pool.read[row] = True
                 self._keep(reading.uid, fact)
 
     def _each_of(self, shards: dict[int, object], method: str, args: Callable[[int], tuple]) -> dict[int, object]:
@@ -189,7 +234,7 @@ class ShardedIndex:
     def _fact(self, uid: int) -> UnitFacts:
         found = self._facts.get(uid)
         if found is None:
-            found = self.backend.one(self.shard_of(uid), "facts", [uid])[0]
+            found = self._one(self.shard_of(uid), "facts", [uid])[0]
             self._keep(uid, found)
         return found
 
@@ -215,7 +260,7 @@ class ShardedIndex:
         return found
 
     def _terms(self, name: str, uid: int):
-        return self.remembered(name, uid, lambda index, u: index.backend.one(index.shard_of(u), "unit_terms", name, u))
+        return self.remembered(name, uid, lambda index, u: index._one(index.shard_of(u), "unit_terms", name, u))
 
     def title_terms(self, uid: int) -> set[str]:
         return self._terms("title_terms", uid)
@@ -239,9 +284,10 @@ class ShardedIndex:
 
     def uid_at(self, article_id: str, start: int) -> int | None:
         a = self.article_index(article_id)
-        if a is None:
+        shard = None if a is None else int(self.shard_of_article[a])
+        if shard is None or shard in self.missing:  # a missing shard's units are in no answer
             return None
-        return self.backend.one(int(self.shard_of_article[a]), "uid_at", int(self.local_article[a]), start)
+        return self._one(shard, "uid_at", int(self.local_article[a]), start)
 
     def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
         """The ``k`` best units by BM25 over every shard, best first (ties by unit id)."""
