@@ -53,9 +53,11 @@ class Engine:
         symbolic links leading outside the folder are read only with ``follow_links``. A
         sharded index is used when the corpus has one, or built with ``shards`` (served by a
         Ray cluster at ``ray``, else in this process)."""
-        from verbatim.retrieval.shards.open import has_sharded_index, open_sharded
+        from verbatim.retrieval.shards import has_sharded_index
 
         if shards is not None or ray is not None or has_sharded_index(path, index_dir):
+            from verbatim.retrieval.shards.open import open_sharded  # only a sharded corpus needs it
+
             return cls(open_sharded(path, count=shards, ray_address=ray, index_dir=index_dir, include=include,
                                     exclude=exclude, follow_links=follow_links, force=reindex, waiting=waiting))
         return cls(open_index(path, index_dir=index_dir, progress=progress, include=include, exclude=exclude,
