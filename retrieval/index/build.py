@@ -86,6 +86,8 @@ class _FileResult:
     title_ids: array = field(default_factory=lambda: array("i"))
     new_terms: list[str] = field(default_factory=list)
     new_stems: list[tuple[str, str]] = field(default_factory=list)  # (word, stem) first met here
+    form: str = ""  # the format the file was read as
+    digest: str = ""  # of the file's bytes
 
 
 class _LocalVocabulary:
@@ -130,6 +132,7 @@ def _read_file(task: tuple[str, str, int, int, dict | None],
     if article is None:
         return result
     result.info = metadata(article)
+    result.form, result.digest = article.format, article.digest
     result.title_ids.extend(local.id(term) for term in terms(article.title))
     heading = -1
     encoded = []
@@ -270,7 +273,8 @@ def _add_fresh(parts: _Parts, result: _FileResult, mapping: _Mapping) -> None:
     if result.info is None:
         return
     count = result.units
-    parts.articles.append(ArticleInfo.of(result.info, result.rel, result.size, result.mtime_ns, parts.units, count))
+    parts.articles.append(ArticleInfo.of(result.info, result.rel, result.size, result.mtime_ns, parts.units, count,
+                                         result.form, result.digest))
     for name in ("starts", "ends", "paragraphs", "sentences", "kinds", "counts", "lines", "levels"):
         parts.add(name, np.frombuffer(getattr(result, name), dtype=getattr(result, name).typecode))
     headings = np.frombuffer(result.headings, dtype=np.int32).astype(np.int64)

@@ -40,21 +40,25 @@ class ArticleInfo:
     source: str | None = None
     date: str | None = None
     authors: tuple[str, ...] = ()
+    format: str = ""  # how the file was read ("text", "markdown", ...)
+    digest: str = ""  # of the file's bytes the units were made from (reader.content_digest)
 
     @classmethod
-    def of(cls, meta: dict, rel: str, size: int, mtime_ns: int, first: int, count: int) -> ArticleInfo:
+    def of(cls, meta: dict, rel: str, size: int, mtime_ns: int, first: int, count: int,
+           form: str = "", digest: str = "") -> ArticleInfo:
         """From an article's metadata (as ``metadata`` writes it) and where its file and units are."""
         return cls(meta["id"], meta["title"], meta["path"], rel, size, mtime_ns, first, count,
-                   meta.get("source"), meta.get("date"), tuple(meta.get("authors") or ()))
+                   meta.get("source"), meta.get("date"), tuple(meta.get("authors") or ()), form, digest)
 
     def record(self) -> dict:
         """Everything as a JSON object, for the saved index; ``from_record`` reads it back."""
         return {**metadata(self), "rel": self.rel, "size": self.size, "mtime_ns": self.mtime_ns,
-                "first": self.first, "count": self.count}
+                "first": self.first, "count": self.count, "format": self.format, "digest": self.digest}
 
     @classmethod
     def from_record(cls, record: dict) -> ArticleInfo:
-        return cls.of(record, record["rel"], record["size"], record["mtime_ns"], record["first"], record["count"])
+        return cls.of(record, record["rel"], record["size"], record["mtime_ns"], record["first"], record["count"],
+                      str(record.get("format", "")), str(record.get("digest", "")))
 
 
 def metadata(article: Article | ArticleInfo) -> dict:

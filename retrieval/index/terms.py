@@ -433,8 +433,12 @@ def tokens(text: str) -> list[Token]:
     """Like :func:`terms`, with each term's character span in ``text``: NLTK's tokenizer's
     engine and time limit, for questions."""
     narrowed = _narrowed(text)
-    matches = _question_tokenizer().finditer(narrowed, timeout=NLTK_MATCH_TIMEOUT)
-    return _located(narrowed, [m.span() for m in matches])
+    return _located(narrowed, question_spans(narrowed))
+
+
+def question_spans(text: str) -> list[tuple[int, int]]:
+    """The raw tokens' spans in ``text``, as NLTK's RegexpTokenizer(TOKEN_PATTERN) gives them."""
+    return [m.span() for m in _question_tokenizer().finditer(text, timeout=NLTK_MATCH_TIMEOUT)]
 
 
 def sentence_tokens(text: str) -> list[Token]:
