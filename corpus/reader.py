@@ -197,7 +197,7 @@ class FileNow:
     path: str
     text: str | None
     digest: str
-    _article: list[Article | None] = field(default_factory=list)
+    _article: list[Article | None] = field(default_factory=list)  # empty until split, then the one article
 
     @property
     def article(self) -> Article | None:

@@ -215,18 +215,20 @@ class StemMemo:
         self._raw = raw
         self._lines: str | None = None
 
+    def _text(self) -> str:
+        if self._lines is None:
+            self._lines = bytes(self._raw).decode("utf-8", "surrogatepass")
+        return self._lines
+
     def get(self, word: str) -> str:
         """The word's stem, empty when the memo does not hold it."""
-        if self._lines is None:
-            self._lines = bytes(self._raw).decode("utf-8")
-        return find_in_sorted_lines(self._lines, word)
+        return find_in_sorted_lines(self._text(), word)
 
     def items(self) -> Iterable[tuple[str, str]]:
-        if self._lines is None:
-            self._lines = bytes(self._raw).decode("utf-8")
-        for line in self._lines.splitlines():
-            word, _, stem = line.partition("\t")
-            yield word, stem
+        for line in self._text().split("\n"):
+            if line:
+                word, _, stem = line.partition("\t")
+                yield word, stem
 
     @staticmethod
     def encode(stems: dict[str, str]) -> bytes:
