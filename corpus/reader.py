@@ -6,6 +6,7 @@ import codecs
 import hashlib
 import os
 import stat
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,6 +212,7 @@ class FileNow:
 # Files a conversation quotes again and again are read once while they stay as they were.
 FILES_NOW_KEPT = 64
 _files_now: dict[tuple, FileNow] = {}
+_files_now_lock = threading.Lock()  # the chat may check quotes from more than one thread
 
 
 def file_now(file: Path) -> FileNow:
@@ -229,9 +231,10 @@ def file_now(file: Path) -> FileNow:
     text, _, digest = read_file(file)
     now = FileNow(str(file), text, digest)
     if key is not None:
-        _files_now[key] = now
-        while len(_files_now) > FILES_NOW_KEPT:
-            del _files_now[next(iter(_files_now))]
+        with _files_now_lock:
+            _files_now[key] = now
+            while len(_files_now) > FILES_NOW_KEPT:
+                del _files_now[next(iter(_files_now))]
     return now
 
 

@@ -19,6 +19,7 @@ from nltk.stem.porter import PorterStemmer
 from nltk.tokenize import RegexpTokenizer
 from test_quotes_match_files import edit_keeping_size_and_time, write_corpus
 
+from verbatim.corpus import reader
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index import terms
 from verbatim.retrieval.index.build import build
@@ -125,6 +126,7 @@ def test_a_word_no_memo_holds_is_stemmed_by_nltk_with_the_same_answer(empty_nltk
     code = """
 import sys
 from nltk.stem.porter import PorterStemmer
+from verbatim.corpus import reader
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index import terms
 
@@ -159,3 +161,19 @@ def test_a_conversation_sees_an_edit_that_kept_size_and_time(tmp_path):
     os.sync()
     result = engine.ask("How much will the project cost?")
     assert "15 million" in result.answers[0].sentence and "budget.txt" in result.notice
+
+
+def test_only_a_changed_or_marked_up_file_is_split_again_to_check_a_quote(tmp_path, monkeypatch):
+    folder = write_corpus(tmp_path / "notes")
+    engine = Engine.load(folder, index_dir=tmp_path / "idx")
+    split: list[str] = []
+    make_article = reader.make_article
+    monkeypatch.setattr(reader, "make_article", lambda *args, **kw: split.append(Path(args[1]).name) or
+                        make_article(*args, **kw))
+    ferry = engine.ask("Which ferry crossed the bay?")
+    assert ferry.answered and ferry.notice is None and "ferry.txt" not in split
+    bridge = engine.ask("When was the old bridge built?")
+    assert bridge.answered and "bridge.md" in split  # markup: read as the index reads it
+    edit_keeping_size_and_time(folder / "ferry.txt", "numbered 7", "numbered 9")
+    again = engine.ask("Which ferry crossed the bay?")
+    assert "ferry.txt" in split and "numbered 9" in again.answers[0].sentence

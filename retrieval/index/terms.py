@@ -260,7 +260,7 @@ def _shipped_memo() -> StemMemo | None:
     try:
         with open(SHIPPED_STEMS_PATH, "rb") as file:
             text = zlib.decompress(file.read(), wbits=16 + zlib.MAX_WBITS)
-    except OSError:
+    except (OSError, zlib.error):  # missing or damaged: every stem from NLTK, as right
         return None
     header, _, lines = text.partition(b"\n")
     return StemMemo(lines) if header.decode("ascii", "replace") == f"nltk {nltk_version()}" else None
