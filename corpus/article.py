@@ -25,6 +25,7 @@ class Article:
     date: str | None = None
     authors: list[str] = field(default_factory=list)
     format: str = "text"
+    digest: str = ""  # of the file's bytes, when read from a file (reader.content_digest)
 
     def sections(self) -> list[tuple[str, ...]]:
         """Each unit's heading path, outermost first."""

@@ -2,34 +2,45 @@
 
 from __future__ import annotations
 
-from verbatim.corpus import html, man, markdown, rst
-from verbatim.corpus.document import Document
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from verbatim.corpus.document import Document
 
 TEXT_SUFFIXES = (".txt", ".text")
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+RST_SUFFIXES = (".rst", ".rest", ".rst.txt")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+MAN_SUFFIXES = (".man",)
 # Every suffix read; the rest of a folder is counted as skipped by type.
-SUFFIXES = TEXT_SUFFIXES + markdown.SUFFIXES + rst.SUFFIXES + html.SUFFIXES + man.SUFFIXES
+SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + RST_SUFFIXES + HTML_SUFFIXES + MAN_SUFFIXES
+# Each format's reader, imported when a file of that format is read: a corpus of plain
+# text, the bundled articles among them, never pays for the others' patterns and parsers.
+READERS = {"markdown": ("markdown", "read_markdown"), "rst": ("rst", "read_rst"), "html": ("html", "read_html"),
+           "man": ("man", "read_man")}
 
 
 def format_of(name: str, text: str) -> str:
     """"markdown", "rst", "html", "man" or "text"."""
     lower = name.lower()
-    if lower.endswith(rst.SUFFIXES):
+    if lower.endswith(RST_SUFFIXES):
         return "rst"
-    if lower.endswith(markdown.SUFFIXES):
+    if lower.endswith(MARKDOWN_SUFFIXES):
         return "markdown"
-    if lower.endswith(html.SUFFIXES):
+    if lower.endswith(HTML_SUFFIXES):
         return "html"
-    if lower.endswith(man.SUFFIXES) or man.is_man_page(text):
+    if lower.endswith(MAN_SUFFIXES):
         return "man"
-    return "text"
+    from verbatim.corpus.man import is_man_page
 
-
-READERS = {"markdown": markdown.read_markdown, "rst": rst.read_rst, "html": html.read_html,
-           "man": man.read_man}
+    return "man" if is_man_page(text) else "text"
 
 
 def read_document(form: str, text: str) -> Document | None:
     """The document model of ``text`` in format ``form``; None for plain text, which the
     segmenter reads."""
-    reader = READERS.get(form)
-    return reader(text) if reader else None
+    if form not in READERS:
+        return None
+    module, function = READERS[form]
+    return getattr(importlib.import_module(f"verbatim.corpus.{module}"), function)(text)

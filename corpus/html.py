@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 from verbatim.corpus.document import CELL_SEPARATOR, Block, Document, Rendered, line_starts
 from verbatim.corpus.segment import UnitKind
 
-SUFFIXES = (".html", ".htm", ".xhtml")
 # Elements whose content is never text to read, or is the site around the page.
 _DROP = frozenset(
     "script style noscript template svg canvas iframe object nav footer button select form".split()

@@ -8,7 +8,6 @@ from verbatim.corpus.document import Block, Document, Rendered, line_starts
 from verbatim.corpus.inline import Lines
 from verbatim.corpus.segment import UnitKind
 
-SUFFIXES = (".man",)
 # The first line of a rendered page: "WC(1)   User Commands   WC(1)".
 _HEADER = re.compile(r"^\s*(\S+)\(([0-9][\w]*)\)\s.*\s\1\(\2\)\s*$")
 # How far into a file a page's first section must show for the file to read as a page.

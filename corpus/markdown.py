@@ -10,7 +10,6 @@ from verbatim.corpus.document import CELL_SEPARATOR, Block, Document, Rendered, 
 from verbatim.corpus.inline import Lines, locate
 from verbatim.corpus.segment import UnitKind
 
-SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _FIELD = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
 _LIST_ENTRY = re.compile(r"^[ \t]+-[ \t]+(.*?)[ \t]*$")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import stat
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from verbatim.corpus.article import Article, make_article
@@ -124,26 +127,39 @@ def decode(raw: bytes) -> tuple[str, bool]:
 def read_text(path: Path) -> tuple[str | None, str | None]:
     """(text, None) for a usable file, (None, reason) for one to skip, text with a warning
     when bytes had to be replaced."""
+    text, note, _ = read_file(path)
+    return text, note
+
+
+def content_digest(raw: bytes) -> str:
+    """What a file's bytes are, in a few characters: two files with one digest hold the same
+    bytes (SHA-256)."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def read_file(path: Path) -> tuple[str | None, str | None, str]:
+    """Like :func:`read_text`, with the digest of the bytes read (empty when none were)."""
     try:
         # Devices, pipes and sockets are never opened: opening some has effects of its own.
         if not stat.S_ISREG(os.stat(path).st_mode):
-            return None, "skipped, not a regular file"
+            return None, "skipped, not a regular file", ""
         # Without blocking, in case it became a named pipe since: it would wait for a writer.
         with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None, "skipped, not a regular file"
+                return None, "skipped, not a regular file", ""
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        return None, f"skipped, cannot be read ({error.strerror or error})"
+        return None, f"skipped, cannot be read ({error.strerror or error})", ""
     if len(raw) > MAX_FILE_BYTES:
         limit = f"{MAX_FILE_BYTES // 2**20} MB" if MAX_FILE_BYTES >= 2**20 else f"{MAX_FILE_BYTES:,} bytes"
-        return None, f"skipped, larger than {limit} (the most read from one file)"
+        return None, f"skipped, larger than {limit} (the most read from one file)", ""
+    digest = content_digest(raw)
     if b"\x00" in raw[:SNIFF_BYTES] and raw[:2] not in _UTF16_BOMS:
-        return None, "skipped, binary file"
+        return None, "skipped, binary file", digest
     text, replaced = decode(raw)
     if not text.strip():
-        return None, "skipped, empty"
-    return text, ("undecodable bytes replaced (not UTF-8)" if replaced else None)
+        return None, "skipped, empty", digest
+    return text, ("undecodable bytes replaced (not UTF-8)" if replaced else None), digest
 
 
 def relative_id(file: Path, root: Path) -> str:
@@ -153,7 +169,7 @@ def relative_id(file: Path, root: Path) -> str:
 
 def read_article(file: Path, root: Path, meta: dict | None = None) -> tuple[Article | None, list[str]]:
     """One file as an article, or None and why not; warnings for what was repaired."""
-    text, note = read_text(file)
+    text, note, digest = read_file(file)
     if text is None:
         return None, [f"{file}: {note}"]
     warnings = [f"{file}: {note}"] if note else []
@@ -168,16 +184,64 @@ def read_article(file: Path, root: Path, meta: dict | None = None) -> tuple[Arti
         authors=meta.get("authors"),
         fallback_title=file.stem,
     )
+    article.digest = digest
     if not article.units:
         return None, [f"{file}: skipped, no text to read"]
     return article, warnings
 
 
+@dataclass(slots=True)
+class FileNow:
+    """A file as it is now: its text (None when it cannot be read), the digest of its
+    bytes, and, split on first use, the article the index would read from it."""
+
+    path: str
+    text: str | None
+    digest: str
+    _article: list[Article | None] = field(default_factory=list)  # empty until split, then the one article
+
+    @property
+    def article(self) -> Article | None:
+        """The file as the index reads it, its units split anew (NLTK's Punkt): what an
+        answer's sentence and offsets are checked against when the file changed."""
+        if not self._article:
+            self._article.append(None if self.text is None else make_article("", self.path, self.text, None))
+        return self._article[0]
+
+
+# Files a conversation quotes again and again are read once while they stay as they were.
+FILES_NOW_KEPT = 64
+_files_now: dict[tuple, FileNow] = {}
+_files_now_lock = threading.Lock()  # the chat may check quotes from more than one thread
+
+
+def file_now(file: Path) -> FileNow:
+    """The file read now, or as it was read before in this process when its status says it
+    is the same file unchanged since: same device, inode, size, modification time and
+    status change time (which no program sets back, unlike the modification time)."""
+    try:
+        status = os.stat(file)
+        key: tuple | None = (str(file), status.st_dev, status.st_ino, status.st_size,
+                             status.st_mtime_ns, status.st_ctime_ns)
+    except OSError:
+        key = None
+    known = _files_now.get(key) if key is not None else None
+    if known is not None:
+        return known
+    text, _, digest = read_file(file)
+    now = FileNow(str(file), text, digest)
+    if key is not None:
+        with _files_now_lock:
+            _files_now[key] = now
+            while len(_files_now) > FILES_NOW_KEPT:
+                del _files_now[next(iter(_files_now))]
+    return now
+
+
 def article_now(file: Path) -> Article | None:
     """The file as the index reads it, now; None when it cannot be read. Its units are
     what an answer's sentence and offsets are checked against."""
-    text, _ = read_text(file)
-    return None if text is None else make_article("", str(file), text, None)
+    return file_now(file).article
 
 
 def corpus_file(root: Path, rel: str, follow_links: bool = False) -> Path | None:

@@ -8,7 +8,6 @@ from verbatim.corpus.document import CELL_SEPARATOR, Block, Document, Rendered, 
 from verbatim.corpus.inline import Lines
 from verbatim.corpus.segment import UnitKind
 
-SUFFIXES = (".rst", ".rest", ".rst.txt")
 _ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1+\s*$")
 _EXPLICIT = re.compile(r"^\.\.(?:\s+|$)")
 _DIRECTIVE = re.compile(r"^\.\.\s+([\w:.+-]+)::(?:\s+(.*?))?\s*$")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
-
 # Punkt normally learns these from a large training text, which NLTK would have to
 # download. Shipping them keeps the splitter offline and identical on every machine, and
 # it makes a file's sentences independent of the other files in the corpus, so a saved
@@ -36,37 +34,40 @@ SENTENCE_STARTERS = frozenset(
 )
 
 
-class _PlainLanguageVars(PunktLanguageVars):
-    """Punkt's own English patterns, compiled by the standard engine.
-
-    NLTK 3.10 runs each of these matches under a ReDoS timer; splitting a million sentences
-    that way costs twice the time. The patterns are the ones NLTK fixed to be linear, and
-    the segmenter is fuzzed with long hostile lines (tests/test_fuzz.py).
-    """
-
-    re_boundary_realignment = re.compile(
-        PunktLanguageVars.re_boundary_realignment.pattern, re.MULTILINE
-    )
-
-    def _word_tokenizer_re(self):
-        if not hasattr(self, "_plain_word_tokenizer"):
-            self._plain_word_tokenizer = re.compile(super()._word_tokenizer_re().pattern,
-                                                    re.UNICODE | re.VERBOSE)
-        return self._plain_word_tokenizer
-
-    def period_context_re(self):
-        if not hasattr(self, "_plain_period_context"):
-            self._plain_period_context = re.compile(super().period_context_re().pattern,
-                                                    re.UNICODE | re.VERBOSE)
-        return self._plain_period_context
-
-
 @lru_cache(maxsize=1)
-def _tokenizer() -> PunktSentenceTokenizer:
+def _tokenizer():
+    # Imported at the first split, not with this module: NLTK's package imports nearly all
+    # of its modules (about 0.4 s), and an answer from a saved index splits nothing.
+    from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
+
+    class PlainLanguageVars(PunktLanguageVars):
+        """Punkt's own English patterns, compiled by the standard engine.
+
+        NLTK 3.10 runs each of these matches under a ReDoS timer; splitting a million
+        sentences that way costs twice the time. The patterns are the ones NLTK fixed to be
+        linear, and the segmenter is fuzzed with long hostile lines (tests/test_fuzz.py).
+        """
+
+        re_boundary_realignment = re.compile(
+            PunktLanguageVars.re_boundary_realignment.pattern, re.MULTILINE
+        )
+
+        def _word_tokenizer_re(self):
+            if not hasattr(self, "_plain_word_tokenizer"):
+                self._plain_word_tokenizer = re.compile(super()._word_tokenizer_re().pattern,
+                                                        re.UNICODE | re.VERBOSE)
+            return self._plain_word_tokenizer
+
+        def period_context_re(self):
+            if not hasattr(self, "_plain_period_context"):
+                self._plain_period_context = re.compile(super().period_context_re().pattern,
+                                                        re.UNICODE | re.VERBOSE)
+            return self._plain_period_context
+
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
     params.sent_starters = set(SENTENCE_STARTERS)
-    return PunktSentenceTokenizer(params, lang_vars=_PlainLanguageVars())
+    return PunktSentenceTokenizer(params, lang_vars=PlainLanguageVars())
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

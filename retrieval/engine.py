@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from verbatim.corpus import Article, CorpusError
-from verbatim.corpus.reader import article_now, corpus_file, read_article
+from verbatim.corpus.reader import FileNow, corpus_file, file_now, read_article
+from verbatim.corpus.segment import normalize_space
 from verbatim.retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
 from verbatim.retrieval.explain import explain as explain_result
 from verbatim.retrieval.index.build import ProgressCallback, build
@@ -56,9 +57,11 @@ class Engine:
         symbolic links leading outside the folder are read only with ``follow_links``. A
         sharded index is used when the corpus has one, or built with ``shards`` (served by a
         Ray cluster at ``ray``, else in this process)."""
-        from verbatim.retrieval.shards.open import has_sharded_index, open_sharded
+        from verbatim.retrieval.shards import has_sharded_index
 
         if shards is not None or ray is not None or has_sharded_index(path, index_dir):
+            from verbatim.retrieval.shards.open import open_sharded  # only a sharded corpus needs it
+
             return cls(open_sharded(path, count=shards, ray_address=ray, index_dir=index_dir, include=include,
                                     exclude=exclude, follow_links=follow_links, force=reindex, waiting=waiting))
         return cls(open_index(path, index_dir=index_dir, progress=progress, include=include, exclude=exclude,
@@ -223,26 +226,44 @@ class Engine:
 
     def outdated(self, passages: list[Passage]) -> list[Passage]:
         """The passages whose sentence is not their file's text at their offsets now (the
-        file edited, or the index damaged). One read of each file."""
-        articles: dict[str, Article | None] = {}
+        file edited, or the index damaged). One read of each file.
+
+        A plain-text file whose bytes are the ones the index was made from (same digest) is
+        not split into sentences again: its units are what this code made of these bytes,
+        and a unit's text is the file's text at its offsets with white space collapsed, so
+        that is compared. A changed file, or one with markup, is read as the index reads it
+        and the unit at the passage's offsets compared."""
+        files: dict[str, FileNow | None] = {}
         found = []
         for passage in passages:
             rel = self._rel(passage.article.id)
-            if rel not in articles:
-                articles[rel] = self._article_now(rel)
-            article = articles[rel]
-            unit = None if article is None else article.unit_at(passage.start, passage.end)
-            if unit is None or unit.text != passage.sentence:
+            if rel not in files:
+                path = corpus_file(Path(self.index.root), rel, self.opened.follow_links)
+                files[rel] = None if path is None else file_now(path)
+            now = files[rel]
+            if now is None or now.text is None:
                 found.append(passage)
+            elif self._unchanged_plain_text(passage.article.id, now):
+                start, end = passage.start, passage.end
+                if not (0 <= start < end <= len(now.text)) or normalize_space(now.text[start:end]) != passage.sentence:
+                    found.append(passage)
+            else:
+                article = now.article
+                unit = None if article is None else article.unit_at(passage.start, passage.end)
+                if unit is None or unit.text != passage.sentence:
+                    found.append(passage)
         return found
+
+    def _unchanged_plain_text(self, article_id: str, now: FileNow) -> bool:
+        """True when the article's file is plain text (read without markup) and its bytes
+        now are those the index was made from."""
+        a = self.index.article_index(article_id)
+        info = None if a is None else self.index.articles[a]
+        return info is not None and info.format == "text" and bool(info.digest) and info.digest == now.digest
 
     def _rel(self, article_id: str) -> str:
         a = self.index.article_index(article_id)
         return self.index.articles[a].rel if a is not None else article_id
-
-    def _article_now(self, rel: str) -> Article | None:
-        path = corpus_file(Path(self.index.root), rel, self.opened.follow_links)
-        return None if path is None else article_now(path)
 
     def _without(self, result: Result, stale: list[str]) -> Result:
         """``result`` without the passages of the files named: no answer when its best

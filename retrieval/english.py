@@ -47,19 +47,26 @@ class Lexicon:
 
     def entry(self, word: str) -> str:
         """The word's entry, empty when the word is not in the list."""
-        lines, low, high = self.lines, 0, len(self.lines)
-        while low < high:
-            start = lines.rfind("\n", 0, (low + high) // 2) + 1
-            tab = lines.index("\t", start)
-            end = lines.index("\n", tab)
-            key = lines[start:tab]
-            if key == word:
-                return lines[tab + 1:end]
-            if key < word:
-                low = end + 1
-            else:
-                high = start
-        return ""
+        return find_in_sorted_lines(self.lines, word)
+
+
+def find_in_sorted_lines(lines: str, word: str) -> str:
+    """What follows ``word`` and a tab on its line of ``lines`` ("key<TAB>value" lines sorted
+    by key, each ending in a line break), empty when no line has that key. A bisection in
+    place: no dictionary to build for the few words one process looks up."""
+    low, high = 0, len(lines)
+    while low < high:
+        start = lines.rfind("\n", 0, (low + high) // 2) + 1
+        tab = lines.index("\t", start)
+        end = lines.index("\n", tab)
+        key = lines[start:tab]
+        if key == word:
+            return lines[tab + 1:end]
+        if key < word:
+            low = end + 1
+        else:
+            high = start
+    return ""
 
 
 def _read_data_file() -> bytes:

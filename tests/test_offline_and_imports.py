@@ -70,6 +70,25 @@ def test_markdown_parser_is_imported_only_for_markdown_files(empty_nltk_data, tm
 
 
 @pytest.mark.subprocess
+def test_answering_plain_text_imports_no_other_reader_and_no_shard_machinery(empty_nltk_data, tmp_path):
+    """What the one-shot answer does not need is not imported: the readers of other formats
+    (each read on first use) and, for a corpus with one saved index, the sharded index's code."""
+    code = (
+        "import sys\n"
+        "from verbatim.retrieval.engine import Engine\n"
+        "result = Engine.load().ask('How old is Liang Wenfeng?')\n"
+        "assert result.answered\n"
+        "unneeded = ['verbatim.corpus.markdown', 'verbatim.corpus.rst', 'verbatim.corpus.html',\n"
+        "            'verbatim.retrieval.shards.open', 'verbatim.retrieval.shards.layout']\n"
+        "loaded = [m for m in unneeded if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=cli_env(empty_nltk_data, XDG_CACHE_HOME=str(tmp_path)), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.subprocess
 def test_subprocesses_have_the_network_blocked(empty_nltk_data):
     code = "import socket\nsocket.create_connection(('example.com', 80))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

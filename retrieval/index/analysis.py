@@ -8,12 +8,10 @@ import hashlib
 import json
 import unicodedata
 
-import nltk
-
 from verbatim.corpus.segment import SEGMENTER_VERSION
 from verbatim.retrieval import lexicon
 from verbatim.retrieval.index.bm25 import K1, B
-from verbatim.retrieval.index.terms import NORMALIZER_VERSION, TOKEN_PATTERN
+from verbatim.retrieval.index.terms import NORMALIZER_VERSION, TOKEN_PATTERN, nltk_version
 
 
 @functools.cache
@@ -27,7 +25,7 @@ def analysis_fingerprint() -> str:
         "word_lists": {name: value for name, value in vars(lexicon).items() if name.isupper()},
         "normalizer": NORMALIZER_VERSION,
         "unicode": unicodedata.unidata_version,
-        "nltk": nltk.__version__,
+        "nltk": nltk_version(),
         "bm25": {"k1": K1, "b": B},
     }
     # Sets are written sorted, so the hash does not depend on the order of their items.

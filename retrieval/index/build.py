@@ -21,7 +21,7 @@ from verbatim.corpus.reader import corpus_listing, corpus_name, corpus_root, no_
 from verbatim.corpus.select import Selection
 from verbatim.retrieval.index.bm25 import posting_weights
 from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData, metadata
-from verbatim.retrieval.index.terms import terms
+from verbatim.retrieval.index.terms import StemMemo, stems_in_process, stems_known, stems_since, terms
 
 # The size and time recorded for a file that could not even be looked at.
 UNREADABLE = (-1, -1)
@@ -85,6 +85,9 @@ class _FileResult:
     term_ids: array = field(default_factory=lambda: array("i"))
     title_ids: array = field(default_factory=lambda: array("i"))
     new_terms: list[str] = field(default_factory=list)
+    new_stems: list[tuple[str, str]] = field(default_factory=list)  # (word, stem) first met here
+    form: str = ""  # the format the file was read as
+    digest: str = ""  # of the file's bytes
 
 
 class _LocalVocabulary:
@@ -117,7 +120,7 @@ def _read_file(task: tuple[str, str, int, int, dict | None],
     local_ids = local.ids
     result = _FileResult(relative_id(file, base), size, mtime_ns, [],
                          worker=0 if vocabulary is not None else os.getpid())
-    known = len(local.terms)
+    known, stemmed = len(local.terms), stems_known()
     article, result.warnings = read_article(file, base, meta)
     try:
         now = os.stat(path)
@@ -129,6 +132,7 @@ def _read_file(task: tuple[str, str, int, int, dict | None],
     if article is None:
         return result
     result.info = metadata(article)
+    result.form, result.digest = article.format, article.digest
     result.title_ids.extend(local.id(term) for term in terms(article.title))
     heading = -1
     encoded = []
@@ -154,6 +158,7 @@ def _read_file(task: tuple[str, str, int, int, dict | None],
     result.text = b"".join(encoded)
     result.units = len(encoded)
     result.new_terms = local.terms[known:]
+    result.new_stems = stems_since(stemmed)
     return result
 
 
@@ -268,7 +273,8 @@ def _add_fresh(parts: _Parts, result: _FileResult, mapping: _Mapping) -> None:
     if result.info is None:
         return
     count = result.units
-    parts.articles.append(ArticleInfo.of(result.info, result.rel, result.size, result.mtime_ns, parts.units, count))
+    parts.articles.append(ArticleInfo.of(result.info, result.rel, result.size, result.mtime_ns, parts.units, count,
+                                         result.form, result.digest))
     for name in ("starts", "ends", "paragraphs", "sentences", "kinds", "counts", "lines", "levels"):
         parts.add(name, np.frombuffer(getattr(result, name), dtype=getattr(result, name).typecode))
     headings = np.frombuffer(result.headings, dtype=np.int32).astype(np.int64)
@@ -459,6 +465,8 @@ def build(
     use_processes = parallel if parallel is not None else len(fresh) >= PARALLEL_FROM_FILES
     results = _read_all(fresh, use_processes)  # in corpus order, each joined as it arrives
     done = sentences = 0
+    # Porter's stems of the words read: the old index's, this process's and every reader's.
+    stems = dict(StemMemo(previous.stems).items()) if old else {}
     try:
         for _, rel, size, mtime_ns in stamps:
             if rel not in fresh_rels:
@@ -473,6 +481,7 @@ def build(
             result = next(results)
             mapping = worker_map.setdefault(result.worker, _Mapping())
             mapping.extend(parts.global_ids(result.new_terms))
+            stems.update(result.new_stems)
             report.read += 1
             if result.warnings:
                 notes[rel] = result.warnings
@@ -495,6 +504,8 @@ def build(
     if not parts.articles and only is None:  # a shard may hold no text; the corpus may not
         raise CorpusError(no_text_message(root))
     data = _finish(parts, root, digest)
+    stems.update(stems_in_process())
+    data.stems = StemMemo.encode(stems)
     data.name = name or data.name
     data.listing_warnings = listing_warnings
     data.notes = notes

@@ -13,7 +13,7 @@ import numpy as np
 from verbatim.corpus import Article, Unit, UnitKind
 from verbatim.corpus.segment import MASTHEAD_PARAGRAPHS
 from verbatim.retrieval.index.bm25 import PostingsBM25, SentenceBM25, idf, idf_array, posting_weights, rescaled_weights
-from verbatim.retrieval.index.terms import terms
+from verbatim.retrieval.index.terms import StemMemo, remember_stems, terms
 
 # Two stems are one word in another form ("founder"/"found", "investor"/"invest") when one
 # is a prefix of the other, longer by a suffix of at most this many letters.
@@ -40,21 +40,25 @@ class ArticleInfo:
     source: str | None = None
     date: str | None = None
     authors: tuple[str, ...] = ()
+    format: str = ""  # how the file was read ("text", "markdown", ...)
+    digest: str = ""  # of the file's bytes the units were made from (reader.content_digest)
 
     @classmethod
-    def of(cls, meta: dict, rel: str, size: int, mtime_ns: int, first: int, count: int) -> ArticleInfo:
+    def of(cls, meta: dict, rel: str, size: int, mtime_ns: int, first: int, count: int,
+           form: str = "", digest: str = "") -> ArticleInfo:
         """From an article's metadata (as ``metadata`` writes it) and where its file and units are."""
         return cls(meta["id"], meta["title"], meta["path"], rel, size, mtime_ns, first, count,
-                   meta.get("source"), meta.get("date"), tuple(meta.get("authors") or ()))
+                   meta.get("source"), meta.get("date"), tuple(meta.get("authors") or ()), form, digest)
 
     def record(self) -> dict:
         """Everything as a JSON object, for the saved index; ``from_record`` reads it back."""
         return {**metadata(self), "rel": self.rel, "size": self.size, "mtime_ns": self.mtime_ns,
-                "first": self.first, "count": self.count}
+                "first": self.first, "count": self.count, "format": self.format, "digest": self.digest}
 
     @classmethod
     def from_record(cls, record: dict) -> ArticleInfo:
-        return cls.of(record, record["rel"], record["size"], record["mtime_ns"], record["first"], record["count"])
+        return cls.of(record, record["rel"], record["size"], record["mtime_ns"], record["first"], record["count"],
+                      str(record.get("format", "")), str(record.get("digest", "")))
 
 
 def metadata(article: Article | ArticleInfo) -> dict:
@@ -98,6 +102,9 @@ class IndexData:
     post_weight: np.ndarray
     avgdl: float
     digest: str = ""  # what else the index depends on (the bundled catalog)
+    # Porter's stem of every word the index's text was read with: "word<TAB>stem" lines
+    # (terms.StemMemo), so a question in these words is stemmed without importing NLTK.
+    stems: bytes | memoryview = b""
     listing_warnings: list[str] = field(default_factory=list)  # folders that could not be walked
     notes: dict[str, list[str]] = field(default_factory=dict)  # file -> warnings from reading it
     skipped: dict[str, tuple[int, int]] = field(default_factory=dict)  # file -> (size, mtime_ns)
@@ -171,6 +178,10 @@ class SentenceIndex:
     _article_sets: dict[tuple[str, int], set[str]] = field(default_factory=dict)
     _uid_at: dict[str, int] = field(default_factory=dict)
     _remembered: dict[tuple[str, int], object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.data.stems):
+            remember_stems(StemMemo(self.data.stems))
 
     # -- corpus ------------------------------------------------------------------------------
     @property

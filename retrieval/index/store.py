@@ -31,7 +31,8 @@ from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData
 from verbatim.retrieval.places import xdg_home
 
 FORMAT = "verbatim-index"
-VERSION = 5
+# 6: each file's content digest (the quote check) and the stems memo (stems.txt).
+VERSION = 6
 POINTER = "current"
 LOCK = "lock"
 ARRAYS = {
@@ -182,6 +183,8 @@ def write_version(data: IndexData, folder: Path) -> Path:
         vocab = json.dumps(data.vocab, ensure_ascii=False).encode("utf-8", "surrogatepass")
         _write(staging / "vocab.json", vocab)
         sizes["vocab.json"] = len(vocab)
+        _write(staging / "stems.txt", bytes(data.stems))
+        sizes["stems.txt"] = len(data.stems)
         manifest = {
             "format": FORMAT,
             "version": VERSION,
@@ -199,7 +202,8 @@ def write_version(data: IndexData, folder: Path) -> Path:
             "skipped": data.skipped,
             "articles": [a.record() for a in data.articles],
         }
-        manifest["crc32"] = {"text.bin": zlib.crc32(data.text), "vocab.json": zlib.crc32(vocab)}
+        manifest["crc32"] = {"text.bin": zlib.crc32(data.text), "vocab.json": zlib.crc32(vocab),
+                             "stems.txt": zlib.crc32(data.stems)}
         # ASCII JSON: names that are not UTF-8 (kept as lone surrogates) survive as \udcxx.
         _write(staging / "manifest.json", json.dumps(manifest, ensure_ascii=True).encode("ascii"))
         for file in staging.iterdir():
@@ -328,15 +332,16 @@ def load(version: Path, root: str) -> IndexData:
         }
         vocab_bytes = (version / "vocab.json").read_bytes()
         text = _map(version / "text.bin")
+        stems = _map(version / "stems.txt")
         # The quoted sentences and the words: a flipped byte here would change what is quoted.
-        for file, content in (("text.bin", text), ("vocab.json", vocab_bytes)):
+        for file, content in (("text.bin", text), ("vocab.json", vocab_bytes), ("stems.txt", stems)):
             if zlib.crc32(content) != manifest["crc32"][file]:
                 raise IndexDamaged(f"{file} does not match its checksum")
         vocab = json.loads(vocab_bytes.decode("utf-8"))
         articles = manifest_articles(manifest)
         data = IndexData(
             root=manifest["root"], name=manifest["name"], articles=articles, vocab=vocab, text=text,
-            avgdl=float(manifest["avgdl"]), digest=manifest.get("digest", ""),
+            avgdl=float(manifest["avgdl"]), digest=manifest.get("digest", ""), stems=stems,
             listing_warnings=list(manifest.get("listing_warnings") or []),
             notes={k: list(v) for k, v in (manifest.get("notes") or {}).items()},
             skipped={k: tuple(v) for k, v in (manifest.get("skipped") or {}).items()},

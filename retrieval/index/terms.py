@@ -1,4 +1,4 @@
-"""Retrieval terms from text: NLTK regexp tokens, Porter stems, amounts kept whole.
+"""Retrieval terms from text: NLTK's regexp tokens, Porter's stems, amounts kept whole.
 
 A word's term ignores how it is written: case ("STRASSE", "straße"), accents ("café",
 "cafe") and compatibility forms (full-width "ＤｅｅｐＳｅｅｋ", the ligature in "ﬁnance").
@@ -12,13 +12,16 @@ its own, so "103.5FM" and "103.5 FM" give the same terms, "103.5" and "fm".
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
 import unicodedata
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
-from nltk.stem.porter import PorterStemmer
-from nltk.tokenize import RegexpTokenizer
-
+from verbatim.retrieval.english import find_in_sorted_lines
 from verbatim.retrieval.lexicon import (
     CURRENCY_CODES,
     CURRENCY_SYMBOLS,
@@ -59,7 +62,20 @@ TOKEN_PATTERN = rf"""
   | (?<![\w{_MARKS}{_DASHES}]){_OPTION}                      # -l  --lines  -rf  --files0-from
   | [^\W\d_][\w{_MARKS}]*(?:['’][\w{_MARKS}]+)*             # words, A100, don't
 """
-_TOKENIZER = RegexpTokenizer(TOKEN_PATTERN, flags=re.VERBOSE | re.UNICODE)
+# Questions are tokenized as NLTK's RegexpTokenizer(TOKEN_PATTERN, flags=re.VERBOSE |
+# re.UNICODE) does it: the pattern compiled by the regex engine (its Unicode tables, its
+# rules for combining marks), each match run under this time limit (nltk.redos's default),
+# but without importing NLTK, whose package imports nearly all of its modules (about 0.4 s).
+NLTK_MATCH_TIMEOUT = 5.0
+
+
+@cache
+def _question_tokenizer():
+    import regex  # NLTK's own engine, imported only when a question is read
+
+    return regex.compile(TOKEN_PATTERN, regex.VERBOSE | regex.UNICODE)
+
+
 # The same pattern on the standard engine, for indexing in bulk: NLTK 3.10 runs every match
 # of its tokenizer under a ReDoS timer, which makes it about 2.7 times slower; the tokens
 # are the same (a test checks it).
@@ -70,7 +86,6 @@ _OPTION_START = frozenset(_OPTION_DASHES)
 _SPECIAL_START = frozenset("0123456789$€£¥₹₩₽\"“`") | _OPTION_START
 _ARTICLE_FORMS = frozenset({"the", "The", "THE", "a", "A", "an", "An", "AN"})
 _MISSING = object()
-_STEMMER = PorterStemmer()
 _QUOTES = "\"“”`"
 _ARTICLES = frozenset({"the", "a", "an"})
 # Full-width ASCII ("１０３．５ＦＭ", "＄５") as ASCII before tokenizing, so amounts read as
@@ -151,15 +166,127 @@ def _word_term(surface: str) -> str | None:
 
 
 _stem_cache: dict[str, str] = {}
+# The words of _stem_cache in the order they were stemmed, so a reading process can report
+# what it stemmed since its last file.
+_stem_order: list[str] = []
 
 
 def _stem(word: str) -> str:
     """Porter's stem, cached by the folded word (the surface cache above is keyed by the
-    word as written, so "Market", "MARKET" and "ｍａｒｋｅｔ" share one stemming)."""
+    word as written, so "Market", "MARKET" and "ｍａｒｋｅｔ" share one stemming). Found in
+    the memos of stems NLTK's Porter gave before when they hold the word; NLTK is imported
+    only for a word they lack."""
     stem = _stem_cache.get(word)
     if stem is None:
-        stem = _stem_cache[word] = _STEMMER.stem(word, to_lowercase=False)
+        stem = _remembered_stem(word) or _porter().stem(word, to_lowercase=False)
+        _stem_cache[word] = stem
+        _stem_order.append(word)
     return stem
+
+
+@cache
+def _porter():
+    from nltk.stem.porter import PorterStemmer  # imports all of NLTK: only for a word no memo holds
+
+    return PorterStemmer()
+
+
+@cache
+def nltk_version() -> str:
+    """The installed NLTK's version, read as NLTK itself reads it (its VERSION file) but
+    without importing it; importlib.metadata would cost a tenth of a second."""
+    spec = importlib.util.find_spec("nltk")
+    if spec is None or spec.origin is None:
+        return "missing"
+    try:
+        with open(os.path.join(os.path.dirname(spec.origin), "VERSION"), encoding="utf-8") as file:
+            return file.read().strip()
+    except OSError:
+        return "unknown"
+
+
+class StemMemo:
+    """Stems Porter gave before: "word<TAB>stem" lines sorted by word (UTF-8), searched in
+    place, decoded at the first look-up."""
+
+    __slots__ = ("_raw", "_lines")
+
+    def __init__(self, raw: bytes | memoryview) -> None:
+        self._raw = raw
+        self._lines: str | None = None
+
+    def _text(self) -> str:
+        if self._lines is None:
+            self._lines = bytes(self._raw).decode("utf-8", "surrogatepass")
+        return self._lines
+
+    def get(self, word: str) -> str:
+        """The word's stem, empty when the memo does not hold it."""
+        return find_in_sorted_lines(self._text(), word)
+
+    def items(self) -> Iterable[tuple[str, str]]:
+        for line in self._text().split("\n"):
+            if line:
+                word, _, stem = line.partition("\t")
+                yield word, stem
+
+    @staticmethod
+    def encode(stems: dict[str, str]) -> bytes:
+        """The memo's bytes for a word -> stem mapping (words that could not be told from
+        the separators, with a tab or line break in them, left out)."""
+        lines = [f"{word}\t{stem}\n" for word, stem in sorted(stems.items())
+                 if word and stem and not any(c in word or c in stem for c in "\t\n\r")]
+        return "".join(lines).encode("utf-8", "surrogatepass")
+
+
+# The memos of the indexes opened last; a word in none of them is stemmed by NLTK (always
+# right, only slower), so a process opening many indexes keeps just the latest few.
+MEMOS_KEPT = 4
+_index_memos: list[StemMemo] = []
+# The shipped memo of the English lexicon's words, made by retrieval/data/build_stems.py,
+# headed by the NLTK version it was made with: used only under that version.
+SHIPPED_STEMS_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                  "data", "english.stems.gz")
+
+
+def remember_stems(memo: StemMemo) -> None:
+    """Use ``memo`` (an index's, made under this analysis chain) before stemming anew."""
+    _index_memos.insert(0, memo)
+    del _index_memos[MEMOS_KEPT:]
+
+
+@cache
+def _shipped_memo() -> StemMemo | None:
+    try:
+        with open(SHIPPED_STEMS_PATH, "rb") as file:
+            text = zlib.decompress(file.read(), wbits=16 + zlib.MAX_WBITS)
+    except (OSError, zlib.error):  # missing or damaged: every stem from NLTK, as right
+        return None
+    header, _, lines = text.partition(b"\n")
+    return StemMemo(lines) if header.decode("ascii", "replace") == f"nltk {nltk_version()}" else None
+
+
+def _remembered_stem(word: str) -> str:
+    for memo in _index_memos:
+        stem = memo.get(word)
+        if stem:
+            return stem
+    shipped = _shipped_memo()
+    return shipped.get(word) if shipped is not None else ""
+
+
+def stems_since(known: int) -> list[tuple[str, str]]:
+    """(word, stem) of the words this process stemmed after its first ``known``."""
+    return [(word, _stem_cache[word]) for word in _stem_order[known:]]
+
+
+def stems_known() -> int:
+    return len(_stem_order)
+
+
+def stems_in_process() -> dict[str, str]:
+    """Every word this process stemmed, with its stem."""
+    return dict(_stem_cache)
 
 
 def _mentioned(raw: list[str], i: int, shouting: bool = False) -> bool:
@@ -305,10 +432,15 @@ def terms(text: str) -> list[str]:
 
 
 def tokens(text: str) -> list[Token]:
-    """Like :func:`terms`, with each term's character span in ``text``: NLTK's tokenizer,
-    for questions."""
+    """Like :func:`terms`, with each term's character span in ``text``: NLTK's tokenizer's
+    engine and time limit, for questions."""
     narrowed = _narrowed(text)
-    return _located(narrowed, list(_TOKENIZER.span_tokenize(narrowed)))
+    return _located(narrowed, question_spans(narrowed))
+
+
+def question_spans(text: str) -> list[tuple[int, int]]:
+    """The raw tokens' spans in ``text``, as NLTK's RegexpTokenizer(TOKEN_PATTERN) gives them."""
+    return [m.span() for m in _question_tokenizer().finditer(text, timeout=NLTK_MATCH_TIMEOUT)]
 
 
 def sentence_tokens(text: str) -> list[Token]:

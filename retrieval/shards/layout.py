@@ -23,7 +23,6 @@ from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData
 
 FORMAT = "verbatim-shards"
 VERSION = 1
-FOLDER = "sharded"
 GENERATION = "generation.json"
 # Every shard holds at most what one index may (MAX_SENTENCES), so a corpus of N shards
 # holds N times as much: 20 million sentences at 10 shards.
@@ -36,11 +35,6 @@ def shard_of(rel: str, count: int) -> int:
     and in every run (Python's own hash of a string changes from run to run)."""
     digest = hashlib.blake2b(os.fsencode(rel), digest_size=8).digest()
     return int.from_bytes(digest, "big") % count
-
-
-def folder_of(corpus_folder: Path) -> Path:
-    """Where a corpus's sharded index lives, beside its one-index versions."""
-    return corpus_folder / FOLDER
 
 
 def shard_folder(count: int, shard: int) -> str:
@@ -144,11 +138,6 @@ def disk_size(generation: Generation) -> int:
     """Bytes of a generation and of the shard versions it names."""
     return store.disk_size(generation.folder) + sum(store.disk_size(generation.shard_version(s))
                                                     for s in range(generation.count))
-
-
-def exists(corpus_folder: Path) -> bool:
-    """Whether a sharded index was saved for the corpus (cheap: one file looked at)."""
-    return (folder_of(corpus_folder) / store.POINTER).is_file()
 
 
 # -- building -------------------------------------------------------------------------------
@@ -306,7 +295,7 @@ def articles_of(generation: Generation) -> tuple[list[ArticleInfo], list[np.ndar
     for g, (s, i) in enumerate(zip(article_shard.tolist(), article_local.tolist())):
         a = per_shard[s][i]
         articles.append(ArticleInfo(a.id, a.title, a.path, a.rel, a.size, a.mtime_ns, first, a.count,
-                                    a.source, a.date, a.authors))
+                                    a.source, a.date, a.authors, a.format, a.digest))
         global_article[s][i] = g
         global_first[s][i] = first
         first += a.count

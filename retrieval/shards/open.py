@@ -6,7 +6,6 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from verbatim.corpus import CorpusError
 from verbatim.corpus.bundled import ARTICLES_DIR
@@ -15,23 +14,10 @@ from verbatim.corpus.select import Selection
 from verbatim.retrieval.index import store
 from verbatim.retrieval.index.build import BuildReport
 from verbatim.retrieval.index.open import Opened, _bundled_catalog
-from verbatim.retrieval.shards import layout
+from verbatim.retrieval.shards import folder_of, layout
 from verbatim.retrieval.shards.layout import Generation, ShardBuilt, ShardTask, build_shard
 from verbatim.retrieval.shards.shard import Shard
 from verbatim.retrieval.shards.sharded import LocalShards, ShardedData, ShardedIndex
-
-
-def sharded_folder(path: str | os.PathLike[str] | None, index_dir: str | os.PathLike[str] | None) -> Path:
-    root = corpus_root(ARTICLES_DIR if path is None else path)
-    return layout.folder_of(store.corpus_folder(str(root.resolve()), index_dir))
-
-
-def has_sharded_index(path: str | os.PathLike[str] | None, index_dir: str | os.PathLike[str] | None) -> bool:
-    """Whether the corpus has a saved sharded index, which questions then use."""
-    try:
-        return (sharded_folder(path, index_dir) / store.POINTER).is_file()
-    except (CorpusError, OSError):
-        return False
 
 
 def open_sharded(
@@ -61,7 +47,7 @@ def open_sharded(
     selection = Selection.of(root, include, exclude)
     digest = "+".join(filter(None, [digest, selection.fingerprint()]))
     resolved = str(root.resolve())
-    folder = layout.folder_of(store.corpus_folder(resolved, index_dir))
+    folder = folder_of(store.corpus_folder(resolved, index_dir))
     for checked in (folder.parent, folder):
         refused = store.untrusted(checked)
         if refused is not None:
