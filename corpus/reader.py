@@ -29,13 +29,15 @@ class CorpusError(Exception):
 
 
 def corpus_listing(root: Path, follow_links: bool = False, selection: Selection | None = None,
-                   other_types: dict[str, int] | None = None) -> tuple[list[tuple[str, str]], list[str]]:
+                   other_types: dict[str, int] | None = None,
+                   max_files: int | None = None) -> tuple[list[tuple[str, str]], list[str]]:
     """(path, id) of every article file under ``root`` that ``selection`` (by default the
     folder's .verbatimignore) keeps, sorted by id, and a warning for every folder that could
     not be read, every symbolic link left out and every link that loops back; ``other_types``
     counts the files skipped by type (by suffix). Links that lead outside ``root`` are left
     out unless ``follow_links`` (as ``rg -L``); links into system folders (/proc, /sys, /dev)
-    always are; no folder is walked twice. Plain strings: a saved index checks tens of
+    always are; no folder is walked twice. More than ``max_files`` (MAX_FILES, one index's
+    worth, when None) is refused. Plain strings: a saved index checks tens of
     thousands of files at every start, and this walk is most of that time."""
     if root.is_file():
         return [(str(root), root.name)], []
@@ -85,9 +87,11 @@ def corpus_listing(root: Path, follow_links: bool = False, selection: Selection 
             else:
                 found.append((entry.path, prefix + name))
         pending.extend(reversed(subfolders))
-        if len(found) > MAX_FILES:
-            raise CorpusError(f"{root}: more than {MAX_FILES:,} article files; Verbatim reads at most "
-                              f"{MAX_FILES:,} (point --corpus at a smaller folder)")
+        most = MAX_FILES if max_files is None else max_files
+        if len(found) > most:
+            raise CorpusError(f"{root}: more than {most:,} article files; Verbatim reads at most {most:,} "
+                              f"(point --corpus at a smaller folder, or shard it: --index --shards N holds "
+                              f"{MAX_FILES:,} files a shard)")
     found.sort(key=lambda item: item[1])
     return (selection or Selection.of(root)).apply(found), warnings
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from verbatim.corpus import CorpusError
+from verbatim.corpus import CorpusError, reader
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index.open import open_index
 from verbatim.retrieval.reader.query import Query
@@ -312,3 +312,16 @@ def test_cli_names_the_shard_that_did_not_answer_with_exit_code_3(cli, tmp_path,
     assert json.loads(run.out)["shards_not_answering"] == [1]
     text = cli(*args, "--ask", "Who runs the harbour engine?")
     assert text.code == 3 and text.err.count("\n") == 1 and "shard 1 of 2 did not answer" in text.err
+
+
+def test_a_sharded_corpus_holds_one_index_worth_of_files_a_shard(tmp_path, monkeypatch):
+    corpus = _random_corpus(tmp_path / "corpus", 7, files=12)
+    monkeypatch.setattr(reader, "MAX_FILES", 5)
+    monkeypatch.setattr(layout, "FILES_PER_SHARD", 5)
+    with pytest.raises(CorpusError, match="more than 5 article files.*--shards N"):
+        open_index(corpus, index_dir=tmp_path / "one")
+    with pytest.raises(CorpusError, match="more than 10 article files"):
+        open_sharded(corpus, count=2, index_dir=tmp_path / "two")
+    opened = open_sharded(corpus, count=3, index_dir=tmp_path / "three")
+    assert opened.report.read == 12 and len(opened.index.articles) == 12
+    opened.index.close()

@@ -416,16 +416,18 @@ def build(
     stale: frozenset[str] = frozenset(),
     only: Callable[[str], bool] | None = None,
     limit: int | None = None,
+    max_files: int | None = None,
 ) -> tuple[IndexData, BuildReport]:
     """Index the corpus at ``path``. Files whose size and modification time match
     ``previous`` are taken from it as they are, unless named in ``stale`` (ids of files
     whose indexed text was found not to match them); only the others are read. ``only``
     keeps the files whose path relative to the corpus it accepts (a shard's part of the
-    corpus); ``limit`` is the most sentences allowed (MAX_SENTENCES when None)."""
+    corpus); ``limit`` is the most sentences allowed (MAX_SENTENCES when None), ``max_files``
+    the most files the whole corpus may hold (one index's MAX_FILES when None)."""
     started = time.perf_counter()
     root = corpus_root(path)
     other_types: dict[str, int] = {}
-    files, listing_warnings = corpus_listing(root, follow_links, selection, other_types)
+    files, listing_warnings = corpus_listing(root, follow_links, selection, other_types, max_files)
     if only is not None:
         files = [(file, rel) for file, rel in files if only(rel)]
     limit = MAX_SENTENCES if limit is None else limit

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from verbatim.corpus import reader
 from verbatim.corpus.select import Selection
 from verbatim.retrieval.index import store
 from verbatim.retrieval.index.analysis import analysis_fingerprint
@@ -27,6 +28,13 @@ GENERATION = "generation.json"
 # Every shard holds at most what one index may (MAX_SENTENCES), so a corpus of N shards
 # holds N times as much: 20 million sentences at 10 shards.
 SENTENCES_PER_SHARD = MAX_SENTENCES
+# Likewise files: one index's most (corpus.reader.MAX_FILES) a shard.
+FILES_PER_SHARD = reader.MAX_FILES
+
+
+def most_files(count: int) -> int:
+    """The most files a corpus of ``count`` shards may hold."""
+    return FILES_PER_SHARD * count
 MAX_SHARDS = 1024  # shard folders and actors past this are a typo, not a corpus
 
 
@@ -181,7 +189,7 @@ def build_shard(task: ShardTask) -> ShardBuilt:
     data, report = build(task.root, catalog=task.catalog, digest=task.digest, previous=previous,
                          name=task.name, selection=selection, follow_links=task.follow_links,
                          stale=task.stale, parallel=task.parallel, only=lambda rel: shard_of(rel, task.count) == task.shard,
-                         limit=SENTENCES_PER_SHARD)
+                         limit=SENTENCES_PER_SHARD, max_files=most_files(task.count))
     version = store.write_version(data, folder / shard_folder(task.count, task.shard))
     return ShardBuilt(task.shard, f"{shard_folder(task.count, task.shard)}/{version.name}", report)
 

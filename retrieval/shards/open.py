@@ -79,7 +79,7 @@ def open_sharded(
         return tasks
 
     def listing() -> tuple[list[str], dict[str, tuple[int, int]]]:
-        files, _ = corpus_listing(root, follow_links, selection)
+        files, _ = corpus_listing(root, follow_links, selection, max_files=layout.most_files(shards))
         return [rel for _, rel in files], layout.now_stamps(files)
 
     generation = saved()
