@@ -293,8 +293,13 @@ class Engine:
             data, report = build(self.index.root, previous=self.index.data, stale=files,
                                  follow_links=opened.follow_links, parallel=False)
             fresh = Opened(SentenceIndex(data), None, report, follow_links=opened.follow_links)
-        self.opened, self.index = fresh, fresh.index
+        previous, (self.opened, self.index) = self.index, (fresh, fresh.index)
         self._refs.clear()
+        if previous is not fresh.index:
+            # A sharded index served by Ray holds one actor per shard until closed.
+            close = getattr(previous, "close", None)
+            if close is not None:
+                close()
 
     def candidates(self, question: str, k: int = 5) -> list[Passage]:
         """The ``k`` best sentences for ``question`` by the reader, answer or not."""

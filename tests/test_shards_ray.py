@@ -217,3 +217,17 @@ def test_the_command_builds_and_answers_on_the_cluster_as_without_it(cluster, co
         assert on_cluster.code == here.code, on_cluster.err
         assert json.loads(on_cluster.out) == json.loads(here.out)
         assert json.loads(on_cluster.out)["shards_not_answering"] is None
+
+
+def test_reading_a_file_again_serves_new_actors_and_ends_the_old(cluster, corpus, single, tmp_path):
+    engine = Engine(open_sharded(corpus, count=2, ray_address=cluster.loopback, index_dir=tmp_path / "idx"))
+    try:
+        old = list(engine.index.backend.actors)
+        engine.refresh([engine.index.articles[0].rel])
+        question = _questions(1)[0]
+        assert engine.ask(question) == single.ask(question)
+        for actor in old:  # not left holding their shards
+            with pytest.raises(ray.exceptions.RayActorError):
+                ray.get(actor.pid.remote(), timeout=60)
+    finally:
+        engine.index.close()
