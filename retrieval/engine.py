@@ -296,10 +296,7 @@ class Engine:
         previous, (self.opened, self.index) = self.index, (fresh, fresh.index)
         self._refs.clear()
         if previous is not fresh.index:
-            # A sharded index served by Ray holds one actor per shard until closed.
-            close = getattr(previous, "close", None)
-            if close is not None:
-                close()
+            previous.close()
 
     def candidates(self, question: str, k: int = 5) -> list[Passage]:
         """The ``k`` best sentences for ``question`` by the reader, answer or not."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index.saved import prune, saved_indexes
@@ -17,12 +18,18 @@ def _corpus(folder, text="The bridge opened in 1932 after six years of work.\n")
     return folder
 
 
-def test_list_shows_name_size_counts_and_corpus(cli, tmp_path):
+def _one_corpus_gone(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Two corpora indexed into one folder, then the second corpus removed."""
     kept, gone = _corpus(tmp_path / "kept"), _corpus(tmp_path / "gone")
     store = tmp_path / "indexes"
     for folder in (kept, gone):
         Engine.load(folder, index_dir=store)
     shutil.rmtree(gone)
+    return kept, gone, store
+
+
+def test_list_shows_name_size_counts_and_corpus(cli, tmp_path):
+    kept, gone, store = _one_corpus_gone(tmp_path)
     run = cli("indexes", "--index-dir", str(store))
     assert run.code == ExitCode.ANSWERED
     lines = run.out.splitlines()
@@ -38,11 +45,7 @@ def test_list_shows_name_size_counts_and_corpus(cli, tmp_path):
 
 
 def test_prune_removes_only_indexes_whose_corpus_is_gone(cli, tmp_path):
-    kept, gone = _corpus(tmp_path / "kept"), _corpus(tmp_path / "gone")
-    store = tmp_path / "indexes"
-    for folder in (kept, gone):
-        Engine.load(folder, index_dir=store)
-    shutil.rmtree(gone)
+    kept, gone, store = _one_corpus_gone(tmp_path)
     mine = store / "notes-of-mine"  # not an index folder: never touched
     mine.mkdir()
     (mine / "keep.txt").write_text("mine", encoding="utf-8")

@@ -183,6 +183,10 @@ class SentenceIndex:
         if len(self.data.stems):
             remember_stems(StemMemo(self.data.stems))
 
+    def close(self) -> None:
+        """Nothing to release (its arrays are mapped and go with it); a sharded index served
+        by Ray ends its actors here, so callers close whichever index they hold."""
+
     # -- corpus ------------------------------------------------------------------------------
     @property
     def name(self) -> str:

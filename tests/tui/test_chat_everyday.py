@@ -274,19 +274,24 @@ class TestHelp:
             assert "Article list (Ctrl+O)" in headings
 
 
+async def open_every_fold(pilot, card: AnswerCard) -> AnswerCard:
+    """The card with its folded sources shown, so that each passage row can take focus."""
+    from textual.widgets import Collapsible
+
+    for fold in card.query(Collapsible):
+        fold.collapsed = False
+    await settle(pilot)
+    return card
+
+
 class TestExplainOneSentence:
     async def test_e_on_a_further_source_explains_that_sentence(self, engine):
-        from textual.widgets import Collapsible
-
         from verbatim.tui.screens import ExplainScreen
 
         app = chat(engine)
         async with app.run_test(size=(100, 40)) as pilot:
             await ask(pilot, "Who is Liang Wenfeng?")
-            card = app.query_one(AnswerCard)
-            for fold in card.query(Collapsible):
-                fold.collapsed = False
-            await settle(pilot)
+            card = await open_every_fold(pilot, app.query_one(AnswerCard))
             top, *others = card.query(PassageRow)
             assert others, "the question should have further sources"
             row = others[-1]
@@ -313,12 +318,7 @@ class TestExplainOneSentence:
         app = chat(engine)
         async with app.run_test(size=(100, 40)) as pilot:
             await ask(pilot, "What is the capital of Peru?")
-            card = app.query_one(AnswerCard)
-            from textual.widgets import Collapsible
-
-            for fold in card.query(Collapsible):
-                fold.collapsed = False
-            await settle(pilot)
+            card = await open_every_fold(pilot, app.query_one(AnswerCard))
             rows = list(card.query(PassageRow))
             assert len(rows) > 1
             rows[1].focus()
