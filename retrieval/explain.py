@@ -10,7 +10,7 @@ from verbatim.retrieval.models import ANSWERED, ConceptMatch, EvidenceSpan, Expl
 from verbatim.retrieval.reader.abstention import Decision
 from verbatim.retrieval.reader.evidence import find_evidence
 from verbatim.retrieval.reader.query import Query
-from verbatim.retrieval.reader.ranker import Ranking
+from verbatim.retrieval.reader.ranker import LinearModel, Ranking
 
 if TYPE_CHECKING:
     from verbatim.retrieval.engine import Engine
@@ -33,12 +33,14 @@ def _where(engine: Engine, uid: int, query: Query, terms: tuple[str, ...]) -> Fo
     return Found.MISSING
 
 
-def _parts(model, row: np.ndarray) -> list[FeatureContribution]:
-    parts = model.contributions(row)
+def _parts(model: LinearModel, row: np.ndarray) -> list[FeatureContribution]:
+    """Each feature's raw value, its standardised value, its weight and their product."""
+    standardised = model.standardise(row)
     return [
-        FeatureContribution(name=name, value=round(float(value), 3), weight=round(float(weight), 3),
-                            contribution=round(parts[name], 3))
-        for name, value, weight in zip(model.features, row.tolist(), model.weights.tolist())
+        FeatureContribution(name=name, value=round(float(value), 3), standardised=round(float(z), 3),
+                            weight=round(float(weight), 3), contribution=round(float(z * weight), 3))
+        for name, value, z, weight in zip(model.features, row.tolist(), standardised.tolist(),
+                                          model.weights.tolist())
     ]
 
 
@@ -61,7 +63,7 @@ def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
         )
         for concept in query.concepts
     ]
-    evidence, features, score, runner_up, abstention = [], [], 0.0, None, []
+    evidence, features, bias, score, runner_up, abstention = [], [], 0.0, 0.0, None, []
     if best_uid is not None:
         text = index.unit(best_uid).text
         evidence = [EvidenceSpan(kind=e.kind.value, text=text[e.start:e.end]) for e in find_evidence(text)]
@@ -70,6 +72,7 @@ def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
         model = engine.model.read if read else engine.model.retrieve
         columns = engine.model.read_columns if read else engine.model.retrieve_columns
         features = _parts(model, ranking.pool.values[row][columns])
+        bias = round(model.bias, 3)
         score = round(float(ranking.scores[position]), 4)
         if position == 0:  # the chance of answering is judged of the best sentence alone
             abstention = _parts(engine.model.abstain, ranking.abstain_row[engine.model.abstain_columns])
@@ -86,11 +89,13 @@ def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
         concepts=concepts,
         evidence=evidence,
         features=features,
+        bias=bias,
         score=score,
         runner_up=runner_up,
         probability=round(decision.probability, 4),
         threshold=engine.model.threshold,
         abstention=abstention,
+        abstention_bias=round(engine.model.abstain.bias, 3) if abstention else 0.0,
         rank=position + 1,
         decision=listed_as or (ANSWERED if decision.answered else f"not answered: {decision.reason}"),
     )

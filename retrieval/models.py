@@ -83,12 +83,15 @@ class EvidenceSpan(BaseModel):
 
 
 class FeatureContribution(BaseModel):
-    """One measurement of a candidate, its learned weight and its part of the score."""
+    """One measurement of a candidate, its learned weight and its part of the score:
+    ``contribution = standardised × weight``, where ``standardised = (value − mean) / scale``
+    with the mean and scale the training script measured."""
 
     name: str
-    value: float
+    value: float = Field(description="The measurement as taken (the raw value).")
+    standardised: float = Field(description="(value − mean) / scale, what the weight multiplies.")
     weight: float
-    contribution: float
+    contribution: float = Field(description="standardised × weight: this feature's part of the score.")
 
 
 class Explanation(BaseModel):
@@ -101,11 +104,16 @@ class Explanation(BaseModel):
     concepts: list[ConceptMatch] = Field(default_factory=list)
     evidence: list[EvidenceSpan] = Field(default_factory=list)
     features: list[FeatureContribution] = Field(default_factory=list)
+    bias: float = Field(default=0.0, description="The ranking model's constant: score = bias + Σ contributions.")
     score: float = 0.0
     runner_up: Passage | None = None
     probability: float = 0.0
     threshold: float = 0.0
     abstention: list[FeatureContribution] = Field(default_factory=list)
+    abstention_bias: float = Field(
+        default=0.0,
+        description="The abstention model's constant: probability = 1 / (1 + exp(−(abstention_bias + Σ contributions))).",
+    )
     rank: int = Field(default=1, description="The sentence's place in the reader's ranking, 1 for the best.")
     decision: str
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 
 import pytest
 from conftest import EVAL
@@ -68,7 +70,37 @@ def test_explain_lists_every_feature_with_its_weight_and_part(engine):
     model = shipped_model().read
     for f in explanation.features:
         i = names.index(f.name)
+        assert f.standardised == pytest.approx((f.value - model.mean[i]) / model.scale[i], abs=2e-3)
         assert f.contribution == pytest.approx((f.value - model.mean[i]) / model.scale[i] * model.weights[i],
                                                rel=0.02, abs=0.01)
-    assert sum(f.contribution for f in explanation.features) + shipped_model().read.bias == pytest.approx(
+    assert explanation.bias == pytest.approx(model.bias, abs=1e-3)
+    assert sum(f.contribution for f in explanation.features) + explanation.bias == pytest.approx(
         explanation.score, abs=1e-2)
+
+
+FEATURE_LINE = re.compile(r"^    (\w+) +(-?\d+\.\d{3}) +([+-]\d+\.\d{3}) × +([+-]\d+\.\d{3}) = +([+-]\d+\.\d{3})$")
+
+
+@pytest.mark.parametrize("question", ["How old is Liang Wenfeng?", "Who won the 2022 FIFA World Cup?",
+                                      "What is CATL?"])
+def test_printed_explanation_adds_up(engine, question):
+    """What --explain prints can be checked by hand: each contribution is the printed
+    standardised value times the printed weight, and the bias and the contributions add up
+    to the printed score, each to the rounding of three decimals."""
+    from verbatim.tui.output import render_explanation
+
+    text = render_explanation(engine.ask(question, explain=True).explanation)
+    lines = text.splitlines()
+    rows = [m.groups() for m in map(FEATURE_LINE.match, lines) if m]
+    assert len(rows) > 10, text
+    printed_half_unit = 0.0005
+    for name, _value, standardised, weight, contribution in rows:
+        z, w, c = float(standardised), float(weight), float(contribution)
+        assert abs(z * w - c) <= printed_half_unit * (abs(z) + abs(w) + 1) + 1e-9, name
+    bias = float(next(line for line in lines if line.startswith("    bias ")).split()[-1])
+    score = float(re.search(r"^  score (-?\d+\.\d{3}):", text, re.M).group(1))
+    total = bias + sum(float(row[4]) for row in rows)
+    assert abs(total - score) <= printed_half_unit * (len(rows) + 2), (total, score)
+    logit = re.search(r"chance it answers: (\d\.\d\d), the logistic of ([+-]\d+\.\d\d)", text)
+    if logit:
+        assert float(logit.group(1)) == pytest.approx(1 / (1 + math.exp(-float(logit.group(2)))), abs=0.006)

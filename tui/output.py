@@ -114,10 +114,15 @@ def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
         found = " · ".join(f"{ev.kind} “{visible(ev.text)}”" for ev in e.evidence)
         lines.append(f"  in {sentence}: {found}")
     if e.features:
-        lines.append(f"  features{'' if given else ' of ' + sentence} (value × weight = part of the score):")
-        lines += [f"    {f.name:<22} {f.value:>7.3f} × {f.weight:>+7.3f} = {f.contribution:>+7.3f}"
+        # The weights multiply standardised values, (value − mean) / scale with the training
+        # set's mean and scale: both are shown, so every line and the total can be checked.
+        lines.append(f"  features{'' if given else ' of ' + sentence}, largest part first "
+                     "(standardised = (value − mean) / scale, as learned):")
+        lines.append(f"    {'feature':<22} {'value':>8}  {'standardised':>12} × {'weight':>7} = {'contribution':>12}")
+        lines += [f"    {f.name:<22} {f.value:>8.3f}  {f.standardised:>+12.3f} × {f.weight:>+7.3f} = {f.contribution:>+12.3f}"
                   for f in sorted(e.features, key=lambda f: -abs(f.contribution))]
-        lines.append(f"  score {e.score:.3f}")
+        lines.append(f"    {'bias':<22} {'':>8}  {'':>12}   {'':>7}   {e.bias:>+12.3f}")
+        lines.append(f"  score {e.score:.3f}: the bias plus every contribution")
     if e.runner_up is not None:
         label = "the best sentence" if other else "runner-up" if given else "next closest"
         lines.append(f"  {label} ({e.runner_up.score:.3f}): "
@@ -125,7 +130,9 @@ def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
     if e.abstention:
         strongest = sorted(e.abstention, key=lambda f: -abs(f.contribution))[:4]
         said = " · ".join(f"{f.name} {f.value:.2f} ({f.contribution:+.2f})" for f in strongest)
-        lines.append(f"  chance it answers: {e.probability:.2f} from {said}")
+        logit = e.abstention_bias + sum(f.contribution for f in e.abstention)
+        lines.append(f"  chance it answers: {e.probability:.2f}, the logistic of {logit:+.2f} (bias "
+                     f"{e.abstention_bias:+.2f} and {len(e.abstention)} contributions; largest: {said})")
     if other:
         lines.append(f"  {visible(e.decision)}")
     else:

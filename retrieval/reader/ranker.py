@@ -73,10 +73,9 @@ class LinearModel:
         """Scores of rows that hold exactly this model's features, in its order."""
         return ((rows - self.mean) / self.scale) @ self.weights + self.bias
 
-    def contributions(self, row: np.ndarray) -> dict[str, float]:
-        """Each feature's part of the score of one row."""
-        parts = (row - self.mean) / self.scale * self.weights
-        return dict(zip(self.features, parts.tolist()))
+    def standardise(self, row: np.ndarray) -> np.ndarray:
+        """One row of raw measurements as the weights read them: (value - mean) / scale."""
+        return (row - self.mean) / self.scale
 
 
 def _rounded(values: np.ndarray) -> list[float]:
