@@ -1,4 +1,4 @@
-"""BM25 over sentence units: rank-bm25's Okapi scoring with an IDF that never goes flat."""
+"""Okapi BM25 (Robertson et al.) over sentences, scored from the index's own postings; rank-bm25 is the test oracle."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ def idf(document_frequency: int, corpus_size: int) -> float:
 
 
 class SentenceBM25(BM25Okapi):
-    """rank-bm25's BM25Okapi (k1=1.5, b=0.75) with :func:`idf` in place of its epsilon floor."""
+    """rank-bm25's BM25Okapi (k1=1.5, b=0.75) with :func:`idf` in place of its epsilon floor:
+    the reference the tests hold :class:`PostingsBM25` to, never used to answer a question."""
 
     def __init__(self, corpus: list[list[str]]):
         super().__init__(corpus, k1=K1, b=B)
@@ -79,7 +80,9 @@ def rescaled_weights(weights: np.ndarray, units: np.ndarray, lengths: np.ndarray
 
 
 class PostingsBM25:
-    """The same scores as :class:`SentenceBM25`, read from an inverted index.
+    """Okapi BM25 as questions are scored: the same scores as :class:`SentenceBM25`, read
+    from the index's own inverted index (score of a unit = Σ over the query's words, repeats
+    counted, of idf · tf (k1 + 1) / (tf + k1 (1 − b + b · length / mean length))).
 
     rank-bm25 walks every sentence for every query word; here each query word reads only its
     postings (the sentences that hold it), so a question costs what its words occur, not
