@@ -34,7 +34,7 @@ class Passage(BaseModel):
     score: float = Field(description="The reader's score (learned weights); higher is a better answer.")
     probability: float | None = Field(
         default=None,
-        description="For the answer given: the calibrated probability that it answers the question.",
+        description="For the answer given: the result's probability, the reader's estimate that the corpus answers the question.",
     )
     start: int = Field(description="Offset of the sentence's first character in the file's text (its source, markup included).")
     end: int = Field(description="Offset just past the sentence's last character in the file's text.")
@@ -131,7 +131,8 @@ class Result(BaseModel):
     reason: str | None = Field(default=None, description="Why there is no answer.")
     probability: float | None = Field(
         default=None,
-        description="Calibrated probability that the best sentence answers the question; "
+        description="The abstention model's estimate that the corpus answers the question (trained on "
+        "questions asked with and without their source; its calibration is measured in docs/training.md); "
         "answered when it reaches the reader's threshold.",
     )
     agreement: str | None = Field(

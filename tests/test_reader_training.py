@@ -74,7 +74,7 @@ def test_the_shipped_weights_say_how_to_make_them_again():
 
 def _asked(engine: Engine, questions: list[dict]) -> tuple[float, float, list[float]]:
     """P@1 of the engine's reader and of plain BM25 over the same sentences, and the
-    calibrated probabilities."""
+    answer probabilities."""
     reader = bm25 = 0
     probabilities = []
     for q in questions:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # so its first line stays in view.
 FOLD_SUPPORT_CHARS = 280
 FOLD_SUPPORT_COUNT = 2
-# The calibrated probability that the answer is right, in fifths.
+# The result's probability (that the corpus answers the question), in fifths.
 STRENGTH_STEPS = (0.2, 0.4, 0.6, 0.8)
 STRENGTH_BARS = 5
 

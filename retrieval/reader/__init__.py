@@ -1,1 +1,1 @@
-"""The reader: features of candidate sentences, learned ranking, calibrated abstention and support."""
+"""The reader: features of candidate sentences, learned ranking, learned abstention and support."""

@@ -1,4 +1,4 @@
-"""Honest abstention: answer when the calibrated probability clears the threshold, else say why not."""
+"""Honest abstention: answer when the learned probability that the corpus answers clears the threshold, else say why not."""
 
 from __future__ import annotations
 
