@@ -137,6 +137,21 @@ def test_the_documents_have_examples():
     assert any(e.document.name == "README.md" for e in EXAMPLES)
 
 
+def test_every_command_shown_with_a_prompt_is_checked():
+    """A ``$ `` prompt outside a ``console`` block would show output nobody checks."""
+    unchecked = []
+    for document in DOCUMENTS:
+        fence, outer = None, False
+        for number, line in enumerate(document.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("````"):
+                outer = not outer
+            elif not outer and line.startswith("```"):
+                fence = None if fence is not None else line[3:].strip()
+            elif fence not in (None, "console") and line.startswith("$ "):
+                unchecked.append(f"{document.relative_to(ROOT)}:{number}: {line}")
+    assert not unchecked, "\n".join(unchecked)
+
+
 def test_placeholders_match_what_they_stand_for_and_nothing_else():
     assert matches("score 13.498: the bias\n...\ndone", "score 7.1: the bias\na\nb\ndone")
     assert matches("a ... z", "a anything z")
