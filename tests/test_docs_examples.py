@@ -4,8 +4,8 @@ An example is a fenced block marked ``console``: each line starting with ``$ `` 
 (a line ending in ``\\`` goes on to the next), and the lines up to the next command are what
 it prints, standard output and standard error together as a terminal shows them. The
 commands of one block run one after another in bash, in a new empty folder that is also
-``$HOME`` (and holds the cache, the log and the configuration), with ``verbatim`` on the
-``PATH``, no network, no colours and the bundled articles as the default corpus. Blocks
+``$HOME`` (and holds the cache, the log and the configuration), with ``verbatim`` and
+the ``python3`` that has it installed on the ``PATH``, no network, no colours and the bundled articles as the default corpus. Blocks
 marked ``sh`` show commands without output and are not run.
 
 What the expected output may leave open, written once here:
@@ -164,12 +164,14 @@ def test_placeholders_match_what_they_stand_for_and_nothing_else():
 
 @pytest.fixture(scope="module")
 def command_folder(tmp_path_factory) -> Path:
-    """A ``verbatim`` on the PATH that runs the command the other tests run."""
+    """``verbatim`` on the PATH, the command the other tests run, and ``python3``, the Python
+    that has Verbatim installed (as in the virtual environment the README makes)."""
     folder = tmp_path_factory.mktemp("bin")
-    script = folder / "verbatim"
-    script.write_text("#!/bin/sh\nexec " + " ".join(f"'{part}'" for part in verbatim_command()) + ' "$@"\n',
-                      encoding="utf-8")
-    script.chmod(0o755)
+    for name, command in (("verbatim", verbatim_command()), ("python3", [sys.executable])):
+        script = folder / name
+        script.write_text("#!/bin/sh\nexec " + " ".join(f"'{part}'" for part in command) + ' "$@"\n',
+                          encoding="utf-8")
+        script.chmod(0o755)
     return folder
 
 
