@@ -78,7 +78,7 @@ def test_explain_lists_every_feature_with_its_weight_and_part(engine):
         explanation.score, abs=1e-2)
 
 
-FEATURE_LINE = re.compile(r"^    (\w+) +(-?\d+\.\d{3}) +([+-]\d+\.\d{3}) × +([+-]\d+\.\d{3}) = +([+-]\d+\.\d{3})$")
+FEATURE_LINE = re.compile(r"^    (\w+) +(-?\d+\.\d{3}) → +([+-]\d+\.\d{3}) × +([+-]\d+\.\d{3}) = +([+-]\d+\.\d{3})$")
 
 
 @pytest.mark.parametrize("question", ["How old is Liang Wenfeng?", "Who won the 2022 FIFA World Cup?",

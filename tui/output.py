@@ -116,12 +116,13 @@ def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
     if e.features:
         # The weights multiply standardised values, (value − mean) / scale with the training
         # set's mean and scale: both are shown, so every line and the total can be checked.
-        lines.append(f"  features{'' if given else ' of ' + sentence}, largest part first "
-                     "(standardised = (value − mean) / scale, as learned):")
-        lines.append(f"    {'feature':<22} {'value':>8}  {'standardised':>12} × {'weight':>7} = {'contribution':>12}")
-        lines += [f"    {f.name:<22} {f.value:>8.3f}  {f.standardised:>+12.3f} × {f.weight:>+7.3f} = {f.contribution:>+12.3f}"
+        lines.append(f"  features{'' if given else ' of ' + sentence}, largest part first: "
+                     "value → standardised × weight = contribution")
+        lines.append("  (standardised = (value − mean) / scale, the mean and scale measured in training)")
+        # Narrow enough for the chat's explanation screen at 80 columns.
+        lines += [f"    {f.name:<22} {f.value:>7.3f} → {f.standardised:>+7.3f} × {f.weight:>+7.3f} = {f.contribution:>+7.3f}"
                   for f in sorted(e.features, key=lambda f: -abs(f.contribution))]
-        lines.append(f"    {'bias':<22} {'':>8}  {'':>12}   {'':>7}   {e.bias:>+12.3f}")
+        lines.append(f"    {'bias':<22} {'':>7}   {'':>7}   {'':>7}   {e.bias:>+7.3f}")
         lines.append(f"  score {e.score:.3f}: the bias plus every contribution")
     if e.runner_up is not None:
         label = "the best sentence" if other else "runner-up" if given else "next closest"
