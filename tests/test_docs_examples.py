@@ -152,6 +152,25 @@ def test_every_command_shown_with_a_prompt_is_checked():
     assert not unchecked, "\n".join(unchecked)
 
 
+def headings_of(document: Path) -> set[str]:
+    """The anchors a Markdown renderer gives a document's headings (GitHub's rule)."""
+    return {re.sub(r"[^\w\- ]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+            for line in document.read_text(encoding="utf-8").splitlines() if line.startswith("#")}
+
+
+def test_links_between_the_documents_lead_somewhere():
+    broken = []
+    for document in DOCUMENTS:
+        for link in re.finditer(r"\]\(([^)#\s]*)(#[^)\s]+)?\)", document.read_text(encoding="utf-8")):
+            path, anchor = link.groups()
+            if path.startswith(("http://", "https://")):
+                continue
+            target = document.parent / path if path else document
+            if not target.is_file() or (anchor and anchor[1:] not in headings_of(target)):
+                broken.append(f"{document.relative_to(ROOT)}: {link.group(0)}")
+    assert not broken, "\n".join(broken)
+
+
 def test_placeholders_match_what_they_stand_for_and_nothing_else():
     assert matches("score 13.498: the bias\n...\ndone", "score 7.1: the bias\na\nb\ndone")
     assert matches("a ... z", "a anything z")
