@@ -434,5 +434,5 @@ class SentenceIndex:
         return self.bm25.top(query, k)
 
     def reference_bm25(self) -> SentenceBM25:
-        """rank-bm25 over the same units and terms: the definition the postings must match."""
+        """rank-bm25 (with Lucene's IDF) over the same units and terms: the oracle the tests hold the postings to."""
         return SentenceBM25([self.terms_of(u) for u in range(len(self))])
