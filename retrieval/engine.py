@@ -22,7 +22,7 @@ from verbatim.retrieval.reader.features import Reading
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import Concept, Question, analyze, check_length
 from verbatim.retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
-from verbatim.retrieval.reader.support import agreement, short_answer, supporting
+from verbatim.retrieval.reader.support import agreement, is_repeated, short_answer, supporting
 
 # How an explanation names a listed sentence other than the best ({rank}: its place).
 SUPPORT_LISTED = "listed as another source: ranked {rank}, close enough to the best to answer too"
@@ -328,8 +328,13 @@ class Engine:
 
         if not decision.answered:
             own = query.own_forms()
-            near = [(reading, score) for reading, score in ranked
-                    if not own.isdisjoint(self.index.term_set(reading.uid))]
+            near: list[tuple[Reading, float]] = []
+            kept: list[frozenset[str]] = []
+            for reading, score in ranked:
+                held = self.index.term_set(reading.uid)
+                if not own.isdisjoint(held) and not is_repeated(held, kept):  # a repeated lead is shown once
+                    near.append((reading, score))
+                    kept.append(held)
             closest = [self.passage(reading, query, score) for reading, score in near]
             return Result(question=question, answered=False, closest=closest, reason=decision.reason,
                           probability=round(decision.probability, 4), interpreted_as=interpreted,
