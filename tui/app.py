@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -570,6 +570,17 @@ class VerbatimApp(App[int]):
             self.recorder.start_afresh()
         self.query_one(QuestionInput).focus()
         await self._show_welcome()
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed on an answer or a fold that no key of theirs takes goes to the
+        question box, where it was meant to go, rather than vanishing."""
+        focused = self.focused
+        if (isinstance(focused, PassageRow | FoldTitle) and event.is_printable and event.character
+                and event.key not in self.active_bindings):
+            event.stop()
+            box = self.query_one(QuestionInput)
+            box.focus()
+            box.insert_text_at_cursor(event.character)
 
     def action_latest_answer(self) -> None:
         """Focus the latest answer's first sentence; with none yet, Tab moves on as usual."""

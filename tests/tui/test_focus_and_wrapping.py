@@ -143,3 +143,24 @@ async def test_help_descriptions_wrap_under_themselves(engine):
             for y in range(what.region.y + 1, min(what.region.bottom, pane.bottom)):
                 assert not lines[y][key_x:what.region.x].strip(), f"wrapped to the margin: {lines[y]!r}"
                 assert lines[y][what.region.x:].strip()
+
+
+async def test_letters_typed_on_an_answer_go_to_the_question_box(engine):
+    """A letter no key of the answer takes is not lost: it starts the next question; the
+    answer's own keys (e, o, Enter) keep their meaning."""
+    app = chat(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ask(pilot, "What is High-Flyer?")
+        for stop in (app.query_one(AnswerCard).query(PassageRow).first(), app.query_one(FoldTitle)):
+            stop.focus()
+            await pilot.press("W", "h", "y")
+            await settle(pilot)
+            box = app.query_one("#question")
+            assert app.focused is box and box.value == "Why"
+            box.value = ""
+        app.query_one(PassageRow).focus()
+        await pilot.press("e")
+        await settle(pilot)
+        from verbatim.tui.screens import ExplainScreen
+
+        assert isinstance(app.screen, ExplainScreen)
