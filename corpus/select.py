@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 IGNORE_FILE = ".verbatimignore"
+# Hexadecimal digits of the name a choice of files (--include, --exclude) adds to its saved
+# index's folder: 32 bits, ample for the few choices one corpus is read with.
+CHOICE_KEY_CHARS = 8
 # When one document is in a folder in several formats (api/fs.md beside api/fs.html), the
 # first of these is read: the source a writer keeps, whose lines are the lines they edit.
 PREFERRED_FORMATS = (".md", ".markdown", ".rst", ".txt", ".html", ".htm", ".xhtml")
@@ -101,6 +104,16 @@ class Selection:
             except OSError:
                 lines = ()
         return cls(tuple(include or ()), tuple(exclude or ()), lines)
+
+    def choice_key(self) -> str:
+        """What names the saved index of this choice of files beside the corpus's own: empty
+        without --include or --exclude, so that each choice keeps an index of its own and a
+        change of filter does not read every file again (.verbatimignore, part of the folder,
+        is not: its edits refresh the one index)."""
+        if not (self.include or self.exclude):
+            return ""
+        text = "\0".join(["include", *self.include, "exclude", *self.exclude])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:CHOICE_KEY_CHARS]
 
     def fingerprint(self) -> str:
         """Part of a saved index's digest: another choice of files is another index."""

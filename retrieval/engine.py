@@ -16,14 +16,17 @@ from verbatim.retrieval.index.build import ProgressCallback, build
 from verbatim.retrieval.index.open import Opened, open_index
 from verbatim.retrieval.index.sentence_index import ArticleInfo, SentenceIndex, metadata
 from verbatim.retrieval.index.terms import sentence_tokens, terms, tokens
+from verbatim.retrieval.language import folder_language, question_language
 from verbatim.retrieval.models import ArticleRef, CorpusInfo, Explanation, Passage, Result
 from verbatim.retrieval.reader.abstention import decide
 from verbatim.retrieval.reader.features import Reading
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import Concept, Question, analyze, check_length
 from verbatim.retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
-from verbatim.retrieval.reader.support import agreement, short_answer, supporting
+from verbatim.retrieval.reader.support import agreement, is_repeated, short_answer, supporting
 
+# The corpus's language is judged from this many of its sentences, taken across it.
+LANGUAGE_SAMPLE_UNITS = 2_000
 # How an explanation names a listed sentence other than the best ({rank}: its place).
 SUPPORT_LISTED = "listed as another source: ranked {rank}, close enough to the best to answer too"
 CLOSEST_LISTED = "listed as a closest passage: ranked {rank}; it does not answer the question"
@@ -42,6 +45,7 @@ class Engine:
         self.index = opened.index
         self.model = model or shipped_model()
         self._refs: dict[int, ArticleRef] = {}
+        self._language: list[str] | None = None  # the notice about the corpus's language, once made
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *,
@@ -78,8 +82,23 @@ class Engine:
 
     @property
     def notices(self) -> list[str]:
-        """About the saved index: damaged and rebuilt, or could not be saved."""
-        return self.opened.notices
+        """About the saved index: damaged and rebuilt, or could not be saved; and about the
+        corpus, when it looks like another language than English."""
+        if self._language is None:
+            self._language = [] if (found := self._folder_language()) is None else [found]
+        return self.opened.notices + self._language
+
+    def _folder_language(self) -> str | None:
+        """Whether the corpus looks like another language, from sentences taken across it."""
+        count = len(self.index)
+        if not count:
+            return None
+        step = max(1, count // LANGUAGE_SAMPLE_UNITS)
+        return folder_language(" ".join(unit.text for unit in self.index.units(range(0, count, step))))
+
+    def _knows(self, word: str) -> bool:
+        """Whether the corpus uses ``word`` (in any form its index keeps)."""
+        return any(self.index.document_frequency(term) > 0 for term in terms(word))
 
     def article(self, article_id: str) -> Article | None:
         """The whole article, read again from its file (the index keeps only its sentences)."""
@@ -151,6 +170,9 @@ class Engine:
             return Result(question=question, answered=False,
                           reason="the question needs the one before it: ask it in a conversation, "
                           "or name what it points to")
+        foreign = question_language(question, self._knows)
+        if foreign is not None:
+            return Result(question=question, answered=False, reason=foreign)
         if hasattr(self.index, "begin_question"):  # a sharded index: which shards answer
             self.index.begin_question()
 
@@ -328,8 +350,13 @@ class Engine:
 
         if not decision.answered:
             own = query.own_forms()
-            near = [(reading, score) for reading, score in ranked
-                    if not own.isdisjoint(self.index.term_set(reading.uid))]
+            near: list[tuple[Reading, float]] = []
+            kept: list[frozenset[str]] = []
+            for reading, score in ranked:
+                held = self.index.term_set(reading.uid)
+                if not own.isdisjoint(held) and not is_repeated(held, kept):  # a repeated lead is shown once
+                    near.append((reading, score))
+                    kept.append(held)
             closest = [self.passage(reading, query, score) for reading, score in near]
             return Result(question=question, answered=False, closest=closest, reason=decision.reason,
                           probability=round(decision.probability, 4), interpreted_as=interpreted,

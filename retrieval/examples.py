@@ -1,4 +1,4 @@
-"""Example questions for a corpus, made from the names in its titles and headings and kept only when the corpus answers them."""
+"""Example questions for a corpus, made from the names in its titles, headings and text, and kept only when the corpus answers them well."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from verbatim.corpus.segment import UnitKind
+from verbatim.corpus.segment import Unit, UnitKind
 from verbatim.retrieval.conversation import name_kind
 from verbatim.retrieval.lexicon import STOPWORDS
 from verbatim.retrieval.reader.evidence import find_evidence
@@ -19,38 +19,52 @@ if TYPE_CHECKING:
 EXAMPLE_COUNT = 3
 # At most this many topics are asked before giving up: each costs one answer (tens of
 # milliseconds), and a corpus whose best-known names are not answered has few that are.
-MAX_TRIED = 12
+MAX_TRIED = 30
 # A topic is a name of at most this many words; a longer run of capitals is a headline.
 MAX_NAME_WORDS = 3
 # Headings are read from at most this many units: a huge corpus is judged by its start.
 MAX_UNITS_READ = 200_000
+# An example is offered only when its answer is at least this likely to be right (the
+# reader's calibrated probability): the top step of the chat's strength indicator, so every
+# example the welcome offers is answered at full strength.
+EXAMPLE_PROBABILITY = 0.8
 
 # A run of capitalised words ("Xi Jinping", "DeepSeek", "Built-in Types"), the way a title
 # or heading names the people, organisations and things it is about.
 _NAME = re.compile(r"[A-Z][\w’'-]*\w(?:\s+[A-Z][\w’'-]*\w)*")
 _POSSESSIVE = re.compile(r"['’]s$")
+# A name the text describes where it names it: set off by commas or a bracket, as an
+# apposition is ("its founder, Liang Wenfeng, a former hedge fund manager"; "DeepSeek, which
+# began as…"), or opening a sentence that goes on in lower case ("DeepSeek has emerged as…").
+_APPOSITION = r"(?:^|,\s*){name}\s*[,(]"
+_OPENING = r"^{name}\s+[a-z]"
 
 
-def _topics(engine: Engine) -> list[str]:
-    """Names from the titles and headings, the most talked about first: in the most
-    articles' text, then in the most sentences (headings themselves do not count)."""
+def _topics(engine: Engine, units: list[Unit]) -> list[str]:
+    """Names from the titles and headings, and names the text describes, the most talked
+    about first: in the most articles' text, then in the most sentences (headings themselves
+    do not count)."""
     index = engine.index
-    kinds = index.data.unit_kind
     owner = index.unit_article
     headings = [a.title for a in index.articles]
     body: list[tuple[int, str]] = []
     opened: set[int] = set()  # articles whose text has begun
-    for uid in range(min(len(index), MAX_UNITS_READ)):
-        if kinds[uid] != UnitKind.HEADING:
+    for uid, unit in enumerate(units):
+        if unit.kind != UnitKind.HEADING:
             opened.add(int(owner[uid]))
-            body.append((uid, index.text_of(uid)))
+            body.append((uid, unit.text))
         elif int(owner[uid]) in opened:  # the headings above the text are its headline, byline, date
-            headings.append(index.text_of(uid))
+            headings.append(unit.text)
     names: dict[str, None] = {}
     for heading in headings:
         for match in _NAME.finditer(heading):
             for name in _names(match.group()):
                 names[name] = None
+    for _, text in body:
+        for match in _NAME.finditer(text):
+            if text[match.end():match.end() + 1] in ",(" and match.start() > 0:
+                for name in _names(match.group()):
+                    names.setdefault(name, None)
     if not names:
         return []
     # One pass per sentence, longest names first, so "Xi" inside "Xi Jinping" and
@@ -98,22 +112,29 @@ def _question(engine: Engine, name: str) -> str:
     return f"Who is {name}?" if person else f"What is {name}?"
 
 
+def describes(sentence: str, name: str) -> bool:
+    """Whether ``sentence`` says what ``name`` is, rather than only mentioning it."""
+    name = re.escape(name)
+    return any(re.search(form.format(name=name), sentence) for form in (_APPOSITION, _OPENING))
+
+
 def example_questions(engine: Engine, count: int = EXAMPLE_COUNT) -> list[str]:
-    """Up to ``count`` questions about the names the corpus's titles and headings give,
-    each one the corpus answers with a sentence of its text (not a heading), no two with
-    the same answer."""
+    """Up to ``count`` questions about the names the corpus's titles, headings and text give,
+    each asked of the corpus first and kept only when it answers at full strength with a
+    sentence of its text (not a heading) that describes the name, no two with the same
+    answer."""
     index = engine.index
-    heading_texts = {index.text_of(uid) for uid in range(min(len(index), MAX_UNITS_READ))
-                     if index.data.unit_kind[uid] == UnitKind.HEADING}
+    units = index.units(range(min(len(index), MAX_UNITS_READ)))
+    heading_texts = {unit.text for unit in units if unit.kind == UnitKind.HEADING}
     chosen: list[str] = []
     answers: set[str] = set()
-    for name in _topics(engine)[:MAX_TRIED]:
+    for name in _topics(engine, units)[:MAX_TRIED]:
         question = _question(engine, name)
         result = engine.ask(question, top=1)
-        if not result.answered:
+        if not result.answered or (result.probability or 0.0) < EXAMPLE_PROBABILITY:
             continue
         sentence = result.answers[0].sentence
-        if sentence in heading_texts or sentence in answers:
+        if sentence in heading_texts or sentence in answers or not describes(sentence, name):
             continue
         chosen.append(question)
         answers.add(sentence)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.examples import EXAMPLE_COUNT, example_questions
+from verbatim.retrieval.examples import EXAMPLE_COUNT, EXAMPLE_PROBABILITY, describes, example_questions
 
 
 def _headings_and_titles(engine: Engine) -> str:
@@ -23,18 +23,43 @@ def check_examples(engine: Engine, questions: list[str]) -> None:
     headings = set(named.splitlines())
     answers = set()
     for question in questions:
-        assert _topic(question) in named  # about something a title or heading names
         result = engine.ask(question, top=1)
-        assert result.answered
+        assert result.answered and result.probability >= EXAMPLE_PROBABILITY  # at full strength
+        assert describes(result.answers[0].sentence, _topic(question))  # says what it is
         assert result.answers[0].sentence not in headings  # answered by the text, not a heading
         answers.add(result.answers[0].sentence)
     assert len(answers) == len(questions)
 
 
-def test_the_bundled_articles_get_three_examples_they_answer(engine):
+def test_the_bundled_articles_get_examples_they_answer_well(engine):
     questions = example_questions(engine)
-    assert len(questions) == EXAMPLE_COUNT and len(set(questions)) == EXAMPLE_COUNT
+    assert 1 <= len(questions) <= EXAMPLE_COUNT and len(set(questions)) == len(questions)
     check_examples(engine, questions)
+
+
+def test_a_name_only_mentioned_is_not_described():
+    """The answers the welcome once offered for "What is AI?" and "What is China?" name them
+    in passing; an apposition or a sentence about the name says what it is."""
+    assert not describes("While other Chinese tech firms focused on building consumer-facing AI "
+                         "applications, DeepSeek concentrated on refining model quality.", "AI")
+    assert not describes("Last month, Washington announced a new export control package against "
+                         "China, curbing exports of chips.", "China")
+    assert describes("DeepSeek’s rise is closely tied to its founder, Liang Wenfeng, a former "
+                     "quantitative hedge fund manager.", "Liang Wenfeng")
+    assert describes("DeepSeek has rapidly emerged as a formidable player in the AI industry.", "DeepSeek")
+
+
+def test_a_sharded_corpus_gets_the_same_examples(tmp_path):
+    """A sharded index holds no array of unit kinds: its units are fetched from its shards."""
+    from verbatim.corpus.bundled import ARTICLES_DIR
+
+    one = Engine.load(ARTICLES_DIR, index_dir=tmp_path / "one")
+    sharded = Engine.load(ARTICLES_DIR, index_dir=tmp_path / "sharded", shards=2)
+    try:
+        questions = example_questions(one)
+        assert questions and example_questions(sharded) == questions
+    finally:
+        sharded.index.close()
 
 
 def test_any_corpus_gets_examples_from_its_own_headings(tmp_path):

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -37,6 +37,7 @@ from verbatim.tui.widgets import (
     AnswerCard,
     CorpusHeader,
     ExampleQuestion,
+    FoldTitle,
     PassageRow,
     QuestionInput,
     Transcript,
@@ -356,7 +357,9 @@ class VerbatimApp(App[int]):
 
         try:
             found = example_questions(self.engine)
-        except Exception:  # the welcome is a courtesy: without examples it still greets
+        except Exception as error:  # the welcome still greets, and says why it has no examples
+            self.call_from_thread(self.notify, f"No example questions: {type(error).__name__}: "
+                                  f"{visible(str(error))}", title="Welcome", severity="warning", markup=False)
             found = []
         self.post_message(ExamplesFound(found))
 
@@ -386,20 +389,21 @@ class VerbatimApp(App[int]):
 
     # -- reading articles ------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="article", name="read article")
-    def _open_article(self, article_id: str, cited: tuple[int, int] | None = None) -> None:
-        """Read the article again from its file, off the UI thread: a long one takes a while."""
+    def _open_article(self, article_id: str, cited: tuple[int, int] | None = None, find: str = "") -> None:
+        """Read the article again from its file, off the UI thread: a long one takes a while;
+        ``find`` is text to open it at (the article list's filter)."""
         try:
             article = self.engine.article(article_id) if self.engine is not None else None
         except Exception:  # the file changed into something unreadable: say so, stay up
             article = None
         if not get_current_worker().is_cancelled:
-            self.post_message(ArticleRead(article_id, article, cited))
+            self.post_message(ArticleRead(article_id, article, cited, find))
 
     def on_article_read(self, message: ArticleRead) -> None:
         if message.article is None:
             self.notify("That article's file can no longer be read.", severity="error", markup=False)
             return
-        self.push_screen(ArticleScreen(message.article, message.cited))
+        self.push_screen(ArticleScreen(message.article, message.cited, find=message.find))
 
     def on_passage_row_selected(self, message: PassageRow.Selected) -> None:
         passage = message.passage
@@ -410,11 +414,13 @@ class VerbatimApp(App[int]):
             self.notify("Still reading the articles.", markup=False)
             return
 
-        def open_article(article: ArticleInfo | None) -> None:
-            if article is not None:
-                self._open_article(article.id)
+        listing = ArticleListScreen(self.engine.articles, self._article_texts)
 
-        self.push_screen(ArticleListScreen(self.engine.articles, self._article_texts), open_article)
+        def open_article(article: ArticleInfo | None) -> None:
+            if article is not None:  # at the text the list was filtered by, when the article has it
+                self._open_article(article.id, find=listing.needle)
+
+        self.push_screen(listing, open_article)
 
     def _article_texts(self) -> list[str]:
         """Every article's sentences as one text, in the order of the article list."""
@@ -452,7 +458,8 @@ class VerbatimApp(App[int]):
         if position is None or position >= len(result.explanations):
             self.action_explain()  # a result without per-sentence reasons: the card's
             return
-        self.push_screen(ExplainScreen(card.question, render_explanation(result.explanations[position])))
+        self.push_screen(ExplainScreen(card.question, render_explanation(result.explanations[position]),
+                                       message.row.passage))
 
     def action_explain(self) -> None:
         from verbatim.tui.output import render_explanation
@@ -461,7 +468,9 @@ class VerbatimApp(App[int]):
         if card is None or card.result is None or card.result.explanation is None:
             self.notify("Ask a question first.", markup=False)
             return
-        self.push_screen(ExplainScreen(card.question, render_explanation(card.result.explanation)))
+        result = card.result
+        self.push_screen(ExplainScreen(card.question, render_explanation(result.explanation),
+                                       result.answers[0] if result.answered else None))
 
     def action_copy_answer(self) -> None:
         passage = self._chosen_passage()
@@ -562,6 +571,17 @@ class VerbatimApp(App[int]):
         self.query_one(QuestionInput).focus()
         await self._show_welcome()
 
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed on an answer or a fold that no key of theirs takes goes to the
+        question box, where it was meant to go, rather than vanishing."""
+        focused = self.focused
+        if (isinstance(focused, PassageRow | FoldTitle) and event.is_printable and event.character
+                and event.key not in self.active_bindings):
+            event.stop()
+            box = self.query_one(QuestionInput)
+            box.focus()
+            box.insert_text_at_cursor(event.character)
+
     def action_latest_answer(self) -> None:
         """Focus the latest answer's first sentence; with none yet, Tab moves on as usual."""
         row = self.query_one(Transcript).latest_row()
@@ -587,6 +607,7 @@ class VerbatimApp(App[int]):
             ("Anywhere", [*self.BINDINGS, palette, *Screen.BINDINGS]),
             ("Question box", QuestionInput.BINDINGS),
             ("An answer (Tab reaches the latest)", PassageRow.BINDINGS),
+            ("A folded line (▶ 2 more sources)", FoldTitle.BINDINGS),
             ("Article list (Ctrl+O)", ArticleListScreen.BINDINGS),
             ("Reading an article", ArticleScreen.BINDINGS),
         ]
@@ -630,7 +651,7 @@ class VerbatimApp(App[int]):
 
 def binding_ids() -> dict[str, Binding]:
     """Every key of the chat that a keymap can move, by its binding id."""
-    keyed = (VerbatimApp, QuestionInput, PassageRow, ArticleListScreen, ArticleScreen, HelpScreen,
+    keyed = (VerbatimApp, QuestionInput, PassageRow, FoldTitle, ArticleListScreen, ArticleScreen, HelpScreen,
              ExplainScreen, ConfirmScreen)
     return {binding.id: binding for owner in keyed for binding in owner.BINDINGS
             if isinstance(binding, Binding) and binding.id}

@@ -235,10 +235,12 @@ def _load(args: argparse.Namespace) -> Engine:
         _print(f"{PROG}: note: {visible(notice)}", sys.stderr)
     for warning in engine.warnings:
         _print(f"{PROG}: warning: {visible(warning)}", sys.stderr)
-    count = len(engine.index.data.skipped)
-    if engine.warnings and count:  # links and folders left out are counted by their warnings
-        _print(f"{PROG}: {count} {'file' if count == 1 else 'files'} skipped, "
-               f"{len(engine.articles)} read", sys.stderr)
+    report = engine.opened.report
+    if engine.warnings and report is not None and report.skipped:  # links and folders: by their warnings
+        # The counts --index prints on stdout, the skipped first: each file is counted once.
+        unchanged = f", {report.reused:,} unchanged" if report.reused else ""
+        _print(f"{PROG}: {report.skipped:,} {'file' if report.skipped == 1 else 'files'} skipped, "
+               f"{report.read:,} read{unchanged}", sys.stderr)
     return engine
 
 

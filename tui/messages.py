@@ -60,6 +60,7 @@ class ArticleRead(Message):
     article_id: str
     article: Article | None
     cited: tuple[int, int] | None
+    find: str = ""  # the article list's filter it was chosen with: the pane opens at its first match
 
 
 @dataclass

@@ -81,6 +81,10 @@ def render(result: Result, style: Style = PLAIN, *, header: bool = False) -> str
             for passage in result.closest:
                 lines.append("  " + _sentence(passage, style, style.cite))
                 lines.append(f"    {style.cite}— {_cited(passage, style)}{style.reset}")
+    if result.interpreted_as and not header:
+        # Without the question above it (one --ask, carried on with --continue or --cid), how
+        # it was read comes last, so the first line stays the answer a script reads.
+        lines.append(f"{style.cite}read as: {visible(result.interpreted_as)}{style.reset}")
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from verbatim.tui.cite import place
 from verbatim.tui.reading import (
     MARKDOWN_WIDGET_MAX_CHARS,
     DocumentReady,
@@ -27,6 +28,7 @@ from verbatim.tui.text import visible
 if TYPE_CHECKING:
     from verbatim.corpus import Article
     from verbatim.retrieval.index.sentence_index import ArticleInfo
+    from verbatim.retrieval.models import Passage
 
 # The article list shows at most this many matches; typing narrows them.
 LIST_LIMIT = 1000
@@ -49,13 +51,16 @@ class ArticleScreen(ModalScreen[None]):
                 tooltip="Go to the previous match of the find", id="article.previous_match"),
     ]
 
-    def __init__(self, article: Article, cited: tuple[int, int] | None = None) -> None:
+    def __init__(self, article: Article, cited: tuple[int, int] | None = None, *, find: str = "") -> None:
+        """``find``: text to open at, its first match shown as a find would (the article
+        list's filter); when the article's text does not hold it, it opens at its top."""
         super().__init__()
         self.article = article
         self.cited = cited
         self.matches: list[Match] = []
         self.current: int | None = None
         self._searched = ""
+        self._opening_find = find
 
     def compose(self):
         article = self.article
@@ -89,10 +94,24 @@ class ArticleScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#article-find").display = False
         self.view.focus()
+        if self._opening_find and self.view.ready:
+            self.call_after_refresh(self._open_at_find)
 
     def on_document_ready(self, message: DocumentReady) -> None:
-        if self._searched:  # asked for before the document was laid out
+        if self._opening_find:  # once laid out, so that the match can be scrolled to
+            self.call_after_refresh(self._open_at_find)
+        elif self._searched:  # asked for before the document was laid out
             self._search(self._searched)
+
+    def _open_at_find(self) -> None:
+        """The article list's filter, found in the article: shown as a find, or nothing when
+        only the title or id held it."""
+        needle, self._opening_find = self._opening_find, ""
+        if not find_matches(needle, self.view.texts()):
+            return
+        self.query_one("#article-find").display = True
+        self.query_one("#article-find-input", Input).value = needle
+        self._search(needle)
 
     # -- find ----------------------------------------------------------------------------------
     def action_find(self) -> None:
@@ -168,6 +187,7 @@ class ArticleListScreen(ModalScreen["ArticleInfo | None"]):
         self.articles = articles
         self._texts = texts
         self._read: list[tuple[str, str]] | None = None  # (text, text casefolded) of each article
+        self.needle = ""  # the filter typed, which the article chosen opens at
 
     def compose(self):
         with Vertical(id="articles-pane"):
@@ -215,6 +235,7 @@ class ArticleListScreen(ModalScreen["ArticleInfo | None"]):
         return options, count
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        self.needle = event.value
         found, count = self._options(event.value)
         options = self.query_one(OptionList)
         options.clear_options()
@@ -271,15 +292,31 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self):
         width = max(len(key) for _, key, _ in self.keys) + 2
-        lines = [Content.styled("Keys", "bold"), Content("")]
-        for place, rows in groupby(self.keys, key=lambda row: row[0]):
-            lines.append(Content.styled(place, "bold $accent"))
-            for _, key, description in rows:
-                lines.append(Content.assemble((f"  {key:<{width}}", "bold"), description))
-            lines.append(Content(""))
-        lines.append(Content.styled("Esc or F1 closes this screen.", "$foreground-muted"))
         with VerticalScroll(id="help-pane"):
-            yield Static(Content("\n").join(lines), markup=False)
+            yield Static(Content.styled("Keys", "bold"), markup=False, classes="help-heading")
+            for place, rows in groupby(self.keys, key=lambda row: row[0]):
+                yield Static(Content.styled(place, "bold $accent"), markup=False, classes="help-place")
+                for _, key, description in rows:
+                    # Key and description side by side: a long description wraps under its
+                    # own start, not back at the pane's edge.
+                    with Horizontal(classes="help-row"):
+                        yield Static(Content.styled(f"  {key}", "bold"), markup=False,
+                                     classes="help-key").set_styles(f"width: {width + 2};")
+                        yield Static(Content(description), markup=False, classes="help-what")
+            yield Static(Content.styled("Esc or F1 closes this screen.", "$foreground-muted"), markup=False,
+                         classes="help-end")
+
+    @property
+    def text(self) -> str:
+        """The keys as plain text, a line a row, as the pane shows them before wrapping."""
+        lines = []
+        for widget in self.query("#help-pane > *"):
+            if widget.has_class("help-row"):
+                key, what = widget.query(Static)
+                lines.append(f"{str(key.render()):<{int(key.styles.width.value)}}{what.render()}")
+            else:
+                lines.append(str(widget.render()))
+        return "\n".join(lines)
 
 
 class ExplainScreen(ModalScreen[None]):
@@ -287,14 +324,21 @@ class ExplainScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,f2,q", "dismiss", "Close", id="explain.close")]
 
-    def __init__(self, question: str, explanation: str) -> None:
+    def __init__(self, question: str, explanation: str, passage: Passage | None = None) -> None:
+        """``passage``: the sentence explained, named at the top (None when none was given)."""
         super().__init__()
         self.question = question
         self.explanation = explanation
+        self.passage = passage
 
     def compose(self):
         with VerticalScroll(id="explain-pane"):
             yield Static(Content.styled(visible(self.question), "bold"), markup=False)
+            if self.passage is not None:
+                yield Static(Content.assemble(("The sentence: ", "$foreground-muted"),
+                                              f"“{visible(self.passage.sentence)}”",
+                                              (f"  [{place(self.passage)}]", "$foreground-muted")),
+                             markup=False, id="explain-sentence")
             text = "\n".join(visible(line) for line in self.explanation.splitlines())
             yield Static(Content(text), markup=False, id="explain-text")
             yield Static(Content.styled("Esc closes", "$foreground-muted"), markup=False)

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Collapsible, Input, ProgressBar, Static
+from textual.widgets._collapsible import CollapsibleTitle
 
 from verbatim.tui.cite import place
 from verbatim.tui.text import shown_question, visible
@@ -51,16 +52,16 @@ def strength(probability: float) -> int:
     return 1 + sum(probability >= step for step in STRENGTH_STEPS)
 
 
-def citation(passage: Passage, *, with_strength: bool = False) -> Content:
+def citation(passage: Passage, *, with_strength: bool = False) -> tuple[Content, Content]:
     """Two quiet lines: the article's title, then the strength and the place. The strength
     comes first on its line so a long place wraps after it, never the strength alone."""
-    ref = passage.article
-    parts: list[tuple[str, str] | str] = [("— ", "$foreground-muted"), (visible(ref.title), "italic"), "\n  "]
+    title = Content.styled(visible(passage.article.title), "italic")
+    parts: list[tuple[str, str] | str] = []
     if with_strength and passage.probability is not None:
         bars = strength(passage.probability)
         parts.append((f"strength {'▮' * bars}{'▯' * (STRENGTH_BARS - bars)}  ·  ", "$foreground-muted"))
     parts.append((place(passage), "$foreground-muted"))
-    return Content.assemble(*parts)
+    return title, Content.assemble(*parts)
 
 
 def sentence(passage: Passage, *, base: str = "") -> Content:
@@ -84,8 +85,10 @@ def agreement_line(result: Result) -> Content:
     return Content.assemble(*parts)
 
 
-class PassageRow(Static, can_focus=True):
-    """One quoted sentence with its citation; Enter or a click opens it in its article."""
+class PassageRow(Vertical, can_focus=True):
+    """One quoted sentence with its citation; Enter or a click opens it in its article. The
+    citation's lines are widgets of their own, so that a title or a place too long for one
+    line wraps under its own first word, never back at the card's margin."""
 
     BINDINGS = [
         Binding("enter", "open", "Open",
@@ -111,11 +114,24 @@ class PassageRow(Static, can_focus=True):
         row: PassageRow
 
     def __init__(self, passage: Passage, *, role: str) -> None:
+        super().__init__(classes=role)
         self.passage = passage
         self.role = role
-        body = sentence(passage, base="bold" if role == "answer" else "")
-        cite = citation(passage, with_strength=role == "answer")
-        super().__init__(Content.assemble(body, "\n", cite), markup=False, classes=role)
+
+    def compose(self):
+        passage = self.passage
+        yield Static(sentence(passage, base="bold" if self.role == "answer" else ""), markup=False,
+                     classes="sentence")
+        title, where = citation(passage, with_strength=self.role == "answer")
+        with Horizontal(classes="cite-title"):
+            yield Static(Content.styled("— ", "$foreground-muted"), markup=False, classes="dash")
+            yield Static(title, markup=False, classes="title")
+        yield Static(where, markup=False, classes="place")
+
+    @property
+    def text(self) -> str:
+        """The row as plain text, its lines as they are written (before any wrapping)."""
+        return "\n".join(str(part.render()) for part in self.query(Static))
 
     def action_open(self) -> None:
         self.post_message(self.Selected(self.passage))
@@ -125,6 +141,57 @@ class PassageRow(Static, can_focus=True):
 
     def on_click(self) -> None:
         self.post_message(self.Selected(self.passage))
+
+
+class FoldTitle(CollapsibleTitle):
+    """The line of a fold ("▶ 2 more sources"): a focus stop, so the footer says what Enter
+    does on it, which depends on whether it is open."""
+
+    BINDINGS = [
+        Binding("enter", "unfold", "Show", tooltip="Show the sentences folded under it", id="fold.show"),
+        Binding("enter", "fold", "Hide", tooltip="Fold them away again", id="fold.hide"),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "unfold":
+            return self.collapsed
+        if action == "fold":
+            return not self.collapsed
+        return True
+
+    def action_unfold(self) -> None:
+        self.post_message(self.Toggle())
+
+    def action_fold(self) -> None:
+        self.post_message(self.Toggle())
+
+    def watch_collapsed(self) -> None:
+        self.refresh_bindings()
+
+
+class Fold(Collapsible):
+    """Sentences folded away under one line; its line is where Tab stops."""
+
+    def __init__(self, *children: PassageRow, title: str) -> None:
+        super().__init__(*children, title=title, collapsed=True)
+        self._title = FoldTitle(label=title, collapsed_symbol="▶", expanded_symbol="▼", collapsed=True)
+
+    @property
+    def title_line(self) -> FoldTitle:
+        return self._title
+
+
+def focus_stops(card: AnswerCard) -> list[PassageRow | FoldTitle]:
+    """The places of a card that Tab reaches now, in order: its sentences in view and the line
+    of each fold (never a sentence folded away, which would be chosen unseen)."""
+    stops: list[PassageRow | FoldTitle] = []
+    for widget in card.query("PassageRow, FoldTitle"):
+        if isinstance(widget, PassageRow) and any(isinstance(a, Collapsible) and a.collapsed
+                                                  for a in widget.ancestors):
+            continue
+        if isinstance(widget, PassageRow | FoldTitle):
+            stops.append(widget)
+    return stops
 
 
 class AnswerCard(Vertical):
@@ -174,7 +241,7 @@ class AnswerCard(Vertical):
         rows = [PassageRow(p, role=role) for p in passages]
         long = sum(len(p.sentence) for p in passages) > FOLD_SUPPORT_CHARS
         if long or len(passages) > FOLD_SUPPORT_COUNT:
-            await self.mount(Collapsible(*rows, title=folded, collapsed=True))
+            await self.mount(Fold(*rows, title=folded))
         else:
             await self.mount(Static(Content(label), markup=False, classes="label"))
             await self.mount_all(rows)
@@ -207,12 +274,13 @@ class Transcript(VerticalScroll, can_focus=False):
     def cards(self) -> list[AnswerCard]:
         return list(self.query(AnswerCard))
 
-    def latest_row(self) -> PassageRow | None:
-        """The first sentence of the latest card that has any: where Tab goes from the box."""
+    def latest_row(self) -> PassageRow | FoldTitle | None:
+        """The first place in view of the latest card that has any (its answer, or the line of
+        its fold of closest passages): where Tab goes from the box."""
         for card in reversed(self.cards):
-            rows = card.query(PassageRow)
-            if rows:
-                return rows.first()
+            stops = focus_stops(card)
+            if stops:
+                return stops[0]
         return None
 
 

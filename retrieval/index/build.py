@@ -484,13 +484,13 @@ def build(
             mapping = worker_map.setdefault(result.worker, _Mapping())
             mapping.extend(parts.global_ids(result.new_terms))
             stems.update(result.new_stems)
-            report.read += 1
             if result.warnings:
                 notes[rel] = result.warnings
-            if result.info is None:
+            if result.info is None:  # skipped, not read: every file is counted once
                 report.skipped += 1
                 skipped[rel] = (size, mtime_ns)
             else:
+                report.read += 1
                 _add_fresh(parts, result, mapping)
             done += 1
             sentences += result.units

@@ -93,7 +93,7 @@ def open_index(
     selection = Selection.of(root, include, exclude)
     digest = "+".join(filter(None, [digest, selection.fingerprint()]))
     resolved = str(root.resolve())
-    folder = store.corpus_folder(resolved, index_dir)
+    folder = store.corpus_folder(resolved, index_dir, selection.choice_key())
     notices: list[str] = []
 
     def reopen(files: frozenset[str], data: IndexData) -> Opened:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from verbatim.retrieval.index import store
 
-# Only folders named as corpus_key names them are ever considered: anything else in the
-# index folder is not Verbatim's to read or remove.
-_KEY = re.compile(r"[A-Za-z0-9._-]+-[0-9a-f]{16}")
+# Only folders named as corpus_key names them (a choice of files adds its key) are ever
+# considered: anything else in the index folder is not Verbatim's to read or remove.
+_KEY = re.compile(rf"[A-Za-z0-9._-]+-[0-9a-f]{{16}}(?:-[0-9a-f]{{{store.CHOICE_KEY_CHARS}}})?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ def _describe(folder: Path) -> SavedIndex:
         return SavedIndex(folder, None, folder.name, 0, 0, size, None, False)
     root = str(manifest.get("root", ""))
     # The manifest must belong to this folder; a foreign or edited one is not trusted.
-    if not root or store.corpus_key(root) != folder.name:
+    if not root or not store.is_corpus_key(folder.name, root):
         return SavedIndex(folder, None, folder.name, 0, 0, size, None, False)
     articles = manifest.get("articles")
     return SavedIndex(

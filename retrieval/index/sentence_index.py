@@ -225,6 +225,10 @@ class SentenceIndex:
     def unit(self, uid: int) -> Unit:
         return self.remembered("unit", uid, SentenceIndex._read_unit)
 
+    def units(self, uids: range) -> list[Unit]:
+        """The units ``uids``, in order (a sharded index fetches them a shard at a time)."""
+        return [self._read_unit(uid) for uid in uids]
+
     def remembered(self, name: str, uid: int, compute):
         """``compute(self, uid)``, kept for the units questions keep coming back to."""
         key = (name, uid)

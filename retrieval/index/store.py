@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from verbatim.corpus.select import CHOICE_KEY_CHARS
 from verbatim.retrieval.index.analysis import analysis_fingerprint
 from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData
 from verbatim.retrieval.places import xdg_home
@@ -76,18 +77,29 @@ def cache_home() -> Path:
     return xdg_home("XDG_CACHE_HOME", ".cache") / "verbatim"
 
 
-def corpus_key(root: str) -> str:
-    """The folder name for a corpus: readable, and unique to its absolute path."""
+def corpus_key(root: str, choice: str = "") -> str:
+    """The folder name for a corpus: readable, and unique to its absolute path and to the
+    choice of its files it is read with (``choice``: Selection.choice_key, empty for all)."""
     resolved = str(Path(root).resolve())
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(resolved).name or "corpus").strip("-")[:40] or "corpus"
     # os.fsencode: a name that is not UTF-8 hashes by its bytes, as the system stores it.
-    return f"{slug}-{hashlib.sha256(os.fsencode(resolved)).hexdigest()[:16]}"
+    key = f"{slug}-{hashlib.sha256(os.fsencode(resolved)).hexdigest()[:16]}"
+    return f"{key}-{choice}" if choice else key
 
 
-def corpus_folder(root: str, index_dir: str | os.PathLike[str] | None = None) -> Path:
+def is_corpus_key(name: str, root: str) -> bool:
+    """Whether ``name`` is the folder name of the corpus at ``root``, read with some choice
+    of its files or all of them."""
+    key = corpus_key(root)
+    choice = name[len(key) + 1:]
+    return name == key or (name.startswith(key + "-") and len(choice) == CHOICE_KEY_CHARS
+                           and all(c in "0123456789abcdef" for c in choice))
+
+
+def corpus_folder(root: str, index_dir: str | os.PathLike[str] | None = None, choice: str = "") -> Path:
     """The folder of a corpus's saved index, under ``index_dir`` or the cache directory."""
     base = Path(index_dir).expanduser() if index_dir else cache_home()
-    return base / corpus_key(root)
+    return base / corpus_key(root, choice)
 
 
 # -- a folder of one's own ------------------------------------------------------------------

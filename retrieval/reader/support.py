@@ -35,27 +35,35 @@ _SPAN_KINDS = {**SATISFIES, AnswerType.AUTHOR: frozenset({AnswerType.PERSON, Ans
 
 
 def supporting(index: SentenceIndex, query: Query, ranking: Ranking, count: int) -> list[tuple[Reading, float]]:
-    """Up to ``count`` further sentences that also answer, with their scores, best first,
-    sentences of other articles before more of the best one's article."""
+    """Up to ``count`` sentences of other articles that also answer, with their scores, best
+    first, one sentence of each article and no two alike: another source, not the best
+    one's own article again (its next sentence, or the rest of its line, confirms nothing)."""
     if count <= 0 or len(ranking.order) < 2:
         return []
-    best_row = int(ranking.order[0])
+    best_uid = int(ranking.pool.uids[int(ranking.order[0])])
     best_score = float(ranking.scores[0])
-    kept_terms = [index.term_set(int(ranking.pool.uids[best_row]))]
-    seen = {int(index.unit_article[int(ranking.pool.uids[best_row])])}
-    first, rest = [], []
+    kept_terms = [index.term_set(best_uid)]
+    seen = {int(index.unit_article[best_uid])}
+    found = []
     for row, score in zip(ranking.order[1:READ_POOL].tolist(), ranking.scores[1:READ_POOL].tolist()):
-        if math.exp(score - best_score) < SUPPORT_RATIO:
+        if math.exp(score - best_score) < SUPPORT_RATIO or len(found) == count:
             break
         uid = int(ranking.pool.uids[row])
+        article = int(index.unit_article[uid])
+        if article in seen:
+            continue
         terms = index.term_set(uid)
-        if any(_jaccard(terms, other) >= DUPLICATE_JACCARD for other in kept_terms):
+        if is_repeated(terms, kept_terms):
             continue
         kept_terms.append(terms)
-        article = int(index.unit_article[uid])
-        (rest if article in seen else first).append((ranking.pool.reading(row), score))
         seen.add(article)
-    return (first + rest)[:count]
+        found.append((ranking.pool.reading(row), score))
+    return found
+
+
+def is_repeated(terms: frozenset[str], kept: list[frozenset[str]]) -> bool:
+    """Whether a sentence with these terms says again what one already kept says."""
+    return any(_jaccard(terms, other) >= DUPLICATE_JACCARD for other in kept)
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

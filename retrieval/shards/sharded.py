@@ -244,6 +244,17 @@ class ShardedIndex:
     def text_of(self, uid: int) -> str:
         return self.unit(uid).text
 
+    def units(self, uids: range) -> list[Unit]:
+        """The units ``uids``, in order, one call to each shard that holds some."""
+        by_shard: dict[int, list[int]] = {}
+        for uid in uids:
+            by_shard.setdefault(self.shard_of(uid), []).append(uid)
+        found: dict[int, Unit] = {}
+        for shard, asked in by_shard.items():
+            for uid, fact in zip(asked, self._one(shard, "facts", asked)):
+                found[uid] = fact.unit
+        return [found[uid] for uid in uids]
+
     def term_set(self, uid: int) -> frozenset[str]:
         return self._fact(uid).terms
 

@@ -12,8 +12,9 @@ from verbatim.tui.screens import ArticleListScreen, ArticleScreen, HelpScreen
 from verbatim.tui.widgets import AnswerCard, PassageRow, QuestionInput, Transcript
 
 
-def plain(widget: Static) -> str:
-    return str(widget.render())
+def plain(widget: Static | PassageRow) -> str:
+    # A passage row is a sentence and its citation's lines, each a widget of its own.
+    return widget.text if isinstance(widget, PassageRow) else str(widget.render())
 
 
 async def test_asking_shows_a_card_with_the_sentence_and_its_article(engine):
@@ -203,7 +204,7 @@ async def test_help_lists_every_key(engine):
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = plain(app.screen.query_one(Static))
+        text = app.screen.text
         for binding in [*app.BINDINGS, *QuestionInput.BINDINGS, *PassageRow.BINDINGS]:
             assert (binding.tooltip or binding.description) in text
         await pilot.press("escape")

@@ -11,8 +11,9 @@ from verbatim.retrieval.engine import Engine
 from verbatim.tui.widgets import AnswerCard, PassageRow
 
 
-def plain(widget: Static) -> str:
-    return str(widget.render())
+def plain(widget: Static | PassageRow) -> str:
+    # A passage row is a sentence and its citation's lines, each a widget of its own.
+    return widget.text if isinstance(widget, PassageRow) else str(widget.render())
 
 
 def write_ferries(folder: Path, number: int) -> Path:
