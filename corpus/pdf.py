@@ -42,6 +42,7 @@ class _Line:
     text: str
     bottom: float
     top: float
+    last: float = 0.0  # the baseline of its last character (PDFium joins a hyphenated line with the next)
     furniture: bool = False
 
 
@@ -67,9 +68,12 @@ def _page_lines(page) -> tuple[list[_Line], float]:
                 # box (a parenthesis, a descender) would say more about the letter than the line.
                 if pdfium_c.FPDFText_GetCharOrigin(textpage.raw, lead, x, y):
                     size = pdfium_c.FPDFText_GetFontSize(textpage.raw, lead)
-                    lines.append(_Line(stripped, y.value, y.value + size))
+                    line = _Line(stripped, y.value, y.value + size, y.value)
+                    if pdfium_c.FPDFText_GetCharOrigin(textpage.raw, lead + len(stripped) - 1, x, y):
+                        line.last = y.value
+                    lines.append(line)
                 else:  # a character PDFium cannot place: read the line where the last one was
-                    lines.append(_Line(stripped, *((lines[-1].bottom, lines[-1].top) if lines else (0.0, 0.0))))
+                    lines.append(_Line(stripped, *((lines[-1].last, lines[-1].top, lines[-1].last) if lines else (0.0, 0.0, 0.0))))
             at += len(raw) + 2
         return lines, page.get_height()
     finally:
@@ -97,37 +101,37 @@ def _mark_furniture(pages: list[tuple[list[_Line], float]]) -> None:
             line.furniture = True
 
 
-def _body_size(pages: list[tuple[list[_Line], float]]) -> float:
-    """The font size most of a document's text is set in, counted by characters."""
+def _body_size(lines: list[_Line]) -> float:
+    """The font size most of a page's text is set in, counted by characters."""
     sizes: dict[float, int] = {}
-    for lines, _ in pages:
-        for line in lines:
-            if not line.furniture:
-                size = round(line.top - line.bottom, 1)
-                sizes[size] = sizes.get(size, 0) + len(line.text)
+    for line in lines:
+        size = round(line.top - line.bottom, 1)
+        sizes[size] = sizes.get(size, 0) + len(line.text)
     return max(sizes, key=sizes.__getitem__) if sizes else 0.0
 
 
-def _page_text(lines: list[_Line], body_size: float) -> str:
+def _page_text(lines: list[_Line]) -> str:
     """A page's body lines, a blank line between paragraphs: where the gap to the next line
-    is wider than the page's usual spacing, and around a line set larger than the body's
-    text (a heading)."""
+    is wider than the page's usual spacing, and around lines set larger than most of the
+    page's text (a heading)."""
     body = [line for line in lines if not line.furniture]
     if not body:
         return ""
-    steps = [a.bottom - b.bottom for a, b in zip(body, body[1:]) if 0 < a.bottom - b.bottom < 4 * max(body_size, 1)]
+    body_size = _body_size(body)
+    steps = [a.last - b.bottom for a, b in zip(body, body[1:]) if 0 < a.last - b.bottom < 4 * max(body_size, 1)]
     usual_step = statistics.median(steps) if steps else 0.0
 
     def heading(line: _Line) -> bool:
-        return bool(body_size) and line.top - line.bottom > HEADING_HEIGHT * body_size and len(line.text) <= 120
+        return bool(body_size) and line.top - line.bottom > HEADING_HEIGHT * body_size
 
     out = [_clean(body[0].text)]
     for before, line in zip(body, body[1:]):
-        step = before.bottom - line.bottom
+        step = before.last - line.bottom
         gap = usual_step and step > PARAGRAPH_GAP * usual_step
         column = step < 0 and _SENTENCE_END.search(before.text)  # a new column after a finished sentence
         text = _LEADERS.sub(" … ", _clean(line.text)).strip()
-        apart = gap or column or heading(before) or heading(line)
+        resized = abs((before.top - before.bottom) - (line.top - line.bottom)) > 0.5
+        apart = gap or column or heading(before) != heading(line) or (heading(line) and resized)
         if out[-1].endswith("-") and out[-1][-2:-1].isalpha() and text[:1].islower() and not apart:
             out[-1] += text  # a compound cut at its own hyphen ("well-" "known"): one word again
             continue
@@ -172,8 +176,7 @@ def extract_pdf(raw: bytes) -> tuple[str, list[str]]:
     finally:
         document.close()
     _mark_furniture(pages)
-    body_size = _body_size(pages)
-    texts = [_page_text(lines, body_size) for lines, _ in pages]
+    texts = [_page_text(lines) for lines, _ in pages]
     if not any(text.strip() for text in texts):
         raise Unreadable(f"skipped, {NO_TEXT}")
     parts = []
