@@ -306,8 +306,8 @@ def read_manifest(version: Path, root: str) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise IndexDamaged("it is not a Verbatim index")
     if manifest.get("version") != VERSION:
-        raise IndexDamaged(f"it was made by another version of Verbatim (index format {manifest.get('version')}, "
-                           f"this one reads {VERSION})")
+        raise IndexDamaged(f"it was made by another version of Verbatim: index format {manifest.get('version')}, "
+                           f"this one reads {VERSION}")
     if manifest.get("root") != str(Path(root).resolve()):
         raise IndexDamaged("it belongs to another corpus")
     if manifest.get("analysis") != analysis_fingerprint():
