@@ -32,7 +32,7 @@ def extract_epub(raw: bytes) -> tuple[str, list[str]]:
         (prefix + e.get("full-path", "") for e in container.iter() if local(e.tag) == "rootfile" and e.get("full-path")),
         None)
     package = None if rootfile is None else archive.xml(rootfile)
-    if package is None:
+    if rootfile is None or package is None:
         raise Unreadable("skipped, not a readable EPUB file (no package document: META-INF/container.xml)")
     base = posixpath.dirname(rootfile)
     manifest: dict[str, tuple[str, str]] = {}

@@ -327,6 +327,7 @@ def _settings(args: argparse.Namespace, config: Config) -> None:
         args.top_value = DEFAULT_TOP if args.top is None else args.top
     args.index_dir = args.index_dir or config.index_dir
     args.theme, args.keymap, args.config_path = config.theme, config.keymap, config.path
+    args.viewer = config.viewer
     off = os.environ.get(NO_LOG_ENV, "") not in ("", "0")
     args.log = config.log and not args.no_log and not off
 
@@ -431,7 +432,7 @@ def _chat(args: argparse.Namespace) -> ExitCode:
     return ExitCode(run_chat(corpus=args.corpus, top=args.top_value, index_dir=args.index_dir,
                              include=args.include, exclude=args.exclude,
                              follow_links=args.follow_links, reindex=args.reindex, recorder=recorder,
-                             theme=args.theme, keymap=args.keymap))
+                             theme=args.theme, keymap=args.keymap, viewer=args.viewer))
 
 
 def _not_text(text: str) -> bool:
