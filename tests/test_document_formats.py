@@ -253,3 +253,33 @@ def test_an_index_made_before_these_formats_is_rebuilt_with_one_line_saying_why(
     assert len(opened.notices) == 1
     assert "made by another version of Verbatim: index format 6, this one reads 7); rebuilding it" in opened.notices[0]
     assert opened.report is not None and opened.report.read == 1
+
+
+def test_a_changed_pdf_is_the_only_file_read_again_and_ignore_rules_hold(tmp_path):
+    pdfium = pytest.importorskip("pypdfium2")
+    folder = corpus_of(tmp_path, "setspace-doc.pdf", "cxxtest-guide.epub", "cxxtest-guide.docx")
+    (folder / ".verbatimignore").write_text("*.docx\n", encoding="utf-8")
+    first = open_index(folder, index_dir=tmp_path / "index")
+    assert sorted(a.id for a in first.index.articles) == ["cxxtest-guide.epub", "setspace-doc.pdf"]
+    document = pdfium.PdfDocument(str(folder / "setspace-doc.pdf"))
+    document.del_page(3)
+    document.save(str(tmp_path / "three-pages.pdf"))
+    document.close()
+    shutil.move(tmp_path / "three-pages.pdf", folder / "setspace-doc.pdf")
+    again = open_index(folder, index_dir=tmp_path / "index")
+    assert again.report is not None and (again.report.read, again.report.reused) == (1, 1)
+    pdf = next(a for a in again.index.articles if a.id == "setspace-doc.pdf")
+    assert [name for _, name in pdf.parts] == ["1", "2", "3"]
+    only = open_index(folder, index_dir=tmp_path / "other-index", include=["*.epub"])
+    assert [a.id for a in only.index.articles] == ["cxxtest-guide.epub"]
+
+
+def test_the_reading_pane_names_each_page_of_a_pdf():
+    from verbatim.tui.reading import shown_blocks
+
+    article = read_now(FIXTURES / "setspace-doc.pdf")
+    blocks = shown_blocks(article)
+    markers = [b.text for b in blocks if b.kind == "muted" and b.text.startswith("— page")]
+    assert markers[0] == "— page 1 —" and blocks[0].text == "— page 1 —"
+    assert markers == sorted(set(markers), key=lambda m: int(m.split()[2]))
+    assert all(not b.units for b in blocks if b.text in markers)
