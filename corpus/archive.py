@@ -20,6 +20,8 @@ class Archive:
 
     def __init__(self, raw: bytes, kind: str) -> None:
         self.kind = kind
+        if raw[:4] == b"\xd0\xcf\x11\xe0":  # an OLE compound file: how Office stores a file locked by a password
+            raise Unreadable(f"skipped, encrypted: the {kind} file needs a password (or it is an old binary format)")
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(raw))
         except (zipfile.BadZipFile, OSError, ValueError) as error:

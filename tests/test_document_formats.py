@@ -203,13 +203,16 @@ def test_zip_bombs_and_damaged_archives_are_one_warning_each(tmp_path, monkeypat
     (folder / "cut.epub").write_bytes((FIXTURES / "cxxtest-guide.epub").read_bytes()[:20000])
     with zipfile.ZipFile(folder / "entities.odt", "w") as hostile:
         hostile.writestr("content.xml", '<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>')
+    # Word saves a file locked by a password as an OLE compound file, not a zip archive.
+    (folder / "locked.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
     opened = open_index(folder, index_dir=tmp_path / "index")
     warnings = opened.index.warnings
     for bad, why in [("bomb.docx", "unpacks to more than 1 MB"), ("bomb-book.epub", "unpacks to more than 1 MB"),
-                     ("cut.epub", "not a readable EPUB file"), ("entities.odt", "declares XML entities")]:
+                     ("cut.epub", "not a readable EPUB file"), ("entities.odt", "declares XML entities"),
+                     ("locked.docx", "encrypted: the Word file needs a password")]:
         assert len([w for w in warnings if bad in w]) == 1, (bad, warnings)
         assert why in next(w for w in warnings if bad in w)
-    assert len(warnings) == 4
+    assert len(warnings) == 5
     assert [a.id for a in opened.index.articles] == ["cxxtest-guide.odt"]
 
 

@@ -94,10 +94,12 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     def _expand_help(self, action: argparse.Action) -> str:
         text = super()._expand_help(action)
         if "{formats}" in text:
+            from verbatim.corpus.formats import ROFF_SUFFIXES
             from verbatim.corpus.reader import SUFFIXES
 
-            names = [s.lstrip(".") for s in SUFFIXES]
-            text = text.replace("{formats}", ", ".join(f".{n}" for n in names[:-1]) + f" and .{names[-1]}")
+            # Manual pages' many section suffixes (.1 ... .9, each also .gz) named once.
+            names = [f".{s.lstrip('.')}" for s in SUFFIXES if s not in ROFF_SUFFIXES] + ["manual pages (.5.gz, .3, ...)"]
+            text = text.replace("{formats}", ", ".join(names[:-1]) + f" and {names[-1]}")
         return text
 
 
