@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import posixpath
-from urllib.parse import unquote
+import re
 
 from verbatim.corpus.archive import Archive, local
 from verbatim.corpus.document import Document
@@ -15,6 +15,12 @@ from verbatim.corpus.segment import UnitKind
 # The most text kept from one book, as for a PDF: the rest is left unread with a warning.
 MAX_TEXT_CHARS = 32 * 2**20
 _XHTML = frozenset({"application/xhtml+xml", "text/html", "application/xml", "text/x-oeb1-document"})
+
+
+def _unquote(href: str) -> str:
+    """A manifest's href with its %-escapes decoded (UTF-8), as a member's name in the zip."""
+    return re.sub(rb"%([0-9A-Fa-f]{2})", lambda m: bytes.fromhex(m.group(1).decode()),
+                  href.encode("utf-8")).decode("utf-8", errors="replace")
 
 
 def extract_epub(raw: bytes) -> tuple[str, list[str]]:
@@ -41,7 +47,7 @@ def extract_epub(raw: bytes) -> tuple[str, list[str]]:
     for element in package.iter():
         name = local(element.tag)
         if name == "item" and element.get("id") and element.get("href"):
-            href = posixpath.normpath(posixpath.join(base, unquote(element.get("href", ""))))
+            href = posixpath.normpath(posixpath.join(base, _unquote(element.get("href", ""))))
             manifest[element.get("id", "")] = (href, element.get("media-type", ""))
         elif name == "itemref" and element.get("idref") and element.get("linear", "yes") != "no":
             spine.append(element.get("idref", ""))
