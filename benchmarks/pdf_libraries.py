@@ -1,6 +1,6 @@
 """Compare PDF text libraries (pypdfium2, pypdf, pdfminer.six) on real PDFs: sentences kept whole, speed.
 
-Run: python benchmarks/pdf_libraries.py FOLDER, where FOLDER holds the files that
+Run: python benchmarks/pdf_libraries.py FOLDER [LIBRARY ...], where FOLDER holds the files that
 tests/fixtures/build_formats.py --large writes (Debian's texlive and debian-edu documentation).
 Each library's text goes through the same simple joining of lines (a word cut by a hyphen at a
 line's end is joined when the next line goes on in lower case), then a file's reference
@@ -10,7 +10,7 @@ sentences are looked for in it, white space collapsed:
   issue's own .tex source, those without markup;
 - the Debian Edu manual (one column): the sentences of the same manual's EPUB.
 
-Also counted: ligature characters left in the text (U+FB00 to U+FB06), words still cut by a
+"verbatim" is Verbatim's own reading of the text pypdfium2 gives (corpus/pdf.py). Also counted: ligature characters left in the text (U+FB00 to U+FB06), words still cut by a
 hyphen and a space after the lines are joined, and pages a second. Needs the three libraries installed
 (pip install pypdfium2 pypdf pdfminer.six).
 """
@@ -54,8 +54,20 @@ def pdfminer_pages(path: Path) -> list[str]:
     return extract_text(str(path)).split("\f")
 
 
+def verbatim_pages(path: Path) -> list[str]:
+    """Verbatim's own reading (pypdfium2, then running headers, page numbers and paragraphs)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from verbatim.corpus.formats import Unreadable
+    from verbatim.corpus.pdf import extract_pdf
+
+    try:
+        return extract_pdf(path.read_bytes())[0].split("\f")
+    except Unreadable:
+        return [""]
+
+
 LIBRARIES: dict[str, Callable[[Path], list[str]]] = {
-    "pypdfium2": pdfium_pages, "pypdf": pypdf_pages, "pdfminer.six": pdfminer_pages,
+    "pypdfium2": pdfium_pages, "pypdf": pypdf_pages, "pdfminer.six": pdfminer_pages, "verbatim": verbatim_pages,
 }
 
 
@@ -106,7 +118,7 @@ def epub_sentences(epub: Path) -> list[str]:
     return found
 
 
-def measure(folder: Path) -> None:
+def measure(folder: Path, libraries: list[str]) -> None:
     cases = []
     for pdf in sorted(folder.glob("ltnews*.pdf")):
         tex = pdf.with_suffix(".tex.gz")
@@ -118,7 +130,8 @@ def measure(folder: Path) -> None:
             cases.append((pdf, epub_sentences(epub)))
     others = [p for p in sorted(folder.glob("*.pdf")) if p not in {c[0] for c in cases}]
     print(f"{'library':14} {'file':34} {'pages':>5} {'pages/s':>8} {'intact':>12} {'ligatures':>9} {'cut words':>9}")
-    for name, pages_of in LIBRARIES.items():
+    for name in libraries:
+        pages_of = LIBRARIES[name]
         total_pages, total_seconds, kept, wanted = 0, 0.0, 0, 0
         for pdf, reference in cases + [(p, []) for p in others]:
             began = time.perf_counter()
@@ -143,4 +156,4 @@ def measure(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    measure(Path(sys.argv[1]))
+    measure(Path(sys.argv[1]), sys.argv[2:] or list(LIBRARIES))
