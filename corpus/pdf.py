@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import threading
 from dataclasses import dataclass
 
 from verbatim.corpus.document import Block, Document, Rendered
@@ -34,6 +35,9 @@ _PAGE_NUMBER = re.compile(r"[-–—\s]*(?:page\s*)?(?:\d{1,5}|[ivxlcdm]{1,8})(?
                           re.IGNORECASE)
 _LEADERS = re.compile(r"(?:\s*\.){4,}\s*(?=\S*$)")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+# PDFium is not safe to call from two threads at once; the chat reads files from several
+# (a question's quote check, the reading pane, the folder read again in the background).
+_PDFIUM = threading.Lock()
 NO_TEXT = "no text: a scanned PDF? (only its pictures hold words; Verbatim reads a PDF's text layer)"
 
 
@@ -144,6 +148,11 @@ def extract_pdf(raw: bytes) -> tuple[str, list[str]]:
     reading order, paragraphs apart by a blank line; headers, footers and page numbers are
     left out. Raises Unreadable for a file PDFium cannot open (damaged, or locked by a
     password) and for one without any text."""
+    with _PDFIUM:
+        return _extract(raw)
+
+
+def _extract(raw: bytes) -> tuple[str, list[str]]:
     import pypdfium2 as pdfium
 
     warnings: list[str] = []
@@ -162,7 +171,12 @@ def extract_pdf(raw: bytes) -> tuple[str, list[str]]:
         pages = []
         chars = 0
         for number in range(count):
-            page = document[number]
+            try:
+                page = document[number]
+            except pdfium.PdfiumError:
+                warnings.append(f"page {number + 1} could not be read")
+                pages.append(([], 0.0))
+                continue
             try:
                 lines, height = _page_lines(page)
             finally:

@@ -176,6 +176,8 @@ def read_file(path: Path) -> tuple[str | None, str | None, str]:
             text, notes = extract(packed, raw)
         except Unreadable as error:
             return None, str(error), digest
+        except Exception as error:  # a file its library cannot take: this file is skipped, not the folder
+            return None, f"skipped, cannot be read as {packed} ({type(error).__name__}: {error})", digest
         return text, "; ".join(notes) or None, digest
     if b"\x00" in raw[:SNIFF_BYTES] and raw[:2] not in _UTF16_BOMS:
         return None, "skipped, binary file", digest

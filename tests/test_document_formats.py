@@ -286,3 +286,22 @@ def test_the_reading_pane_names_each_page_of_a_pdf():
     assert markers[0] == "— page 1 —" and blocks[0].text == "— page 1 —"
     assert markers == sorted(set(markers), key=lambda m: int(m.split()[2]))
     assert all(not b.units for b in blocks if b.text in markers)
+
+
+@pytest.mark.parametrize("name", ["setspace-doc.pdf", "cxxtest-guide.epub", "cxxtest-guide.docx",
+                                  "cxxtest-guide.odt", "adduser.conf.5.gz"])
+def test_damaged_files_are_read_or_skipped_never_raised(tmp_path, name):
+    import random
+
+    original = (FIXTURES / name).read_bytes()
+    chance = random.Random(name)  # the same damage every run
+    for attempt in range(12):
+        damaged = bytearray(original)
+        for _ in range(1 + attempt * 4):
+            damaged[chance.randrange(len(damaged))] = chance.randrange(256)
+        if attempt % 3 == 2:
+            damaged = damaged[: chance.randrange(1, len(damaged))]
+        path = tmp_path / f"{attempt}-{name}"
+        path.write_bytes(bytes(damaged))
+        text, note, _ = read_file(path)
+        assert (text is None) == (note is not None and note.startswith("skipped")), (attempt, note)
