@@ -229,6 +229,18 @@ def test_a_compressed_manual_page_is_read_from_its_roff_source(tmp_path):
     assert holds(folder / "adduser.conf.5.gz", best)
     assert read_now(folder / "adduser.conf.5.gz").title == "ADDUSER.CONF(5)"
 
+    import gzip
+
+    path = folder / "adduser.conf.5.gz"
+    source = gzip.decompress(path.read_bytes()).decode("utf-8")
+    assert "The login shell to be used for all new users." in source
+    edited = source.replace("The login shell to be used for all new users.",
+                            "The login shell given to every new user.")
+    path.write_bytes(gzip.compress(edited.encode("utf-8")))
+    again = engine.ask("What is the login shell used for new users?")
+    assert again.answered and again.answers[0].sentence == "DSHELL The login shell given to every new user."
+    assert holds(path, again.answers[0])
+
 
 @pytest.mark.parametrize(("encoding", "prefix"), [("cp1252", b""), ("latin-1", b""), ("utf-16-le", b"\xff\xfe")])
 def test_text_in_legacy_encodings_is_decoded(tmp_path, encoding, prefix):
