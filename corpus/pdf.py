@@ -136,8 +136,8 @@ def _page_text(lines: list[_Line]) -> str:
         text = _LEADERS.sub(" … ", _clean(line.text)).strip()
         resized = abs((before.top - before.bottom) - (line.top - line.bottom)) > 0.5
         apart = gap or column or heading(before) != heading(line) or (heading(line) and resized)
-        if out[-1].endswith("-") and out[-1][-2:-1].isalpha() and text[:1].islower() and not apart:
-            out[-1] += text  # a compound cut at its own hyphen ("well-" "known"): one word again
+        if out[-1].endswith("-") and out[-1][-2:-1].isalnum() and text[:1].isalnum() and not apart:
+            out[-1] += text  # a compound cut at its own hyphen ("well-" "known", "ether-" "22"): one word again
             continue
         out.append(("\n" if apart else "") + text)
     return "\n".join(out)
