@@ -317,3 +317,44 @@ def test_damaged_files_are_read_or_skipped_never_raised(tmp_path, name):
         path.write_bytes(bytes(damaged))
         text, note, _ = read_file(path)
         assert (text is None) == (note is not None and note.startswith("skipped")), (attempt, note)
+
+
+def text_pdf(pages: list[list[tuple[float, float, float, str]]], path: Path) -> None:
+    """A PDF whose pages hold the given lines (x, y, font size, text), in Helvetica."""
+    import ctypes
+
+    pdfium = pytest.importorskip("pypdfium2")
+    raw = pdfium.raw
+    document = pdfium.PdfDocument.new()
+    font = raw.FPDFText_LoadStandardFont(document.raw, b"Helvetica")
+    for lines in pages:
+        page = document.new_page(612, 792)
+        for x, y, size, text in lines:
+            line = raw.FPDFPageObj_CreateTextObj(document.raw, font, size)
+            wide = ctypes.create_string_buffer((text + "\0").encode("utf-16-le"))
+            raw.FPDFText_SetText(line, ctypes.cast(wide, ctypes.POINTER(raw.FPDF_WCHAR)))
+            raw.FPDFPageObj_Transform(line, 1, 0, 0, 1, x, y)
+            raw.FPDFPage_InsertObject(page.raw, line)
+        raw.FPDFPage_GenerateContent(page.raw)
+    document.save(str(path))
+
+
+def test_running_headers_and_page_numbers_are_furniture_and_a_heading_is_set_apart(tmp_path):
+    # A layout made here to hold the rule to account (the real files above have theirs): a
+    # running header and a page number on every page, a larger heading, body lines.
+    pages = []
+    for number in range(1, 5):
+        pages.append([(72, 740, 9, "Harbour Board Annual Report 2024"), (300, 40, 9, str(number)),
+                      (72, 640, 16, f"Part {number}"),
+                      (72, 610, 11, f"The committee met in March to review budget {number}."),
+                      (72, 596, 11, "It approved the new ferry timetable for the"),
+                      (72, 582, 11, "summer season.")])
+    text_pdf(pages, tmp_path / "report.pdf")
+    article = read_now(tmp_path / "report.pdf")
+    texts = [unit.text for unit in article.units]
+    assert not any("Harbour Board" in text or text in {"1", "2", "3", "4"} for text in texts)
+    assert texts[:3] == ["Part 1", "The committee met in March to review budget 1.",
+                         "It approved the new ferry timetable for the summer season."]
+    assert [u.kind.name for u in article.units[:3]] == ["HEADING", "TEXT", "TEXT"]
+    assert article.sections()[-1] == ("Part 4",)
+    assert [name for _, name in article.parts] == ["1", "2", "3", "4"]
