@@ -228,7 +228,8 @@ class VerbatimApp(App[int]):
     def on_reading_progress(self, message: ReadingProgress) -> None:
         self.query_one(CorpusHeader).progress(message.done, message.total, message.sentences)
 
-    def on_engine_ready(self, message: EngineReady) -> None:
+    async def on_engine_ready(self, message: EngineReady) -> None:
+        await self.query(".unreadable").remove()  # the folder could not be read before; now it is
         self.engine = message.engine
         carried = self.recorder.history() if self.recorder is not None else None
         self.conversation = message.engine.conversation(carried or ())
@@ -250,12 +251,14 @@ class VerbatimApp(App[int]):
     def _start_watching(self) -> None:
         """Look at the corpus folder now and then while the chat is open (not the bundled
         articles, which do not change); Verbatim's own folders inside it are not its files."""
-        if self.corpus_path is None or self._watch is not None:
+        if self.corpus_path is None:
             return
-        from verbatim.retrieval.watch import FolderWatch
+        if self._watch is None:
+            from verbatim.retrieval.watch import FolderWatch
 
-        ignored = [p for p in (self.index_dir, self.export_dir) if p is not None]
-        self._watch = FolderWatch(self.corpus_path, **self.choice, follow_links=self.follow_links, ignored=ignored)
+            ignored = [p for p in (self.index_dir, self.export_dir) if p is not None]
+            self._watch = FolderWatch(self.corpus_path, **self.choice, follow_links=self.follow_links,
+                                      ignored=ignored)
         self.set_timer(self._watch.interval, self._look_at_folder)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="watch", name="look at the folder")
@@ -267,9 +270,17 @@ class VerbatimApp(App[int]):
         from verbatim.retrieval.watch import indexed_stamps
 
         engine, watch = self.engine, self._watch
-        if engine is None or watch is None:
+        if watch is None:
             return
         now = watch.stamps()
+        if engine is None:  # nothing could be read when the chat opened: read the folder once files come and settle
+            if now and now == self._settling:
+                self._settling = None
+                self.call_from_thread(self.load_engine)  # its end looks at the folder again
+            else:
+                self._settling = now or None
+                self.post_message(FolderLooked())
+            return
         changes = watch.changes(indexed_stamps(engine.index), now)
         if not changes or now != self._settling:
             self._settling = now if changes else None
@@ -311,9 +322,12 @@ class VerbatimApp(App[int]):
 
     async def on_engine_failed(self, message: EngineFailed) -> None:
         card = AnswerCard(len(self.exchanges), "The articles could not be read")
+        await self.query(".unreadable").remove()  # one card saying so, the latest
+        card.add_class("unreadable")
         await self.query_one(Transcript).add(card)
         await card.show_problem(message.error)
         self.notify("The articles could not be read.", severity="error", markup=False)
+        self._start_watching()  # files that come later are read then
 
     # -- asking ----------------------------------------------------------------------------
     @on(Input.Submitted, "#question")

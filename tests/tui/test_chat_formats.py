@@ -76,6 +76,23 @@ class TestFolderChanging:
             assert "test fixture represents" in cards[0].result.answers[0].sentence
 
 
+    async def test_a_folder_with_nothing_to_read_is_read_once_a_file_comes(self, tmp_path, monkeypatch):
+        monkeypatch.setattr(watch, "POLL_SECONDS", QUICK_POLL)
+        folder = tmp_path / "corpus"
+        folder.mkdir()
+        app = chat(corpus=str(folder), index_dir=str(tmp_path / "index"))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert app.engine is None
+            (folder / "ferry.txt").write_text(FERRY, encoding="utf-8")
+            header = app.query_one(CorpusHeader)
+            assert await wait_for(pilot, lambda: header.info is not None)
+            await ask(pilot, "Who was the captain of the ferry?")
+            assert app.query(AnswerCard).last().result.answers[0].sentence == "Its captain was Ada Brook."
+            (folder / "bridge.txt").write_text("Bridges\n\nThe old bridge was built in 1887.\n", encoding="utf-8")
+            assert await wait_for(pilot, lambda: header.note == "1 file added, index updated")
+
+
 class TestViewer:
     async def test_o_opens_a_pdf_at_the_cited_page_in_the_configured_viewer(self, tmp_path):
         folder = tmp_path / "corpus"
