@@ -26,6 +26,9 @@ class Article:
     authors: list[str] = field(default_factory=list)
     format: str = "text"
     digest: str = ""  # of the file's bytes, when read from a file (reader.content_digest)
+    # Where each page (a PDF) or chapter (an EPUB) begins in ``text``, with its name ("12",
+    # "Chapter 3"), in order; empty for formats without pages or chapters.
+    parts: list[tuple[int, str]] = field(default_factory=list)
 
     def sections(self) -> list[tuple[str, ...]]:
         """Each unit's heading path, outermost first."""
@@ -70,9 +73,11 @@ def make_article(
     it with its metadata; what the caller gives wins over what the document says."""
     form = form or format_of(path, text)
     document = read_document(form, text)
+    parts: list[tuple[int, str]] = []
     if document is None:
         units = segment(text)
     else:
+        parts = document.parts
         units = units_of(text, document.blocks)
         title = title or document.title
         date = date or document.date
@@ -87,4 +92,5 @@ def make_article(
         date=date,
         authors=list(authors or []),
         format=form,
+        parts=parts,
     )

@@ -96,6 +96,8 @@ class Document:
     title: str | None = None
     authors: list[str] = field(default_factory=list)
     date: str | None = None
+    # Where each page or chapter begins in the source, and its name (Article.parts).
+    parts: list[tuple[int, str]] = field(default_factory=list)
 
 
 def line_starts(source: str) -> list[int]:

@@ -13,16 +13,69 @@ MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 RST_SUFFIXES = (".rst", ".rest", ".rst.txt")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 MAN_SUFFIXES = (".man",)
+# Manual pages as installed: roff source, gzip-compressed or not, by section ("ls.1.gz").
+ROFF_SUFFIXES = tuple(f".{section}{packed}" for section in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "3pm",
+                                                          "3perl", "3ssl", "3x", "5ssl", "7ssl", "n")
+                      for packed in (".gz", ""))
+PDF_SUFFIXES = (".pdf",)
+EPUB_SUFFIXES = (".epub",)
+DOCX_SUFFIXES = (".docx",)
+ODT_SUFFIXES = (".odt",)
 # Every suffix read; the rest of a folder is counted as skipped by type.
-SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + RST_SUFFIXES + HTML_SUFFIXES + MAN_SUFFIXES
+SUFFIXES = (TEXT_SUFFIXES + MARKDOWN_SUFFIXES + RST_SUFFIXES + HTML_SUFFIXES + MAN_SUFFIXES + ROFF_SUFFIXES
+            + PDF_SUFFIXES + EPUB_SUFFIXES + DOCX_SUFFIXES + ODT_SUFFIXES)
 # Each format's reader, imported when a file of that format is read: a corpus of plain
 # text, the bundled articles among them, never pays for the others' patterns and parsers.
 READERS = {"markdown": ("markdown", "read_markdown"), "rst": ("rst", "read_rst"), "html": ("html", "read_html"),
-           "man": ("man", "read_man")}
+           "man": ("man", "read_man"), "roff": ("roff", "read_roff"), "pdf": ("pdf", "read_pdf_text"), "epub": ("epub", "read_epub_text"),
+           "docx": ("html", "read_html"), "odt": ("html", "read_html")}
+# Formats whose bytes are not the text read: each one's extractor makes the text (a PDF's
+# pages, an EPUB's chapters, a Word file's paragraphs written as HTML) from the file's
+# bytes, and the reader above reads that text; offsets are then offsets in that text.
+EXTRACTORS = {"pdf": ("pdf", "extract_pdf"), "epub": ("epub", "extract_epub"), "docx": ("office", "extract_docx"),
+              "odt": ("office", "extract_odt"), "roff": ("roff", "extract_roff")}
+# Formats cited by page: their text holds a form feed before each page after the first.
+PAGED = frozenset({"pdf"})
+# The most bytes read from a file whose text is extracted: a PDF of scans or an EPUB of
+# pictures is large for little text, which is bounded by each extractor (pages, characters).
+MAX_PACKED_BYTES = 512 * 2**20
+
+
+class Unreadable(ValueError):
+    """A file of an extracted format that cannot be read: damaged, locked, or without text.
+    Its message is the one line the reader warns with."""
+
+
+def packed_format(name: str) -> str | None:
+    """The format of a file whose text is extracted from its bytes, by its name; None for a
+    file read as text."""
+    lower = name.lower()
+    if lower.endswith(PDF_SUFFIXES):
+        return "pdf"
+    if lower.endswith(EPUB_SUFFIXES):
+        return "epub"
+    if lower.endswith(DOCX_SUFFIXES):
+        return "docx"
+    if lower.endswith(ODT_SUFFIXES):
+        return "odt"
+    if lower.endswith(ROFF_SUFFIXES) and not lower.endswith(TEXT_SUFFIXES + MARKDOWN_SUFFIXES + RST_SUFFIXES):
+        return "roff"
+    return None
+
+
+def extract(form: str, raw: bytes) -> tuple[str, list[str]]:
+    """The text of a file of format ``form`` (see EXTRACTORS) from its bytes, and warnings
+    about what was left out. Raises Unreadable."""
+    module, function = EXTRACTORS[form]
+    return getattr(importlib.import_module(f"verbatim.corpus.{module}"), function)(raw)
 
 
 def format_of(name: str, text: str) -> str:
-    """"markdown", "rst", "html", "man" or "text"."""
+    """"markdown", "rst", "html", "man", "text", or an extracted format ("pdf", "epub",
+    "docx", "odt", "roff")."""
+    packed = packed_format(name)
+    if packed is not None:
+        return packed
     lower = name.lower()
     if lower.endswith(RST_SUFFIXES):
         return "rst"

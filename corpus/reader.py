@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from verbatim.corpus.article import Article, make_article
-from verbatim.corpus.formats import SUFFIXES
+from verbatim.corpus.formats import MAX_PACKED_BYTES, SUFFIXES, Unreadable, extract, packed_format
 from verbatim.corpus.select import Selection
 
 # Enough to tell text from binary: text files do not hold NUL bytes (UTF-16 aside).
@@ -119,12 +119,20 @@ def _refused_link(link: str, real_root: str, follow_links: bool) -> str | None:
 def decode(raw: bytes) -> tuple[str, bool]:
     """Text of a file's bytes, and whether undecodable bytes had to be replaced. UTF-8
     (with or without a byte-order mark), or UTF-16 when its byte-order mark says so (what
-    Windows tools often save)."""
-    encoding = "utf-16" if raw[:2] in _UTF16_BOMS else "utf-8-sig"
+    Windows tools often save); bytes that are not UTF-8 are the legacy encoding of Western
+    Windows and Unix text, Windows-1252 (a superset of Latin-1's printable characters), or
+    Latin-1 itself when the five bytes Windows-1252 leaves undefined occur."""
+    utf16 = raw[:2] in _UTF16_BOMS
     try:
-        text, replaced = raw.decode(encoding), False
+        text, replaced = raw.decode("utf-16" if utf16 else "utf-8-sig"), False
     except UnicodeDecodeError:
-        text, replaced = raw.decode(encoding, errors="replace"), True
+        if utf16:
+            text, replaced = raw.decode("utf-16", errors="replace"), True
+        else:
+            try:
+                text, replaced = raw.decode("cp1252"), False
+            except UnicodeDecodeError:
+                text, replaced = raw.decode("latin-1"), False
     return text.replace("\r\n", "\n").replace("\r", "\n"), replaced
 
 
@@ -142,7 +150,12 @@ def content_digest(raw: bytes) -> str:
 
 
 def read_file(path: Path) -> tuple[str | None, str | None, str]:
-    """Like :func:`read_text`, with the digest of the bytes read (empty when none were)."""
+    """Like :func:`read_text`, with the digest of the bytes read (empty when none were).
+    A file of an extracted format (PDF, EPUB, Word, OpenDocument, a compressed manual page)
+    is read up to MAX_PACKED_BYTES and its text is what its extractor makes of the bytes,
+    bounded by pages and characters rather than by the file's size."""
+    packed = packed_format(path.name)
+    most = MAX_FILE_BYTES if packed is None else MAX_PACKED_BYTES
     try:
         # Devices, pipes and sockets are never opened: opening some has effects of its own.
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -151,13 +164,21 @@ def read_file(path: Path) -> tuple[str | None, str | None, str]:
         with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return None, "skipped, not a regular file", ""
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            raw = handle.read(most + 1)
     except OSError as error:
         return None, f"skipped, cannot be read ({error.strerror or error})", ""
-    if len(raw) > MAX_FILE_BYTES:
-        limit = f"{MAX_FILE_BYTES // 2**20} MB" if MAX_FILE_BYTES >= 2**20 else f"{MAX_FILE_BYTES:,} bytes"
+    if len(raw) > most:
+        limit = f"{most // 2**20} MB" if most >= 2**20 else f"{most:,} bytes"
         return None, f"skipped, larger than {limit} (the most read from one file)", ""
     digest = content_digest(raw)
+    if packed is not None:
+        try:
+            text, notes = extract(packed, raw)
+        except Unreadable as error:
+            return None, str(error), digest
+        except Exception as error:  # a file its library cannot take: this file is skipped, not the folder
+            return None, f"skipped, cannot be read as {packed} ({type(error).__name__}: {error})", digest
+        return text, "; ".join(notes) or None, digest
     if b"\x00" in raw[:SNIFF_BYTES] and raw[:2] not in _UTF16_BOMS:
         return None, "skipped, binary file", digest
     text, replaced = decode(raw)
@@ -275,5 +296,5 @@ def corpus_name(root: Path) -> str:
 
 
 def no_text_message(root: Path) -> str:
-    kinds = "/".join(s.lstrip(".") for s in (".txt", ".md", ".rst", ".html"))
+    kinds = "/".join(s.lstrip(".") for s in (".txt", ".md", ".rst", ".html", ".pdf", ".epub", ".docx", ".odt"))
     return f"{root}: no readable text ({kinds}) found"

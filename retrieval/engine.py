@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from verbatim.corpus import Article, CorpusError
+from verbatim.corpus.formats import PAGED
 from verbatim.corpus.reader import FileNow, corpus_file, file_now, read_article
 from verbatim.corpus.segment import normalize_space
 from verbatim.retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
@@ -35,6 +36,8 @@ CLOSEST_LISTED = "listed as a closest passage: ranked {rank}; it does not answer
 MAX_REFRESHES = 3
 
 T = TypeVar("T")
+# Formats whose lines are lines of an extracted text, not of the file: cited by page or chapter.
+EXTRACTED_FORMATS = frozenset({"pdf", "epub", "docx", "odt"})
 
 
 class Engine:
@@ -142,16 +145,22 @@ class Engine:
                 probability: float | None = None) -> Passage:
         uid = reading.uid
         unit = self.index.unit(uid)
+        article = int(self.index.unit_article[uid])
+        info = self.index.articles[article]
+        part = info.part_at(unit.start)
+        extracted = info.format in EXTRACTED_FORMATS
         return Passage(
             sentence=unit.text,
-            article=self.ref(int(self.index.unit_article[uid])),
+            article=self.ref(article),
             paragraph=unit.paragraph,
             sentence_index=unit.sentence,
             score=round(score, 4),
             probability=None if probability is None else round(probability, 4),
             start=unit.start,
             end=unit.end,
-            line=unit.line or None,
+            line=None if extracted else unit.line or None,
+            page=int(part) if part is not None and info.format in PAGED else None,
+            chapter=part if part is not None and info.format not in PAGED else None,
             section=self.index.section_titles(uid),
             span=short_answer(query, reading, unit.text),
             matches=question_words(unit.text, query),

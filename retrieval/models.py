@@ -8,6 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # The decision of an explanation whose sentence was given as the answer.
 ANSWERED = "answered"
+# The version of the JSON a result is written as (`--json`, the log); unversioned before 2.
+# 2: `page` and `chapter` on a passage; `start`/`end` in the extracted text of PDF, EPUB,
+# Word and OpenDocument files.
+SCHEMA_VERSION = 2
 
 
 class ArticleRef(BaseModel):
@@ -36,9 +40,15 @@ class Passage(BaseModel):
         default=None,
         description="For the answer given: the result's probability, the reader's estimate that the corpus answers the question.",
     )
-    start: int = Field(description="Offset of the sentence's first character in the file's text (its source, markup included).")
-    end: int = Field(description="Offset just past the sentence's last character in the file's text.")
-    line: int | None = Field(default=None, description="Line of the file where the sentence begins, counted from 1.")
+    start: int = Field(description="Offset of the sentence's first character in the file's text (its source, markup "
+                       "included). For a file whose bytes are not text (PDF, EPUB, Word, OpenDocument, a compressed "
+                       "manual page), an offset in the text Verbatim extracts from it (`page` or `chapter` say where "
+                       "that is in the document).")
+    end: int = Field(description="Offset just past the sentence's last character in the file's text (or extracted text).")
+    line: int | None = Field(default=None, description="Line of the file where the sentence begins, counted from 1; "
+                             "null for a PDF, EPUB, Word or OpenDocument file.")
+    page: int | None = Field(default=None, description="A PDF: the page the sentence begins on, counted from 1.")
+    chapter: str | None = Field(default=None, description="An EPUB: the title of the chapter the sentence is in.")
     section: list[str] = Field(
         default_factory=list,
         description="The headings the sentence sits under, outermost first.",
@@ -121,6 +131,7 @@ class Explanation(BaseModel):
 class Result(BaseModel):
     """The answer to one question: the best sentence first, then supporting ones."""
 
+    schema_version: int = Field(default=SCHEMA_VERSION, description="The version of this JSON's layout.")
     question: str
     answered: bool
     answers: list[Passage] = Field(default_factory=list)

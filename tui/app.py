@@ -28,6 +28,8 @@ from verbatim.tui.messages import (
     EngineFailed,
     EngineReady,
     ExamplesFound,
+    FolderLooked,
+    IndexRefreshed,
     ReadingProgress,
 )
 from verbatim.tui.screens import ArticleListScreen, ArticleScreen, ExplainScreen, HelpScreen
@@ -115,18 +117,21 @@ class VerbatimApp(App[int]):
         recorder: Recorder | None = None,
         theme: str | None = None,
         keymap: Mapping[str, str] | None = None,
+        viewer: str | None = None,
     ) -> None:
         """``recorder`` logs the questions and answers, and holds the conversation to carry
         on (--continue, --cid) and the questions asked before (for ↑); None logs nothing.
         ``theme`` (the configuration's) wins over the one remembered from the last chat;
-        ``keymap`` maps binding ids to keys. Raises SettingError for a theme or binding id
-        the chat does not have."""
+        ``keymap`` maps binding ids to keys; ``viewer`` is the configuration's command that
+        shows a PDF at a page. Raises SettingError for a theme or binding id the chat does not
+        have."""
         super().__init__()
         check_settings(theme, keymap or {})
         self.theme_setting = theme
         self._start_theme(theme)
         self.set_keymap(dict(keymap or {}))
         self.recorder = recorder
+        self.viewer = viewer
         self.follow_links = follow_links
         self.reindex = reindex
         self.corpus_path = corpus
@@ -141,6 +146,9 @@ class VerbatimApp(App[int]):
         self._pending: deque[int] = deque()  # exchanges waiting for an answer, in the order asked
         self._answering: int | None = None  # the exchange being answered
         self.examples: list[str] = []  # questions the corpus answers, for the welcome
+        self._watch = None  # the corpus folder, looked at for changes while the chat is open
+        self._settling: dict | None = None  # the folder as last seen changed, not yet read again
+        self._fresh: tuple[Engine, str] | None = None  # an index read again, used once no question is answered
 
     # -- theme and keys ----------------------------------------------------------------------
     def _start_theme(self, configured: str | None) -> None:
@@ -221,7 +229,8 @@ class VerbatimApp(App[int]):
     def on_reading_progress(self, message: ReadingProgress) -> None:
         self.query_one(CorpusHeader).progress(message.done, message.total, message.sentences)
 
-    def on_engine_ready(self, message: EngineReady) -> None:
+    async def on_engine_ready(self, message: EngineReady) -> None:
+        await self.query(".unreadable").remove()  # the folder could not be read before; now it is
         self.engine = message.engine
         carried = self.recorder.history() if self.recorder is not None else None
         self.conversation = message.engine.conversation(carried or ())
@@ -237,12 +246,89 @@ class VerbatimApp(App[int]):
         self._answer_next()
         self.call_later(self._show_welcome)
         self.find_examples()
+        self._start_watching()
+
+    # -- noticing the folder changing ---------------------------------------------------------
+    def _start_watching(self) -> None:
+        """Look at the corpus folder now and then while the chat is open (not the bundled
+        articles, which do not change); Verbatim's own folders inside it are not its files."""
+        if self.corpus_path is None:
+            return
+        if self._watch is None:
+            from verbatim.retrieval.watch import FolderWatch
+
+            ignored = [p for p in (self.index_dir, self.export_dir) if p is not None]
+            self._watch = FolderWatch(self.corpus_path, **self.choice, follow_links=self.follow_links,
+                                      ignored=ignored)
+        self.set_timer(self._watch.interval, self._look_at_folder)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="watch", name="look at the folder")
+    def _look_at_folder(self) -> None:
+        """Compare the folder with the index; a change seen twice, one look apart (settled:
+        a file being written is read once it is whole), is read into a new index, which
+        answers from the next question on. Questions meanwhile are answered from the old one."""
+        from verbatim.retrieval.engine import Engine
+        from verbatim.retrieval.watch import indexed_stamps
+
+        engine, watch = self.engine, self._watch
+        if watch is None:
+            return
+        now = watch.stamps()
+        if engine is None:  # nothing could be read when the chat opened: read the folder once files come and settle
+            if now and now == self._settling:
+                self._settling = None
+                self.call_from_thread(self.load_engine)  # its end looks at the folder again
+            else:
+                self._settling = now or None
+                self.post_message(FolderLooked())
+            return
+        changes = watch.changes(indexed_stamps(engine.index), now)
+        if not changes or now != self._settling:
+            self._settling = now if changes else None
+            self.post_message(FolderLooked())
+            return
+        self._settling = None
+        try:
+            fresh = Engine.load(self.corpus_path, index_dir=self.index_dir, **self.choice,
+                                follow_links=self.follow_links)
+        except Exception as error:  # the folder emptied, or unreadable: keep answering from the last index
+            self.call_from_thread(self.notify, visible(f"The folder changed but could not be read again: {error}"),
+                                  title="Index", severity="warning", markup=False)
+            self.post_message(FolderLooked())
+            return
+        self.post_message(IndexRefreshed(fresh, changes.summary()))
+
+    def on_folder_looked(self, message: FolderLooked) -> None:
+        if self._watch is not None and self.is_running:
+            self.set_timer(self._watch.interval, self._look_at_folder)
+
+    def on_index_refreshed(self, message: IndexRefreshed) -> None:
+        self._fresh = (message.engine, message.summary)
+        self._use_fresh_index()
+        self.on_folder_looked(FolderLooked())
+
+    def _use_fresh_index(self) -> None:
+        """Answer from the index read again, once no question is being answered: a question
+        is answered from one index, whole, never from one half-updated."""
+        if self._fresh is None or self._answering is not None:
+            return
+        (engine, summary), self._fresh = self._fresh, None
+        previous, self.engine = self.engine, engine
+        self.conversation = engine.conversation([r for _, r in self.exchanges if r is not None])
+        header = self.query_one(CorpusHeader)
+        header.info = engine.info
+        header.note = f"{summary}, index updated"
+        if previous is not None and previous is not engine and previous.index is not engine.index:
+            previous.index.close()
 
     async def on_engine_failed(self, message: EngineFailed) -> None:
         card = AnswerCard(len(self.exchanges), "The articles could not be read")
+        await self.query(".unreadable").remove()  # one card saying so, the latest
+        card.add_class("unreadable")
         await self.query_one(Transcript).add(card)
         await card.show_problem(message.error)
         self.notify("The articles could not be read.", severity="error", markup=False)
+        self._start_watching()  # files that come later are read then
 
     # -- asking ----------------------------------------------------------------------------
     @on(Input.Submitted, "#question")
@@ -268,6 +354,7 @@ class VerbatimApp(App[int]):
         answered: one at a time, in order, as a conversation reads each against the last."""
         if not self.ready or self._answering is not None or not self._pending:
             return
+        self._use_fresh_index()
         self._answering = self._pending.popleft()
         self.answer(self._answering, self.exchanges[self._answering][0])
 
@@ -319,6 +406,7 @@ class VerbatimApp(App[int]):
         if event.worker.group == "ask" and event.state in (WorkerState.CANCELLED, WorkerState.ERROR,
                                                             WorkerState.SUCCESS):
             self._answering = None
+            self._use_fresh_index()
             self._answer_next()
 
     # -- remembering -----------------------------------------------------------------------------
@@ -497,6 +585,8 @@ class VerbatimApp(App[int]):
         if passage is None:
             self.notify("There is no answer to open yet.", markup=False)
             return
+        if self._view(passage):
+            return
         try:
             command = open_command(passage.article.path, passage.line)
         except NoEditor as error:
@@ -519,6 +609,32 @@ class VerbatimApp(App[int]):
         if done.returncode:
             self.notify(f"{visible(command[0])} ended with exit code {done.returncode}.",
                         severity="warning", markup=False)
+
+    def _view(self, passage: Passage) -> bool:
+        """Open a PDF (at the passage's page), EPUB, Word or OpenDocument file in a viewer,
+        beside the chat: an editor would show its bytes. False for a file read as text."""
+        import subprocess
+
+        from verbatim.corpus.formats import packed_format
+        from verbatim.tui.viewer import VIEWED_FORMATS, NoViewer, viewer_command
+
+        if packed_format(passage.article.path) not in VIEWED_FORMATS:
+            return False
+        try:
+            command = viewer_command(passage.article.path, passage.page, self.viewer)
+        except NoViewer as error:
+            self.notify(f"Cannot open the file: {error}.", severity="warning", markup=False)
+            return True
+        try:
+            subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+        except OSError as error:
+            self.notify(f"Cannot run {visible(command[0])}: {visible(error.strerror or str(error))}.",
+                        severity="error", markup=False)
+            return True
+        at = f" at page {passage.page}" if passage.page else ""
+        self.notify(f"Opened {visible(passage.article.id)}{at} with {visible(command[0])}.", markup=False)
+        return True
 
     def action_export(self) -> None:
         if not self.exchanges or self.engine is None:
@@ -676,9 +792,10 @@ def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> Verbatim
 def run_chat(corpus: str | None = None, top: int = 3, index_dir: str | None = None,
              include: list[str] | None = None, exclude: list[str] | None = None,
              follow_links: bool = False, reindex: bool = False, recorder: Recorder | None = None,
-             theme: str | None = None, keymap: Mapping[str, str] | None = None) -> int:
+             theme: str | None = None, keymap: Mapping[str, str] | None = None, viewer: str | None = None) -> int:
     """Run the chat in this terminal; the exit code of the command. Raises SettingError."""
     app = make_app(corpus, top=top, index_dir=index_dir, include=include, exclude=exclude,
-                   follow_links=follow_links, reindex=reindex, recorder=recorder, theme=theme, keymap=keymap)
+                   follow_links=follow_links, reindex=reindex, recorder=recorder, theme=theme, keymap=keymap,
+                   viewer=viewer)
     app.run()
     return app.return_code or 0

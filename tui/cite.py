@@ -11,12 +11,19 @@ if TYPE_CHECKING:
 
 
 def place(passage: Passage) -> str:
-    """Where a passage is, as a reader of documentation looks for it: ``file:line``, then
-    the section's heading path (less a top heading that only repeats the title)."""
+    """Where a passage is, as a reader of documentation looks for it: ``file:line`` (a PDF's
+    page, ``report.pdf p. 12``; an EPUB's chapter, ``book.epub ch. “Title”``), then the
+    section's heading path (less a top heading that only repeats the title or the chapter)."""
     ref = passage.article
     where = f"{visible(ref.id)}:{passage.line}" if passage.line else visible(ref.id)
+    if passage.page is not None:
+        where = f"{visible(ref.id)} p. {passage.page}"
+    elif passage.chapter:
+        where = f"{visible(ref.id)} ch. “{visible(passage.chapter)}”"
     section = list(passage.section)
     if section and " ".join(section[0].split()) == " ".join(ref.title.split()):
+        section = section[1:]
+    if section and passage.chapter and " ".join(section[0].split()) == " ".join(passage.chapter.split()):
         section = section[1:]
     return where + (f" § {' › '.join(visible(s) for s in section)}" if section else "")
 

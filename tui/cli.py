@@ -94,10 +94,12 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     def _expand_help(self, action: argparse.Action) -> str:
         text = super()._expand_help(action)
         if "{formats}" in text:
+            from verbatim.corpus.formats import ROFF_SUFFIXES
             from verbatim.corpus.reader import SUFFIXES
 
-            names = [s.lstrip(".") for s in SUFFIXES]
-            text = text.replace("{formats}", ", ".join(f".{n}" for n in names[:-1]) + f" and .{names[-1]}")
+            # Manual pages' many section suffixes (.1 ... .9, each also .gz) named once.
+            names = [f".{s.lstrip('.')}" for s in SUFFIXES if s not in ROFF_SUFFIXES] + ["manual pages (.5.gz, .3, ...)"]
+            text = text.replace("{formats}", ", ".join(names[:-1]) + f" and {names[-1]}")
         return text
 
 
@@ -329,6 +331,7 @@ def _settings(args: argparse.Namespace, config: Config) -> None:
         args.top_value = DEFAULT_TOP if args.top is None else args.top
     args.index_dir = args.index_dir or config.index_dir
     args.theme, args.keymap, args.config_path = config.theme, config.keymap, config.path
+    args.viewer = config.viewer
     off = os.environ.get(NO_LOG_ENV, "") not in ("", "0")
     args.log = config.log and not args.no_log and not off
 
@@ -433,7 +436,7 @@ def _chat(args: argparse.Namespace) -> ExitCode:
     return ExitCode(run_chat(corpus=args.corpus, top=args.top_value, index_dir=args.index_dir,
                              include=args.include, exclude=args.exclude,
                              follow_links=args.follow_links, reindex=args.reindex, recorder=recorder,
-                             theme=args.theme, keymap=args.keymap))
+                             theme=args.theme, keymap=args.keymap, viewer=args.viewer))
 
 
 def _not_text(text: str) -> bool:

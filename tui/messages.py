@@ -68,3 +68,16 @@ class ExamplesFound(Message):
     """Example questions the corpus answers, for the welcome."""
 
     questions: list[str]
+
+
+@dataclass
+class FolderLooked(Message):
+    """The corpus folder was looked at and the index still holds it (or a change is settling)."""
+
+
+@dataclass
+class IndexRefreshed(Message):
+    """Files of the corpus changed while the chat was open: the index read them again."""
+
+    engine: Engine
+    summary: str  # "2 files changed"

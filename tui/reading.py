@@ -89,13 +89,22 @@ class ShownBlock:
 
 def shown_blocks(article: Article) -> list[ShownBlock]:
     """The article's units grouped into blocks as the reader sees them: sentences of a
-    paragraph joined by a space, code one line a unit with its indentation."""
+    paragraph joined by a space, code one line a unit with its indentation; in a PDF, a
+    line naming the page before the first paragraph on each page."""
+    from bisect import bisect_right
+
     from verbatim.corpus import UnitKind
+    from verbatim.corpus.formats import PAGED
 
     blocks = []
     index = 0
+    pages = [start for start, _ in article.parts] if article.format in PAGED else []
+    page = -1
     for _, group in groupby(article.units, key=lambda u: u.paragraph):
         units = list(group)
+        if pages and bisect_right(pages, units[0].start) - 1 != page:
+            page = max(bisect_right(pages, units[0].start) - 1, 0)
+            blocks.append(ShownBlock(f"— page {visible(article.parts[page][1])} —", "muted", first_unit=index))
         kind = units[0].kind
         code = kind is UnitKind.CODE
         style = ("heading" if kind is UnitKind.HEADING else "code" if code

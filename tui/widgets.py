@@ -395,6 +395,8 @@ class CorpusHeader(Vertical):
 
     info: reactive[CorpusInfo | None] = reactive(None, layout=True)
     """What has been read; None while reading."""
+    note: reactive[str] = reactive("")
+    """What happened to the index since the chat opened ("2 files changed, index updated")."""
 
     def __init__(self, location: str, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -413,7 +415,11 @@ class CorpusHeader(Vertical):
             lead, "  ", (visible(info.name), "bold"),
             (f"  ·  {info.articles:,} {'article' if info.articles == 1 else 'articles'}"
              f"  ·  {info.sentences:,} sentences", "$foreground-muted"),
+            (f"  ·  {visible(self.note)}" if self.note else "", "$accent"),
         )
+
+    def watch_note(self) -> None:
+        self.watch_info()
 
     def watch_info(self) -> None:
         if self.is_mounted:

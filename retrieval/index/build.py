@@ -88,6 +88,7 @@ class _FileResult:
     new_stems: list[tuple[str, str]] = field(default_factory=list)  # (word, stem) first met here
     form: str = ""  # the format the file was read as
     digest: str = ""  # of the file's bytes
+    parts: tuple[tuple[int, str], ...] = ()  # where its pages or chapters begin (Article.parts)
 
 
 class _LocalVocabulary:
@@ -132,7 +133,7 @@ def _read_file(task: tuple[str, str, int, int, dict | None],
     if article is None:
         return result
     result.info = metadata(article)
-    result.form, result.digest = article.format, article.digest
+    result.form, result.digest, result.parts = article.format, article.digest, tuple(article.parts)
     result.title_ids.extend(local.id(term) for term in terms(article.title))
     heading = -1
     encoded = []
@@ -274,7 +275,7 @@ def _add_fresh(parts: _Parts, result: _FileResult, mapping: _Mapping) -> None:
         return
     count = result.units
     parts.articles.append(ArticleInfo.of(result.info, result.rel, result.size, result.mtime_ns, parts.units, count,
-                                         result.form, result.digest))
+                                         result.form, result.digest, result.parts))
     for name in ("starts", "ends", "paragraphs", "sentences", "kinds", "counts", "lines", "levels"):
         parts.add(name, np.frombuffer(getattr(result, name), dtype=getattr(result, name).typecode))
     headings = np.frombuffer(result.headings, dtype=np.int32).astype(np.int64)

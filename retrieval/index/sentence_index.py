@@ -42,23 +42,35 @@ class ArticleInfo:
     authors: tuple[str, ...] = ()
     format: str = ""  # how the file was read ("text", "markdown", ...)
     digest: str = ""  # of the file's bytes the units were made from (reader.content_digest)
+    # Where each page or chapter begins in the extracted text, and its name (Article.parts).
+    parts: tuple[tuple[int, str], ...] = ()
 
     @classmethod
     def of(cls, meta: dict, rel: str, size: int, mtime_ns: int, first: int, count: int,
-           form: str = "", digest: str = "") -> ArticleInfo:
+           form: str = "", digest: str = "", parts: tuple[tuple[int, str], ...] = ()) -> ArticleInfo:
         """From an article's metadata (as ``metadata`` writes it) and where its file and units are."""
         return cls(meta["id"], meta["title"], meta["path"], rel, size, mtime_ns, first, count,
-                   meta.get("source"), meta.get("date"), tuple(meta.get("authors") or ()), form, digest)
+                   meta.get("source"), meta.get("date"), tuple(meta.get("authors") or ()), form, digest, parts)
 
     def record(self) -> dict:
         """Everything as a JSON object, for the saved index; ``from_record`` reads it back."""
         return {**metadata(self), "rel": self.rel, "size": self.size, "mtime_ns": self.mtime_ns,
-                "first": self.first, "count": self.count, "format": self.format, "digest": self.digest}
+                "first": self.first, "count": self.count, "format": self.format, "digest": self.digest,
+                "parts": [list(part) for part in self.parts]}
 
     @classmethod
     def from_record(cls, record: dict) -> ArticleInfo:
+        parts = tuple((int(at), str(name)) for at, name in record.get("parts") or ())
         return cls.of(record, record["rel"], record["size"], record["mtime_ns"], record["first"], record["count"],
-                      str(record.get("format", "")), str(record.get("digest", "")))
+                      str(record.get("format", "")), str(record.get("digest", "")), parts)
+
+    def part_at(self, offset: int) -> str | None:
+        """The name of the page or chapter the text at ``offset`` is in; None for a format
+        without them."""
+        from bisect import bisect_right
+
+        i = bisect_right([at for at, _ in self.parts], offset) - 1
+        return self.parts[max(i, 0)][1] if self.parts else None
 
 
 def metadata(article: Article | ArticleInfo) -> dict:

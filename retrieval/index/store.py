@@ -33,7 +33,8 @@ from verbatim.retrieval.places import xdg_home
 
 FORMAT = "verbatim-index"
 # 6: each file's content digest (the quote check) and the stems memo (stems.txt).
-VERSION = 6
+# 7: PDF, EPUB, Word and OpenDocument files read, each article's pages or chapters (parts).
+VERSION = 7
 POINTER = "current"
 LOCK = "lock"
 ARRAYS = {
@@ -317,7 +318,8 @@ def read_manifest(version: Path, root: str) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise IndexDamaged("it is not a Verbatim index")
     if manifest.get("version") != VERSION:
-        raise IndexDamaged(f"it has format version {manifest.get('version')}, not {VERSION}")
+        raise IndexDamaged(f"it was made by another version of Verbatim: index format {manifest.get('version')}, "
+                           f"this one reads {VERSION}")
     if manifest.get("root") != str(Path(root).resolve()):
         raise IndexDamaged("it belongs to another corpus")
     if manifest.get("analysis") != analysis_fingerprint():

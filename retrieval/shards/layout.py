@@ -303,7 +303,7 @@ def articles_of(generation: Generation) -> tuple[list[ArticleInfo], list[np.ndar
     for g, (s, i) in enumerate(zip(article_shard.tolist(), article_local.tolist())):
         a = per_shard[s][i]
         articles.append(ArticleInfo(a.id, a.title, a.path, a.rel, a.size, a.mtime_ns, first, a.count,
-                                    a.source, a.date, a.authors, a.format, a.digest))
+                                    a.source, a.date, a.authors, a.format, a.digest, a.parts))
         global_article[s][i] = g
         global_first[s][i] = first
         first += a.count
