@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from verbatim.corpus import Article, CorpusError
+from verbatim.corpus import Article, CorpusError, Unit
 from verbatim.corpus.reader import FileNow, corpus_file, file_now, read_article
 from verbatim.corpus.segment import normalize_space
 from verbatim.retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
 from verbatim.retrieval.explain import explain as explain_result
-from verbatim.retrieval.index.build import ProgressCallback, build
+from verbatim.retrieval.index.build import ProgressCallback
 from verbatim.retrieval.index.open import Opened, open_index
-from verbatim.retrieval.index.sentence_index import ArticleInfo, SentenceIndex, metadata
+from verbatim.retrieval.index.protocol import Index
+from verbatim.retrieval.index.sentence_index import ArticleInfo, metadata
 from verbatim.retrieval.index.terms import sentence_tokens, terms, tokens
 from verbatim.retrieval.models import ArticleRef, CorpusInfo, Explanation, Passage, Result
 from verbatim.retrieval.reader.abstention import decide
@@ -32,16 +35,31 @@ CLOSEST_LISTED = "listed as a closest passage: ranked {rank}; it does not answer
 MAX_REFRESHES = 3
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def _one_at_a_time(method: F) -> F:
+    """``method`` holding the engine's lock: the index it reads is not swapped or closed meanwhile."""
+    @functools.wraps(method)
+    def locked(self: Engine, *args: object, **kwargs: object) -> object:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return cast(F, locked)
 
 
 class Engine:
-    """A corpus, indexed, ready for questions."""
+    """A corpus, indexed, ready for questions. Safe to share between threads: one call at a
+    time uses the index, so a refresh never closes an index another call still reads."""
 
     def __init__(self, opened: Opened, model: ReaderModel | None = None):
         self.opened = opened
-        self.index = opened.index
+        self.index: Index = opened.index
         self.model = model or shipped_model()
         self._refs: dict[int, ArticleRef] = {}
+        # Held by every call that reads the index; reentrant, as a question refreshes the
+        # index and checks its quotes from inside ``ask``.
+        self.lock = threading.RLock()
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *,
@@ -81,6 +99,7 @@ class Engine:
         """About the saved index: damaged and rebuilt, or could not be saved."""
         return self.opened.notices
 
+    @_one_at_a_time
     def article(self, article_id: str) -> Article | None:
         """The whole article, read again from its file (the index keeps only its sentences)."""
         a = self.index.article_index(article_id)
@@ -89,6 +108,11 @@ class Engine:
         info = self.index.articles[a]
         path = corpus_file(Path(self.index.root), info.rel, self.opened.follow_links)
         return None if path is None else read_article(path, Path(self.index.root), metadata(info))[0]
+
+    @_one_at_a_time
+    def units_of(self, article: int) -> list[Unit]:
+        """Every unit of article number ``article`` (none when the index no longer has it)."""
+        return self.index.units_of(article) if article < len(self.index.articles) else []
 
     def ref(self, article: int) -> ArticleRef:
         found = self._refs.get(article)
@@ -104,6 +128,7 @@ class Engine:
         conversation.resume(history)
         return conversation
 
+    @_one_at_a_time
     def mentions(self, name: str, limit: int = 20) -> list[str]:
         """Sentences that name ``name``, best first."""
         found = [self.index.unit(uid).text for uid, _ in self.index.top(terms(name), limit)]
@@ -138,6 +163,7 @@ class Engine:
             matches=question_words(unit.text, query),
         )
 
+    @_one_at_a_time
     def ask(self, question: str, top: int = 3, *, conversation: Conversation | None = None,
             explain: bool = False) -> Result:
         """Answer ``question`` with up to ``top`` sentences, or say the corpus does not.
@@ -151,8 +177,7 @@ class Engine:
             return Result(question=question, answered=False,
                           reason="the question needs the one before it: ask it in a conversation, "
                           "or name what it points to")
-        if hasattr(self.index, "begin_question"):  # a sharded index: which shards answer
-            self.index.begin_question()
+        self.index.begin_question()
 
         def first() -> tuple[FollowUp, Question, Result]:
             followup = conversation.resolve(question) if conversation else FollowUp(question)
@@ -183,16 +208,15 @@ class Engine:
     def _whole(self, attempt: Callable[[], T]) -> T:
         """``attempt()``; over a sharded index, made again without a shard that stops
         answering during it."""
-        answering = getattr(self.index, "answering", None)
-        return attempt() if answering is None else answering(attempt)
+        return self.index.answering(attempt)
 
     def _partial(self, result: Result) -> Result:
         """``result`` naming the shards of a sharded index that did not answer, if any: it is
         then never presented as the corpus's whole answer."""
-        missing = sorted(getattr(self.index, "missing", ()))
+        missing = sorted(self.index.missing)
         if not missing:
             return result
-        count = len(self.index.backend)
+        count = self.index.part_count
         if len(missing) == count:
             line = f"none of the {count} shards answered: there is no result"
             result = Result(question=result.question, answered=False, reason="no shard of the index answered",
@@ -216,6 +240,7 @@ class Engine:
         return analysis, self._answer(question, analysis, top, exclude, explain, interpreted)
 
     # -- quoting only what the files say now ----------------------------------------------------
+    @_one_at_a_time
     def stale_files(self, result: Result) -> list[str]:
         """Ids of the files where a sentence the result quotes is not the file's text at its
         offsets now. One read of each file quoted."""
@@ -224,6 +249,7 @@ class Engine:
             passages.append(result.explanation.runner_up)
         return list(dict.fromkeys(self._rel(p.article.id) for p in self.outdated(passages)))
 
+    @_one_at_a_time
     def outdated(self, passages: list[Passage]) -> list[Passage]:
         """The passages whose sentence is not their file's text at their offsets now (the
         file edited, or the index damaged). One read of each file.
@@ -283,21 +309,17 @@ class Engine:
                                          "explanation": None if result.explanation is None else
                                          result.explanation.model_copy(update={"runner_up": None})})
 
+    @_one_at_a_time
     def refresh(self, stale: list[str]) -> None:
         """Read the files named by id again, whatever their size and time say, and answer
         from the refreshed index from now on."""
-        opened, files = self.opened, frozenset(stale)
-        if opened.reopen is not None:
-            fresh = opened.reopen(files, self.index.data)
-        else:
-            data, report = build(self.index.root, previous=self.index.data, stale=files,
-                                 follow_links=opened.follow_links, parallel=False)
-            fresh = Opened(SentenceIndex(data), None, report, follow_links=opened.follow_links)
+        fresh = self.opened.refreshed(frozenset(stale))
         previous, (self.opened, self.index) = self.index, (fresh, fresh.index)
         self._refs.clear()
         if previous is not fresh.index:
             previous.close()
 
+    @_one_at_a_time
     def candidates(self, question: str, k: int = 5) -> list[Passage]:
         """The ``k`` best sentences for ``question`` by the reader, answer or not."""
         query = Query.of(self.index, analyze(question))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from verbatim.corpus.segment import UnitKind
+from verbatim.corpus.segment import Unit, UnitKind
 from verbatim.retrieval.conversation import name_kind
 from verbatim.retrieval.lexicon import STOPWORDS
 from verbatim.retrieval.reader.evidence import find_evidence
@@ -35,17 +36,16 @@ def _topics(engine: Engine) -> list[str]:
     """Names from the titles and headings, the most talked about first: in the most
     articles' text, then in the most sentences (headings themselves do not count)."""
     index = engine.index
-    kinds = index.data.unit_kind
-    owner = index.unit_article
     headings = [a.title for a in index.articles]
-    body: list[tuple[int, str]] = []
-    opened: set[int] = set()  # articles whose text has begun
-    for uid in range(min(len(index), MAX_UNITS_READ)):
-        if kinds[uid] != UnitKind.HEADING:
-            opened.add(int(owner[uid]))
-            body.append((uid, index.text_of(uid)))
-        elif int(owner[uid]) in opened:  # the headings above the text are its headline, byline, date
-            headings.append(index.text_of(uid))
+    body: list[tuple[int, str]] = []  # (article, text) of every sentence that is not a heading
+    for article, units in _units(engine):
+        opened = False  # whether the article's text has begun
+        for unit in units:
+            if unit.kind != UnitKind.HEADING:
+                opened = True
+                body.append((article, unit.text))
+            elif opened:  # the headings above the text are its headline, byline, date
+                headings.append(unit.text)
     names: dict[str, None] = {}
     for heading in headings:
         for match in _NAME.finditer(heading):
@@ -60,8 +60,7 @@ def _topics(engine: Engine) -> list[str]:
     articles: Counter[str] = Counter()
     sentences: Counter[str] = Counter()
     seen: set[tuple[str, int]] = set()
-    for uid, text in body:
-        article = int(owner[uid])
+    for article, text in body:
         for name in {m.group() for m in pattern.finditer(text)}:
             sentences[name] += 1
             if (name, article) not in seen:
@@ -69,6 +68,18 @@ def _topics(engine: Engine) -> list[str]:
                 articles[name] += 1
     found = [name for name in names if sentences[name]]
     return sorted(found, key=lambda name: (-articles[name], -sentences[name]))
+
+
+def _units(engine: Engine) -> Iterator[tuple[int, list[Unit]]]:
+    """Each article's number and units, in order, up to MAX_UNITS_READ units in all: one
+    call to the index an article."""
+    left = MAX_UNITS_READ
+    for article in range(len(engine.articles)):
+        if left <= 0:
+            break
+        units = engine.units_of(article)[:left]
+        left -= len(units)
+        yield article, units
 
 
 def _names(run: str) -> list[str]:
@@ -102,9 +113,7 @@ def example_questions(engine: Engine, count: int = EXAMPLE_COUNT) -> list[str]:
     """Up to ``count`` questions about the names the corpus's titles and headings give,
     each one the corpus answers with a sentence of its text (not a heading), no two with
     the same answer."""
-    index = engine.index
-    heading_texts = {index.text_of(uid) for uid in range(min(len(index), MAX_UNITS_READ))
-                     if index.data.unit_kind[uid] == UnitKind.HEADING}
+    heading_texts = {unit.text for _, units in _units(engine) for unit in units if unit.kind == UnitKind.HEADING}
     chosen: list[str] = []
     answers: set[str] = set()
     for name in _topics(engine)[:MAX_TRIED]:

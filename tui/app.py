@@ -418,9 +418,8 @@ class VerbatimApp(App[int]):
 
     def _article_texts(self) -> list[str]:
         """Every article's sentences as one text, in the order of the article list."""
-        index = self.engine.index
-        return [" ".join(index.text_of(uid) for uid in range(a.first, a.first + a.count))
-                for a in index.articles]
+        engine = self.engine
+        return [" ".join(unit.text for unit in engine.units_of(a)) for a in range(len(engine.articles))]
 
     # -- actions -----------------------------------------------------------------------------
     def _chosen_passage(self) -> Passage | None:

@@ -235,7 +235,7 @@ def _load(args: argparse.Namespace) -> Engine:
         _print(f"{PROG}: note: {visible(notice)}", sys.stderr)
     for warning in engine.warnings:
         _print(f"{PROG}: warning: {visible(warning)}", sys.stderr)
-    count = len(engine.index.data.skipped)
+    count = len(engine.index.skipped)
     if engine.warnings and count:  # links and folders left out are counted by their warnings
         _print(f"{PROG}: {count} {'file' if count == 1 else 'files'} skipped, "
                f"{len(engine.articles)} read", sys.stderr)
@@ -244,7 +244,6 @@ def _load(args: argparse.Namespace) -> Engine:
 
 def _index(args: argparse.Namespace) -> ExitCode:
     """--index: build or refresh the saved index, and say what was done."""
-    from verbatim.retrieval.index import store
     from verbatim.tui.text import visible
 
     engine = _load(args)
@@ -252,13 +251,8 @@ def _index(args: argparse.Namespace) -> ExitCode:
     report = opened.report
     name = visible(engine.index.name)
     where = f"at {visible(str(opened.folder))}" if opened.folder else "(not saved)"
-    generation = getattr(engine.index, "generation", None)  # a sharded index
-    if generation is not None:
-        from verbatim.retrieval.shards.layout import disk_size
-
-        size, where = disk_size(generation), f"in {generation.count} shards {where}"
-    else:
-        size = store.disk_size(store.current_version(opened.folder)) if opened.folder else 0
+    size, layout = engine.index.saved_size(opened.folder)
+    where = f"{layout} {where}" if layout else where
     if report is None:
         _print(f"Index of {name} is up to date: {len(engine.articles):,} articles, "
                f"{len(engine.index):,} sentences, {size / 1e6:,.1f} MB {where} (files checked by size and time; "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.index.protocol import Index
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.ranker import ABSTAIN_FEATURES, Ranking, ReaderModel
 
@@ -22,7 +22,7 @@ class Decision:
     reason: str | None = None
 
 
-def unknown_names(index: SentenceIndex, query: Query) -> list[str]:
+def unknown_names(index: Index, query: Query) -> list[str]:
     """The question's own words, as written, that neither the corpus nor their other forms use."""
     return list(dict.fromkeys(
         analysed.surface
@@ -31,7 +31,7 @@ def unknown_names(index: SentenceIndex, query: Query) -> list[str]:
     ))
 
 
-def decide(index: SentenceIndex, query: Query, ranking: Ranking, model: ReaderModel) -> Decision:
+def decide(index: Index, query: Query, ranking: Ranking, model: ReaderModel) -> Decision:
     """Answer only when the best sentence is likely enough to answer the question."""
     if not query.concepts:
         return Decision(False, 0.0, "the question has no words to search for")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,11 +13,14 @@ from verbatim.corpus import UnitKind
 from verbatim.corpus.segment import MASTHEAD_PARAGRAPHS
 from verbatim.retrieval import english
 from verbatim.retrieval.index.bm25 import K1, top_positions
-from verbatim.retrieval.index.sentence_index import SentenceIndex
 from verbatim.retrieval.index.terms import WORD, sentence_tokens, word_term
 from verbatim.retrieval.reader.evidence import EVIDENCE_TYPES, Evidence, find_evidence, type_match
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import AnswerType
+
+if TYPE_CHECKING:
+    from verbatim.retrieval.index.protocol import Index
+    from verbatim.retrieval.index.sentence_index import SentenceIndex
 
 # How many sentences BM25 hands on; how many more are taken for their paragraph's score
 # (an answer often sits in the paragraph that repeats the question, not in the sentence);
@@ -101,7 +105,7 @@ class QueryTerms:
     specific_total: float
 
     @classmethod
-    def of(cls, index: SentenceIndex, query: Query) -> QueryTerms:
+    def of(cls, index: Index, query: Query) -> QueryTerms:
         question = query.question
         answer_words = {t.term for t in question.terms if t.weight < 1.0}
         # A follow-up's words carried from the previous turn are part of its topic, at the
@@ -414,24 +418,15 @@ def _first(parts: list[Candidates], lists: str, k: int, value: str, keyed: bool 
     return list(zip(part_of[order].tolist(), row[order].tolist()))
 
 
-def gather(index: SentenceIndex, query: Query, terms: QueryTerms,
+def gather(index: Index, query: Query, terms: QueryTerms,
            exclude: frozenset[int] = frozenset()) -> Pool:
-    """The pool of candidates for a question with their cheap features. A sharded index
-    hands in every shard's candidates, scored with the whole corpus's statistics, and has
-    each shard measure the chosen ones it holds."""
-    forms = query_forms(terms)
-    if hasattr(index, "gather_parts"):
-        parts = index.gather_parts(forms, exclude)
-    else:
-        found = touched(index, forms, exclude)
-        parts = [candidates(index, found, found.totals, exclude)]
-    pool = merged(parts, terms)
+    """The pool of candidates for a question with their cheap features. Every part of the
+    index (each shard of a sharded one) hands in its candidates, scored with the whole
+    corpus's statistics, and measures the chosen ones it holds."""
+    pool = merged(index.candidate_parts(query_forms(terms), exclude), terms)
     if not len(pool.uids):
         return pool
-    if hasattr(index, "measure_rows"):
-        index.measure_rows(terms, pool)
-    else:
-        unit_features(index, terms, pool.uids, pool.values)
+    index.measure(terms, pool)
     assert pool.paragraph is not None  # merged names every candidate's paragraph
     _behind_paragraph_best(pool.paragraph, pool.values)
     return pool
@@ -535,13 +530,15 @@ def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, 
     values[:, COLUMN["article_specific"]] = in_art_specific / (terms.specific_total or 1.0)
 
 
-def read(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
-    """The slow reading of the candidates at ``rows``: their surroundings, word positions
-    and order, and whether they hold the kind of answer asked for. A sharded index has
-    each shard read its own units."""
-    if hasattr(index, "read_rows"):
-        index.read_rows(query, terms, pool, rows)
-        return
+def read(index: Index, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
+    """The slow reading of the candidates at ``rows``, each by the part of the index that
+    holds it (``read_units``)."""
+    index.read_rows(query, terms, pool, rows)
+
+
+def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
+    """The slow reading of the candidates at ``rows`` of one index: their surroundings, word
+    positions and order, and whether they hold the kind of answer asked for."""
     question = query.question
     kind = question.answer_type
     group = answer_feature(kind)
@@ -642,7 +639,7 @@ def opens_by_pointing_back(index: SentenceIndex, uid: int) -> bool:
     return index.remembered("points back", uid, compute)
 
 
-def question_features(index: SentenceIndex, query: Query, terms: QueryTerms) -> dict[str, float]:
+def question_features(index: Index, query: Query, terms: QueryTerms) -> dict[str, float]:
     """What the question itself says about whether the corpus can answer it: how much of it
     the corpus never uses (as written or in any form; with synonyms too, by English rarity)."""
     unknown = unknown_specific = unknown_most = 0.0

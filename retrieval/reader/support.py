@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.index.protocol import Index
 from verbatim.retrieval.index.terms import terms
 from verbatim.retrieval.reader.evidence import SATISFIES, Evidence
 from verbatim.retrieval.reader.features import READ_POOL, Reading
@@ -34,7 +34,7 @@ SPAN_TYPES = frozenset(
 _SPAN_KINDS = {**SATISFIES, AnswerType.AUTHOR: frozenset({AnswerType.PERSON, AnswerType.ENTITY})}
 
 
-def supporting(index: SentenceIndex, query: Query, ranking: Ranking, count: int) -> list[tuple[Reading, float]]:
+def supporting(index: Index, query: Query, ranking: Ranking, count: int) -> list[tuple[Reading, float]]:
     """Up to ``count`` further sentences that also answer, with their scores, best first,
     sentences of other articles before more of the best one's article."""
     if count <= 0 or len(ranking.order) < 2:

@@ -93,7 +93,8 @@ def gold_labels(engine: Engine, uids: np.ndarray, question: dict) -> np.ndarray:
         article = index.article(uid)
         if Path(article.path).name != question["file"]:
             continue
-        start, end = int(index.data.unit_start[uid]), int(index.data.unit_end[uid])
+        unit = index.unit(uid)
+        start, end = unit.start, unit.end
         if any(start <= a["start"] and a["start"] + len(a["text"]) <= end for a in question["answers"]):
             labels[row] = 1.0
     return labels
