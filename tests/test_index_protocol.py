@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,6 +19,8 @@ from verbatim.retrieval.shards.sharded import LocalShards
 
 # What the protocol names: a caller holding an Index may use these and nothing else.
 PROTOCOL = frozenset(name for name in vars(Index) if not name.startswith("_")) | {"__len__"}
+# A Ray round trip's order of magnitude (benchmarks/ray_round_trip.py), for the concurrency test.
+ROUND_TRIP = 0.002
 QUESTIONS = ["Who founded DeepSeek?", "When was the company founded?", "What did the court say about tariffs?",
              "How much did the chips cost?", "Who is the president of Mars?"]
 
@@ -119,17 +122,20 @@ def test_an_articles_text_costs_one_call_to_the_shards(both):
 
 
 class ClosedShards(LocalShards):
-    """Shards that fail once closed, as Ray's actors are gone once the index ends them."""
+    """Shards that fail once closed, as Ray's actors are gone once the index ends them; each
+    call takes a round trip's time, so a question is often under way when a refresh ends."""
 
     def __init__(self, shards: LocalShards):
         super().__init__(shards.shards)
         self.closed = False
 
     def each(self, method, args):
+        time.sleep(ROUND_TRIP)
         assert not self.closed, "a closed index was read"
         return super().each(method, args)
 
     def one(self, shard, method, *args):
+        time.sleep(ROUND_TRIP)
         assert not self.closed, "a closed index was read"
         return super().one(shard, method, *args)
 
