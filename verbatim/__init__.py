@@ -22,13 +22,6 @@ if TYPE_CHECKING:
     from verbatim.retrieval.engine import Engine
     from verbatim.retrieval.models import Result
 
-# In a source checkout the subpackages stand beside this folder (corpus/, retrieval/, tui/);
-# installed, they are inside it. A checkout run from its own root finds them there.
-_CHECKOUT = _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))
-if _os.path.isfile(_os.path.join(_CHECKOUT, "pyproject.toml")) and _os.path.isfile(
-        _os.path.join(_CHECKOUT, "retrieval", "engine.py")):
-    __path__.append(_CHECKOUT)
-
 __all__ = ["Library", "open"]
 
 
