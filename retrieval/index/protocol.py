@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 
     from verbatim.corpus import Unit
     from verbatim.retrieval.index.sentence_index import ArticleInfo
-    from verbatim.retrieval.reader.features import Candidates, Pool, QueryTerms
+    from verbatim.retrieval.reader.features import Pool, QueryTerms
     from verbatim.retrieval.reader.query import Query
+    from verbatim.retrieval.reader.retriever import Candidates
 
 T = TypeVar("T")
 

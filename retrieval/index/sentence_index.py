@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from verbatim.corpus import Article, Unit, UnitKind
-from verbatim.retrieval.index.bm25 import PostingsBM25, SentenceBM25, idf, idf_array, posting_weights, rescaled_weights
+from verbatim.retrieval.index.bm25 import PostingsBM25, idf, idf_array, posting_weights, rescaled_weights
 from verbatim.retrieval.index.terms import StemMemo, remember_stems
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from verbatim.retrieval.reader.features import Candidates, Pool, QueryTerms
+    from verbatim.retrieval.reader.features import Pool, QueryTerms
     from verbatim.retrieval.reader.query import Query
+    from verbatim.retrieval.reader.retriever import Candidates
 
 # Two stems are one word in another form ("founder"/"found", "investor"/"invest") when one
 # is a prefix of the other, longer by a suffix of at most this many letters.
@@ -202,7 +203,7 @@ class SentenceIndex:
 
     # -- the steps of a question (protocol.Index): this index is its only part ----------------
     def candidate_parts(self, forms: list[str], exclude: frozenset[int]) -> list[Candidates]:
-        from verbatim.retrieval.reader.features import candidates, touched
+        from verbatim.retrieval.reader.retriever import candidates, touched
 
         found = touched(self, forms, exclude)
         return [candidates(self, found, found.totals, exclude)]
@@ -454,14 +455,6 @@ class SentenceIndex:
         return related_terms(self.data.vocab, term)
 
     # -- scoring ---------------------------------------------------------------------------------
-    def scores(self, query: list[str]) -> np.ndarray:
-        """BM25 score of every unit for the query terms."""
-        return self.bm25.get_scores(query)
-
     def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
         """The ``k`` best units by BM25, best first, leaving out units that score zero."""
         return self.bm25.top(query, k)
-
-    def reference_bm25(self) -> SentenceBM25:
-        """rank-bm25 over the same units and terms: the definition the postings must match."""
-        return SentenceBM25([self.terms_of(u) for u in range(len(self))])

@@ -18,11 +18,11 @@ from verbatim.retrieval.reader.features import (
     Pool,
     QueryTerms,
     Reading,
-    gather,
     question_features,
     read,
 )
 from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.retriever import gather
 
 WEIGHTS_FILE = Path(__file__).with_name("weights.json")
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.reader.features import FEATURES, READ_POOL, RETRIEVE_FEATURES, Pool, QueryTerms, gather, read
+from verbatim.retrieval.reader.features import FEATURES, READ_POOL, RETRIEVE_FEATURES, Pool, QueryTerms, read
 from verbatim.retrieval.reader.learn import Standardizer, fit_listwise, fit_logistic
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import analyze
@@ -36,6 +36,7 @@ from verbatim.retrieval.reader.ranker import (
     ReaderModel,
     abstain_features,
 )
+from verbatim.retrieval.reader.retriever import gather
 
 # Regularisation of each model, chosen on the validation split.
 RANK_L2 = 1e-3

@@ -13,17 +13,14 @@ from verbatim.retrieval.index.sentence_index import CorpusStatistics, SentenceIn
 from verbatim.retrieval.reader.features import (
     FEATURES,
     UNIT_COLUMNS,
-    Candidates,
     Pool,
     QueryTerms,
     Reading,
-    Totals,
-    candidates,
     read_units,
-    touched,
     unit_features,
 )
 from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.retriever import Candidates, Totals, candidates, touched
 from verbatim.retrieval.shards.layout import Generation, articles_of
 
 

@@ -13,8 +13,9 @@ import numpy as np
 from verbatim.corpus import Unit
 from verbatim.retrieval.index.bm25 import best_of, idf, idf_array
 from verbatim.retrieval.index.sentence_index import ArticleInfo, related_terms
-from verbatim.retrieval.reader.features import UNIT_COLUMNS, Candidates, Pool, QueryTerms, Totals
+from verbatim.retrieval.reader.features import UNIT_COLUMNS, Pool, QueryTerms
 from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.retriever import Candidates, Totals
 from verbatim.retrieval.shards.layout import Generation, articles_of, disk_size
 from verbatim.retrieval.shards.shard import Shard, UnitFacts
 
