@@ -136,10 +136,10 @@ assert "nltk" in sys.modules  # "zorblaxing" is in no memo
 porter = PorterStemmer()
 wrong = {w: s for w, s in terms.stems_in_process().items() if porter.stem(w, to_lowercase=False) != s}
 assert not wrong, wrong
-assert terms._stem_cache["zorblaxing"] == "zorblax"
-terms._stem_cache.clear()
-terms._word_cache.clear()
-terms._remembered_stem = lambda word: ""  # every stem from NLTK's Porter, as before the memos
+assert terms.ANALYZER.stems["zorblaxing"] == "zorblax"
+terms.ANALYZER.stems.clear()
+terms.ANALYZER.words.clear()
+terms.ANALYZER.use_memos = False  # every stem from NLTK's Porter, as before the memos
 without = Engine.load().ask(QUESTION)
 assert with_memos.model_dump() == without.model_dump()
 assert with_memos.answered and "Liang Wenfeng" in with_memos.answers[0].sentence

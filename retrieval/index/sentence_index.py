@@ -13,7 +13,7 @@ import numpy as np
 
 from verbatim.corpus import Article, Unit, UnitKind
 from verbatim.retrieval.index.bm25 import PostingsBM25, idf, idf_array, posting_weights, rescaled_weights
-from verbatim.retrieval.index.terms import StemMemo, remember_stems
+from verbatim.retrieval.index.terms import ANALYZER, Analyzer, StemMemo
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -186,10 +186,13 @@ class SentenceIndex:
     _article_sets: dict[tuple[str, int], set[str]] = field(default_factory=dict)
     _uid_at: dict[str, int] = field(default_factory=dict)
     _remembered: dict[tuple[str, int], object] = field(default_factory=dict)
+    # What turns text into this index's terms: the process's analyzer, which asks the memo of
+    # stems saved with the index before stemming anew.
+    analyzer: Analyzer = ANALYZER
 
     def __post_init__(self) -> None:
         if len(self.data.stems):
-            remember_stems(StemMemo(self.data.stems))
+            self.analyzer.remember(StemMemo(self.data.stems))
 
     def close(self) -> None:
         """Nothing to release (its arrays are mapped and go with it); a sharded index served
