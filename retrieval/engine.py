@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from verbatim.corpus import Article, CorpusError, Unit
-from verbatim.corpus.reader import FileNow, corpus_file, file_now, read_article
-from verbatim.corpus.segment import normalize_space
+from verbatim.corpus.reader import corpus_file, read_article
 from verbatim.retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
 from verbatim.retrieval.explain import explain as explain_result
 from verbatim.retrieval.index.build import ProgressCallback
@@ -20,12 +19,14 @@ from verbatim.retrieval.index.protocol import Index
 from verbatim.retrieval.index.sentence_index import ArticleInfo, metadata
 from verbatim.retrieval.index.terms import sentence_tokens, terms, tokens
 from verbatim.retrieval.models import ArticleRef, CorpusInfo, Explanation, Passage, Result
-from verbatim.retrieval.reader.abstention import decide
+from verbatim.retrieval.reader.abstention import Abstainer
 from verbatim.retrieval.reader.features import Reading
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import Concept, Question, analyze, check_length
 from verbatim.retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
 from verbatim.retrieval.reader.support import agreement, short_answer, supporting
+from verbatim.retrieval.settings import Settings
+from verbatim.retrieval.verifier import Verifier
 
 # How an explanation names a listed sentence other than the best ({rank}: its place).
 SUPPORT_LISTED = "listed as another source: ranked {rank}, close enough to the best to answer too"
@@ -52,14 +53,16 @@ class Engine:
     """A corpus, indexed, ready for questions. Safe to share between threads: one call at a
     time uses the index, so a refresh never closes an index another call still reads."""
 
-    def __init__(self, opened: Opened, model: ReaderModel | None = None):
+    def __init__(self, opened: Opened, model: ReaderModel | None = None, threshold: float | None = None):
         self.opened = opened
         self.index: Index = opened.index
         self.model = model or shipped_model()
+        self.abstainer = Abstainer(self.model.threshold if threshold is None else threshold)
         self._refs: dict[int, ArticleRef] = {}
         # Held by every call that reads the index; reentrant, as a question refreshes the
         # index and checks its quotes from inside ``ask``.
         self.lock = threading.RLock()
+        self.verifier = Verifier(lambda: self.opened)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *,
@@ -67,23 +70,35 @@ class Engine:
              progress: ProgressCallback | None = None, include: list[str] | None = None,
              exclude: list[str] | None = None, follow_links: bool = False,
              reindex: bool = False, waiting: Callable[[str], None] | None = None,
-             shards: int | None = None, ray: str | None = None) -> Engine:
+             shards: int | None = None, ray: str | None = None, threshold: float | None = None) -> Engine:
         """The bundled articles when ``path`` is None, else the file or folder at ``path``:
         its saved index when fresh, refreshed or built otherwise (``progress`` hears how
         the build goes, ``waiting`` when another process's lock holds it up), every file read
         again with ``reindex``. ``include`` and ``exclude`` are globs choosing the files read;
         symbolic links leading outside the folder are read only with ``follow_links``. A
         sharded index is used when the corpus has one, or built with ``shards`` (served by a
-        Ray cluster at ``ray``, else in this process)."""
+        Ray cluster at ``ray``, else in this process). ``threshold``: the least probability
+        answered (the shipped reader's when None)."""
         from verbatim.retrieval.shards import has_sharded_index
 
         if shards is not None or ray is not None or has_sharded_index(path, index_dir):
             from verbatim.retrieval.shards.open import open_sharded  # only a sharded corpus needs it
 
             return cls(open_sharded(path, count=shards, ray_address=ray, index_dir=index_dir, include=include,
-                                    exclude=exclude, follow_links=follow_links, force=reindex, waiting=waiting))
+                                    exclude=exclude, follow_links=follow_links, force=reindex, waiting=waiting),
+                       threshold=threshold)
         return cls(open_index(path, index_dir=index_dir, progress=progress, include=include, exclude=exclude,
-                              force=reindex, follow_links=follow_links, waiting=waiting))
+                              force=reindex, follow_links=follow_links, waiting=waiting), threshold=threshold)
+
+    @classmethod
+    def open(cls, settings: Settings, *, progress: ProgressCallback | None = None,
+             waiting: Callable[[str], None] | None = None) -> Engine:
+        """The corpus and the answering the ``settings`` describe (from the command line, the
+        configuration or the Python API)."""
+        return cls.load(settings.corpus, index_dir=settings.index_dir, progress=progress,
+                        include=list(settings.include), exclude=list(settings.exclude),
+                        follow_links=settings.follow_links, reindex=settings.reindex, waiting=waiting,
+                        shards=settings.shards, ray=settings.ray, threshold=settings.threshold)
 
     @property
     def articles(self) -> list[ArticleInfo]:
@@ -196,7 +211,7 @@ class Engine:
                 break
             analysis, result = self._whole(lambda: self._reply(question, followup, top, explain))
             stale = self.stale_files(result)
-        result = self._without(result, stale)
+        result = self.verifier.without(result, stale)
         if named:
             result = result.model_copy(update={"notice": f"{', '.join(dict.fromkeys(named))}: the file no longer said what "
                                                "the index held; read it again and answered anew"})
@@ -239,75 +254,16 @@ class Engine:
         interpreted = followup.text if followup.text != " ".join(question.split()) else None
         return analysis, self._answer(question, analysis, top, exclude, explain, interpreted)
 
-    # -- quoting only what the files say now ----------------------------------------------------
+    # -- quoting only what the files say now: the Verifier ----------------------------------------
     @_one_at_a_time
     def stale_files(self, result: Result) -> list[str]:
-        """Ids of the files where a sentence the result quotes is not the file's text at its
-        offsets now. One read of each file quoted."""
-        passages = [*result.answers, *result.closest]
-        if result.explanation is not None and result.explanation.runner_up is not None:
-            passages.append(result.explanation.runner_up)
-        return list(dict.fromkeys(self._rel(p.article.id) for p in self.outdated(passages)))
+        """Ids of the files where a sentence the result quotes is not the file's text now."""
+        return self.verifier.stale_files(result)
 
     @_one_at_a_time
     def outdated(self, passages: list[Passage]) -> list[Passage]:
-        """The passages whose sentence is not their file's text at their offsets now (the
-        file edited, or the index damaged). One read of each file.
-
-        A plain-text file whose bytes are the ones the index was made from (same digest) is
-        not split into sentences again: its units are what this code made of these bytes,
-        and a unit's text is the file's text at its offsets with white space collapsed, so
-        that is compared. A changed file, or one with markup, is read as the index reads it
-        and the unit at the passage's offsets compared."""
-        files: dict[str, FileNow | None] = {}
-        found = []
-        for passage in passages:
-            rel = self._rel(passage.article.id)
-            if rel not in files:
-                path = corpus_file(Path(self.index.root), rel, self.opened.follow_links)
-                files[rel] = None if path is None else file_now(path)
-            now = files[rel]
-            if now is None or now.text is None:
-                found.append(passage)
-            elif self._unchanged_plain_text(passage.article.id, now):
-                start, end = passage.start, passage.end
-                if not (0 <= start < end <= len(now.text)) or normalize_space(now.text[start:end]) != passage.sentence:
-                    found.append(passage)
-            else:
-                article = now.article
-                unit = None if article is None else article.unit_at(passage.start, passage.end)
-                if unit is None or unit.text != passage.sentence:
-                    found.append(passage)
-        return found
-
-    def _unchanged_plain_text(self, article_id: str, now: FileNow) -> bool:
-        """True when the article's file is plain text (read without markup) and its bytes
-        now are those the index was made from."""
-        a = self.index.article_index(article_id)
-        info = None if a is None else self.index.articles[a]
-        return info is not None and info.format == "text" and bool(info.digest) and info.digest == now.digest
-
-    def _rel(self, article_id: str) -> str:
-        a = self.index.article_index(article_id)
-        return self.index.articles[a].rel if a is not None else article_id
-
-    def _without(self, result: Result, stale: list[str]) -> Result:
-        """``result`` without the passages of the files named: no answer when its best
-        sentence was one of them."""
-        if not stale:
-            return result
-        gone = set(stale)
-
-        def kept(passages: list[Passage]) -> list[Passage]:
-            return [p for p in passages if self._rel(p.article.id) not in gone]
-
-        if result.answered and self._rel(result.answers[0].article.id) in gone:
-            return Result(question=result.question, answered=False, closest=kept(result.answers[1:]),
-                          reason="the file that answers it changes while it is read",
-                          interpreted_as=result.interpreted_as)
-        return result.model_copy(update={"answers": kept(result.answers), "closest": kept(result.closest),
-                                         "explanation": None if result.explanation is None else
-                                         result.explanation.model_copy(update={"runner_up": None})})
+        """The passages whose sentence is not their file's text at their offsets now."""
+        return self.verifier.outdated(passages)
 
     @_one_at_a_time
     def refresh(self, stale: list[str]) -> None:
@@ -333,7 +289,7 @@ class Engine:
                           reason="the question has no words to search for")
         query = Query.of(self.index, analysis)
         ranking = rank_pool(self.index, query, self.model, exclude)
-        decision = decide(self.index, query, ranking, self.model)
+        decision = self.abstainer.decide(self.index, query, ranking)
         explanation = None
         if explain:
             explanation = explain_result(self, query, ranking, decision, interpreted)

@@ -25,9 +25,11 @@ class Config:
     theme: str | None = None  # the chat's theme, a name Textual knows (checked when the chat starts)
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "ctrl+k" or "f5,ctrl+k"
     path: Path | None = None  # the file read, if any
+    threshold: float | None = None  # the least probability answered (the shipped reader's when None)
 
 
-_KEYS = {"corpus": str, "top": int, "log": bool, "index_dir": str, "corpora": dict, "theme": str, "keymap": dict}
+_KEYS = {"corpus": str, "top": int, "log": bool, "index_dir": str, "corpora": dict, "theme": str, "keymap": dict,
+         "threshold": float}
 # A key as Textual names it: "f5", "ctrl+k", "shift+tab", "question_mark", or one character.
 _KEY = re.compile(r"(?:[a-z]+\+)*(?:[A-Za-z0-9_]+|[^\s,+])")
 
@@ -74,7 +76,8 @@ def load_config(path: Path | None = None) -> Config:
         if not isinstance(keys, str) or not all(_KEY.fullmatch(key.strip()) for key in keys.split(",")):
             raise ConfigError(f"{path}: keymap.{binding} must be keys such as \"ctrl+k\" or \"f5,ctrl+k\"")
     return Config(values.get("corpus"), values.get("top"), values.get("log", True),
-                  values.get("index_dir"), dict(corpora), values.get("theme"), dict(keymap), path)
+                  values.get("index_dir"), dict(corpora), values.get("theme"), dict(keymap), path,
+                  values.get("threshold"))
 
 
 def parse_toml(text: str) -> dict[str, Any]:
