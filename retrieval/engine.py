@@ -11,7 +11,7 @@ from typing import TypeVar, cast
 
 from verbatim.corpus import Article, CorpusError, Unit
 from verbatim.corpus.reader import corpus_file, read_article
-from verbatim.retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
+from verbatim.retrieval.conversation.memory import CARRY_WEIGHT, Conversation, FollowUp, points_back
 from verbatim.retrieval.explain import explain as explain_result
 from verbatim.retrieval.index.build import ProgressCallback
 from verbatim.retrieval.index.open import Opened, open_index

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 
 from verbatim.corpus.bundled import ARTICLES_DIR
+from verbatim.retrieval.conversation.examples import example_questions
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.examples import example_questions
 from verbatim.retrieval.index.open import Opened, open_index
 from verbatim.retrieval.index.protocol import Index
 from verbatim.retrieval.shards.open import open_sharded

@@ -44,7 +44,7 @@ from verbatim.tui.widgets import (
 )
 
 if TYPE_CHECKING:  # the core loads in the reading worker, after the first frame is drawn
-    from verbatim.retrieval.conversation import Conversation
+    from verbatim.retrieval.conversation.memory import Conversation
     from verbatim.retrieval.engine import Engine
     from verbatim.retrieval.index.build import BuildProgress
     from verbatim.retrieval.index.sentence_index import ArticleInfo
@@ -352,7 +352,7 @@ class VerbatimApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="examples", name="find examples")
     def find_examples(self) -> None:
         """Questions the corpus answers, off the UI thread: each is asked of it first."""
-        from verbatim.retrieval.examples import example_questions
+        from verbatim.retrieval.conversation.examples import example_questions
 
         try:
             found = example_questions(self.engine)

@@ -18,7 +18,7 @@ import os as _os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from verbatim.retrieval.conversation import Conversation
+    from verbatim.retrieval.conversation.memory import Conversation
     from verbatim.retrieval.engine import Engine
     from verbatim.retrieval.models import Result
 

@@ -34,7 +34,7 @@ def unknown_names(index: Index, query: Query) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class Abstainer:
     """The abstention stage: the reader model's probability that the best sentence answers
-    (its abstain part, learned by reader/train.py) against ``threshold``, the least
+    (its abstain part, learned by training/train.py) against ``threshold``, the least
     probability answered: the training script's choice unless the configuration sets one."""
 
     threshold: float

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from verbatim.corpus.segment import Unit, UnitKind
-from verbatim.retrieval.conversation import name_kind
+from verbatim.retrieval.conversation.memory import name_kind
 from verbatim.retrieval.lexicon import STOPWORDS
 from verbatim.retrieval.reader.evidence import find_evidence
 from verbatim.retrieval.reader.question import VALUE_TYPES, AnswerType
