@@ -67,3 +67,13 @@ def test_the_package_imported_is_the_installed_one_without_the_checkout_on_its_p
     assert ROOT not in {Path(p).resolve() for p in verbatim.__path__}  # no checkout hook
     assert Path(verbatim.retrieval.engine.__file__).resolve() == _modules()["verbatim.retrieval.engine"].resolve() \
         or "site-packages" in verbatim.retrieval.engine.__file__
+
+
+def test_the_checkout_lays_the_package_out_as_installed():
+    """verbatim/ links each subpackage's folder where the package-dir mapping installs it, so
+    static tools (mypy, import graphs) read the checkout as the installed package."""
+    setup = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    for package, folder in setup["package-dir"].items():
+        if package != "verbatim":
+            link = ROOT / "verbatim" / package.split(".", 1)[1]
+            assert link.is_symlink() and link.resolve() == (ROOT / folder).resolve(), package
