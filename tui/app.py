@@ -114,11 +114,13 @@ class VerbatimApp(App[int]):
         recorder: Recorder | None = None,
         theme: str | None = None,
         keymap: Mapping[str, str] | None = None,
+        threshold: float | None = None,
     ) -> None:
         """``recorder`` logs the questions and answers, and holds the conversation to carry
         on (--continue, --cid) and the questions asked before (for ↑); None logs nothing.
         ``theme`` (the configuration's) wins over the one remembered from the last chat;
-        ``keymap`` maps binding ids to keys. Raises SettingError for a theme or binding id
+        ``keymap`` maps binding ids to keys; ``threshold`` is the least probability answered
+        (the trained reader's when None). Raises SettingError for a theme or binding id
         the chat does not have."""
         super().__init__()
         check_settings(theme, keymap or {})
@@ -130,7 +132,7 @@ class VerbatimApp(App[int]):
         self.reindex = reindex
         self.corpus_path = corpus
         self.index_dir = index_dir
-        self.choice = {"include": include, "exclude": exclude}
+        self.choice = {"include": include, "exclude": exclude, "threshold": threshold}
         self.top = top
         self.engine = engine
         self.export_dir = export_dir
@@ -654,9 +656,11 @@ def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> Verbatim
 def run_chat(corpus: str | None = None, top: int = 3, index_dir: str | None = None,
              include: list[str] | None = None, exclude: list[str] | None = None,
              follow_links: bool = False, reindex: bool = False, recorder: Recorder | None = None,
-             theme: str | None = None, keymap: Mapping[str, str] | None = None) -> int:
+             theme: str | None = None, keymap: Mapping[str, str] | None = None,
+             threshold: float | None = None) -> int:
     """Run the chat in this terminal; the exit code of the command. Raises SettingError."""
     app = make_app(corpus, top=top, index_dir=index_dir, include=include, exclude=exclude,
-                   follow_links=follow_links, reindex=reindex, recorder=recorder, theme=theme, keymap=keymap)
+                   follow_links=follow_links, reindex=reindex, recorder=recorder, theme=theme, keymap=keymap,
+                   threshold=threshold)
     app.run()
     return app.return_code or 0

@@ -441,7 +441,7 @@ def _chat(args: argparse.Namespace) -> ExitCode:
     return ExitCode(run_chat(corpus=args.corpus, top=args.top_value, index_dir=args.index_dir,
                              include=args.include, exclude=args.exclude,
                              follow_links=args.follow_links, reindex=args.reindex, recorder=recorder,
-                             theme=args.theme, keymap=args.keymap))
+                             theme=args.theme, keymap=args.keymap, threshold=args.threshold))
 
 
 def _not_text(text: str) -> bool:

@@ -1,4 +1,4 @@
-"""The chat over a sharded corpus: its welcome shows the example questions, as over one index."""
+"""The chat over a sharded corpus (its welcome shows the example questions, as over one index), and with a threshold set."""
 
 from __future__ import annotations
 
@@ -24,3 +24,11 @@ async def test_the_welcome_shows_examples_on_a_sharded_corpus(tmp_path):
         await settle(pilot)
         shown = [e.question for e in app.query_one(Welcome).query(ExampleQuestion)]
     assert expected and shown == expected
+
+
+async def test_the_chat_answers_with_the_threshold_set(tmp_path):
+    app = chat(index_dir=str(tmp_path / "idx"), threshold=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.engine is not None and app.engine.abstainer.threshold == 1.0
+        assert not app.engine.ask("Who founded DeepSeek?").answered
