@@ -23,7 +23,7 @@ from verbatim.retrieval.reader.abstention import Abstainer
 from verbatim.retrieval.reader.features import Reading
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import Concept, Question, analyze, check_length
-from verbatim.retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
+from verbatim.retrieval.reader.ranker import Reader, ReaderModel, shipped_model
 from verbatim.retrieval.reader.support import agreement, short_answer, supporting
 from verbatim.retrieval.settings import Settings
 from verbatim.retrieval.verifier import Verifier
@@ -50,13 +50,16 @@ def _one_at_a_time(method: F) -> F:
 
 
 class Engine:
-    """A corpus, indexed, ready for questions. Safe to share between threads: one call at a
-    time uses the index, so a refresh never closes an index another call still reads."""
+    """A corpus, indexed, ready for questions: the stages composed (the index and its
+    Analyzer, the Reader with its Retriever, the Abstainer, the Verifier). Safe to share
+    between threads: one call at a time uses the index, so a refresh never closes an index
+    another call still reads."""
 
     def __init__(self, opened: Opened, model: ReaderModel | None = None, threshold: float | None = None):
         self.opened = opened
         self.index: Index = opened.index
         self.model = model or shipped_model()
+        self.reader = Reader(self.model)
         self.abstainer = Abstainer(self.model.threshold if threshold is None else threshold)
         self._refs: dict[int, ArticleRef] = {}
         # Held by every call that reads the index; reentrant, as a question refreshes the
@@ -279,7 +282,7 @@ class Engine:
     def candidates(self, question: str, k: int = 5) -> list[Passage]:
         """The ``k`` best sentences for ``question`` by the reader, answer or not."""
         query = Query.of(self.index, analyze(question))
-        ranking = rank_pool(self.index, query, self.model)
+        ranking = self.reader.rank(self.index, query)
         return [self.passage(reading, query, score) for reading, score in ranking.best(k)]
 
     def _answer(self, question: str, analysis: Question, top: int, exclude: frozenset[int],
@@ -288,7 +291,7 @@ class Engine:
             return Result(question=question, answered=False, interpreted_as=interpreted,
                           reason="the question has no words to search for")
         query = Query.of(self.index, analysis)
-        ranking = rank_pool(self.index, query, self.model, exclude)
+        ranking = self.reader.rank(self.index, query, exclude)
         decision = self.abstainer.decide(self.index, query, ranking)
         explanation = None
         if explain:

@@ -138,6 +138,17 @@ class Ranking:
                 for row, score in zip(self.order[:count].tolist(), self.scores[:count].tolist())]
 
 
+@dataclass(frozen=True)
+class Reader:
+    """The Reader stage: the Retriever's pool (retriever.py), each candidate's features
+    (features.py) scored by the learned ``model``, the best read closely and scored again."""
+
+    model: ReaderModel
+
+    def rank(self, index: Index, query: Query, exclude: frozenset[int] = frozenset()) -> Ranking:
+        return rank_pool(index, query, self.model, exclude)
+
+
 def rank_pool(index: Index, query: Query, model: ReaderModel,
               exclude: frozenset[int] = frozenset()) -> Ranking:
     """Gather, score cheaply, read the best, score again, and judge the winner."""
