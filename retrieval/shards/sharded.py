@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -18,6 +18,10 @@ from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.retriever import Candidates, Totals
 from verbatim.retrieval.shards.layout import Generation, articles_of, disk_size
 from verbatim.retrieval.shards.shard import Shard, UnitFacts
+
+if TYPE_CHECKING:
+    from verbatim.retrieval.index.protocol import Index
+    from verbatim.retrieval.index.sentence_index import SentenceIndex
 
 _MISSING = object()
 # Facts of units kept between questions, as one index keeps them (UNIT_CACHE).
@@ -331,3 +335,10 @@ class ShardedIndex:
 
     def saved_size(self, folder: Path | None) -> tuple[int, str]:
         return disk_size(self.generation), f"in {self.generation.count} shards"
+
+
+if TYPE_CHECKING:
+    def _both_are_indexes(one: SentenceIndex, sharded: ShardedIndex) -> None:
+        """For mypy (assignment is checked in this module): both classes answer the Index protocol."""
+        indexes: list[Index] = [one, sharded]
+        del indexes
