@@ -6,6 +6,8 @@ import ast
 import sys
 from pathlib import Path
 
+import pytest
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -77,3 +79,10 @@ def test_the_checkout_lays_the_package_out_as_installed():
         if package != "verbatim":
             link = ROOT / "verbatim" / package.split(".", 1)[1]
             assert link.is_symlink() and link.resolve() == (ROOT / folder).resolve(), package
+
+
+def test_the_import_contracts_hold():
+    """import-linter's contracts in pyproject.toml, over the package as installed: the chat,
+    Textual and Rich stay out of corpus and retrieval, and training out of answering."""
+    lint = pytest.importorskip("importlinter.cli", reason='import-linter is in the test extra: pip install ".[test]"')
+    assert lint.lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True) == 0
