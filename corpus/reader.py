@@ -263,12 +263,6 @@ def file_now(file: Path) -> FileNow:
     return now
 
 
-def article_now(file: Path) -> Article | None:
-    """The file as the index reads it, now; None when it cannot be read. Its units are
-    what an answer's sentence and offsets are checked against."""
-    return file_now(file).article
-
-
 def corpus_file(root: Path, rel: str, follow_links: bool = False) -> Path | None:
     """The file of the corpus whose id is ``rel``, or None when that id cannot name one of
     its files (an id from a damaged index: absolute, climbing out, or a link out)."""

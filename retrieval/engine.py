@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from verbatim.corpus import Article, CorpusError
+from verbatim.corpus import Article, CorpusError, Unit
 from verbatim.corpus.formats import PAGED
-from verbatim.corpus.reader import FileNow, corpus_file, file_now, read_article
-from verbatim.corpus.segment import normalize_space
-from verbatim.retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
+from verbatim.corpus.reader import corpus_file, read_article
+from verbatim.retrieval.conversation.memory import CARRY_WEIGHT, Conversation, FollowUp, points_back
 from verbatim.retrieval.explain import explain as explain_result
-from verbatim.retrieval.index.build import ProgressCallback, build
+from verbatim.retrieval.index.build import ProgressCallback
 from verbatim.retrieval.index.open import Opened, open_index
-from verbatim.retrieval.index.sentence_index import ArticleInfo, SentenceIndex, metadata
+from verbatim.retrieval.index.protocol import Index
+from verbatim.retrieval.index.sentence_index import ArticleInfo, metadata
 from verbatim.retrieval.index.terms import sentence_tokens, terms, tokens
 from verbatim.retrieval.language import folder_language, question_language
 from verbatim.retrieval.models import ArticleRef, CorpusInfo, Explanation, Passage, Result
-from verbatim.retrieval.reader.abstention import decide
+from verbatim.retrieval.reader.abstention import Abstainer
 from verbatim.retrieval.reader.features import Reading
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import Concept, Question, analyze, check_length
-from verbatim.retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
+from verbatim.retrieval.reader.ranker import Reader, ReaderModel, shipped_model
 from verbatim.retrieval.reader.support import agreement, is_repeated, short_answer, supporting
+from verbatim.retrieval.settings import Settings
+from verbatim.retrieval.verifier import Verifier
 
 # The corpus's language is judged from this many of its sentences, taken across it.
 LANGUAGE_SAMPLE_UNITS = 2_000
@@ -38,17 +42,37 @@ MAX_REFRESHES = 3
 T = TypeVar("T")
 # Formats whose lines are lines of an extracted text, not of the file: cited by page or chapter.
 EXTRACTED_FORMATS = frozenset({"pdf", "epub", "docx", "odt"})
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def _one_at_a_time(method: F) -> F:
+    """``method`` holding the engine's lock: the index it reads is not swapped or closed meanwhile."""
+    @functools.wraps(method)
+    def locked(self: Engine, *args: object, **kwargs: object) -> object:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return cast(F, locked)
 
 
 class Engine:
-    """A corpus, indexed, ready for questions."""
+    """A corpus, indexed, ready for questions: the stages composed (the index and its
+    Analyzer, the Reader with its Retriever, the Abstainer, the Verifier). Safe to share
+    between threads: one call at a time uses the index, so a refresh never closes an index
+    another call still reads."""
 
-    def __init__(self, opened: Opened, model: ReaderModel | None = None):
+    def __init__(self, opened: Opened, model: ReaderModel | None = None, threshold: float | None = None):
         self.opened = opened
-        self.index = opened.index
+        self.index: Index = opened.index
         self.model = model or shipped_model()
+        self.reader = Reader(self.model)
+        self.abstainer = Abstainer(self.model.threshold if threshold is None else threshold)
         self._refs: dict[int, ArticleRef] = {}
         self._language: list[str] | None = None  # the notice about the corpus's language, once made
+        # Held by every call that reads the index; reentrant, as a question refreshes the
+        # index and checks its quotes from inside ``ask``.
+        self.lock = threading.RLock()
+        self.verifier = Verifier(lambda: self.opened)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *,
@@ -56,23 +80,35 @@ class Engine:
              progress: ProgressCallback | None = None, include: list[str] | None = None,
              exclude: list[str] | None = None, follow_links: bool = False,
              reindex: bool = False, waiting: Callable[[str], None] | None = None,
-             shards: int | None = None, ray: str | None = None) -> Engine:
+             shards: int | None = None, ray: str | None = None, threshold: float | None = None) -> Engine:
         """The bundled articles when ``path`` is None, else the file or folder at ``path``:
         its saved index when fresh, refreshed or built otherwise (``progress`` hears how
         the build goes, ``waiting`` when another process's lock holds it up), every file read
         again with ``reindex``. ``include`` and ``exclude`` are globs choosing the files read;
         symbolic links leading outside the folder are read only with ``follow_links``. A
         sharded index is used when the corpus has one, or built with ``shards`` (served by a
-        Ray cluster at ``ray``, else in this process)."""
+        Ray cluster at ``ray``, else in this process). ``threshold``: the least probability
+        answered (the shipped reader's when None)."""
         from verbatim.retrieval.shards import has_sharded_index
 
         if shards is not None or ray is not None or has_sharded_index(path, index_dir):
             from verbatim.retrieval.shards.open import open_sharded  # only a sharded corpus needs it
 
             return cls(open_sharded(path, count=shards, ray_address=ray, index_dir=index_dir, include=include,
-                                    exclude=exclude, follow_links=follow_links, force=reindex, waiting=waiting))
+                                    exclude=exclude, follow_links=follow_links, force=reindex, waiting=waiting),
+                       threshold=threshold)
         return cls(open_index(path, index_dir=index_dir, progress=progress, include=include, exclude=exclude,
-                              force=reindex, follow_links=follow_links, waiting=waiting))
+                              force=reindex, follow_links=follow_links, waiting=waiting), threshold=threshold)
+
+    @classmethod
+    def open(cls, settings: Settings, *, progress: ProgressCallback | None = None,
+             waiting: Callable[[str], None] | None = None) -> Engine:
+        """The corpus and the answering the ``settings`` describe (from the command line, the
+        configuration or the Python API)."""
+        return cls.load(settings.corpus, index_dir=settings.index_dir, progress=progress,
+                        include=list(settings.include), exclude=list(settings.exclude),
+                        follow_links=settings.follow_links, reindex=settings.reindex, waiting=waiting,
+                        shards=settings.shards, ray=settings.ray, threshold=settings.threshold)
 
     @property
     def articles(self) -> list[ArticleInfo]:
@@ -103,6 +139,7 @@ class Engine:
         """Whether the corpus uses ``word`` (in any form its index keeps)."""
         return any(self.index.document_frequency(term) > 0 for term in terms(word))
 
+    @_one_at_a_time
     def article(self, article_id: str) -> Article | None:
         """The whole article, read again from its file (the index keeps only its sentences)."""
         a = self.index.article_index(article_id)
@@ -111,6 +148,11 @@ class Engine:
         info = self.index.articles[a]
         path = corpus_file(Path(self.index.root), info.rel, self.opened.follow_links)
         return None if path is None else read_article(path, Path(self.index.root), metadata(info))[0]
+
+    @_one_at_a_time
+    def units_of(self, article: int) -> list[Unit]:
+        """Every unit of article number ``article`` (none when the index no longer has it)."""
+        return self.index.units_of(article) if article < len(self.index.articles) else []
 
     def ref(self, article: int) -> ArticleRef:
         found = self._refs.get(article)
@@ -126,6 +168,7 @@ class Engine:
         conversation.resume(history)
         return conversation
 
+    @_one_at_a_time
     def mentions(self, name: str, limit: int = 20) -> list[str]:
         """Sentences that name ``name``, best first."""
         found = [self.index.unit(uid).text for uid, _ in self.index.top(terms(name), limit)]
@@ -166,6 +209,7 @@ class Engine:
             matches=question_words(unit.text, query),
         )
 
+    @_one_at_a_time
     def ask(self, question: str, top: int = 3, *, conversation: Conversation | None = None,
             explain: bool = False) -> Result:
         """Answer ``question`` with up to ``top`` sentences, or say the corpus does not.
@@ -182,8 +226,7 @@ class Engine:
         foreign = question_language(question, self._knows)
         if foreign is not None:
             return Result(question=question, answered=False, reason=foreign)
-        if hasattr(self.index, "begin_question"):  # a sharded index: which shards answer
-            self.index.begin_question()
+        self.index.begin_question()
 
         def first() -> tuple[FollowUp, Question, Result]:
             followup = conversation.resolve(question) if conversation else FollowUp(question)
@@ -202,7 +245,7 @@ class Engine:
                 break
             analysis, result = self._whole(lambda: self._reply(question, followup, top, explain))
             stale = self.stale_files(result)
-        result = self._without(result, stale)
+        result = self.verifier.without(result, stale)
         if named:
             result = result.model_copy(update={"notice": f"{', '.join(dict.fromkeys(named))}: the file no longer said what "
                                                "the index held; read it again and answered anew"})
@@ -214,16 +257,15 @@ class Engine:
     def _whole(self, attempt: Callable[[], T]) -> T:
         """``attempt()``; over a sharded index, made again without a shard that stops
         answering during it."""
-        answering = getattr(self.index, "answering", None)
-        return attempt() if answering is None else answering(attempt)
+        return self.index.answering(attempt)
 
     def _partial(self, result: Result) -> Result:
         """``result`` naming the shards of a sharded index that did not answer, if any: it is
         then never presented as the corpus's whole answer."""
-        missing = sorted(getattr(self.index, "missing", ()))
+        missing = sorted(self.index.missing)
         if not missing:
             return result
-        count = len(self.index.backend)
+        count = self.index.part_count
         if len(missing) == count:
             line = f"none of the {count} shards answered: there is no result"
             result = Result(question=result.question, answered=False, reason="no shard of the index answered",
@@ -246,93 +288,32 @@ class Engine:
         interpreted = followup.text if followup.text != " ".join(question.split()) else None
         return analysis, self._answer(question, analysis, top, exclude, explain, interpreted)
 
-    # -- quoting only what the files say now ----------------------------------------------------
+    # -- quoting only what the files say now: the Verifier ----------------------------------------
+    @_one_at_a_time
     def stale_files(self, result: Result) -> list[str]:
-        """Ids of the files where a sentence the result quotes is not the file's text at its
-        offsets now. One read of each file quoted."""
-        passages = [*result.answers, *result.closest]
-        if result.explanation is not None and result.explanation.runner_up is not None:
-            passages.append(result.explanation.runner_up)
-        return list(dict.fromkeys(self._rel(p.article.id) for p in self.outdated(passages)))
+        """Ids of the files where a sentence the result quotes is not the file's text now."""
+        return self.verifier.stale_files(result)
 
+    @_one_at_a_time
     def outdated(self, passages: list[Passage]) -> list[Passage]:
-        """The passages whose sentence is not their file's text at their offsets now (the
-        file edited, or the index damaged). One read of each file.
+        """The passages whose sentence is not their file's text at their offsets now."""
+        return self.verifier.outdated(passages)
 
-        A plain-text file whose bytes are the ones the index was made from (same digest) is
-        not split into sentences again: its units are what this code made of these bytes,
-        and a unit's text is the file's text at its offsets with white space collapsed, so
-        that is compared. A changed file, or one with markup, is read as the index reads it
-        and the unit at the passage's offsets compared."""
-        files: dict[str, FileNow | None] = {}
-        found = []
-        for passage in passages:
-            rel = self._rel(passage.article.id)
-            if rel not in files:
-                path = corpus_file(Path(self.index.root), rel, self.opened.follow_links)
-                files[rel] = None if path is None else file_now(path)
-            now = files[rel]
-            if now is None or now.text is None:
-                found.append(passage)
-            elif self._unchanged_plain_text(passage.article.id, now):
-                start, end = passage.start, passage.end
-                if not (0 <= start < end <= len(now.text)) or normalize_space(now.text[start:end]) != passage.sentence:
-                    found.append(passage)
-            else:
-                article = now.article
-                unit = None if article is None else article.unit_at(passage.start, passage.end)
-                if unit is None or unit.text != passage.sentence:
-                    found.append(passage)
-        return found
-
-    def _unchanged_plain_text(self, article_id: str, now: FileNow) -> bool:
-        """True when the article's file is plain text (read without markup) and its bytes
-        now are those the index was made from."""
-        a = self.index.article_index(article_id)
-        info = None if a is None else self.index.articles[a]
-        return info is not None and info.format == "text" and bool(info.digest) and info.digest == now.digest
-
-    def _rel(self, article_id: str) -> str:
-        a = self.index.article_index(article_id)
-        return self.index.articles[a].rel if a is not None else article_id
-
-    def _without(self, result: Result, stale: list[str]) -> Result:
-        """``result`` without the passages of the files named: no answer when its best
-        sentence was one of them."""
-        if not stale:
-            return result
-        gone = set(stale)
-
-        def kept(passages: list[Passage]) -> list[Passage]:
-            return [p for p in passages if self._rel(p.article.id) not in gone]
-
-        if result.answered and self._rel(result.answers[0].article.id) in gone:
-            return Result(question=result.question, answered=False, closest=kept(result.answers[1:]),
-                          reason="the file that answers it changes while it is read",
-                          interpreted_as=result.interpreted_as)
-        return result.model_copy(update={"answers": kept(result.answers), "closest": kept(result.closest),
-                                         "explanation": None if result.explanation is None else
-                                         result.explanation.model_copy(update={"runner_up": None})})
-
+    @_one_at_a_time
     def refresh(self, stale: list[str]) -> None:
         """Read the files named by id again, whatever their size and time say, and answer
         from the refreshed index from now on."""
-        opened, files = self.opened, frozenset(stale)
-        if opened.reopen is not None:
-            fresh = opened.reopen(files, self.index.data)
-        else:
-            data, report = build(self.index.root, previous=self.index.data, stale=files,
-                                 follow_links=opened.follow_links, parallel=False)
-            fresh = Opened(SentenceIndex(data), None, report, follow_links=opened.follow_links)
+        fresh = self.opened.refreshed(frozenset(stale))
         previous, (self.opened, self.index) = self.index, (fresh, fresh.index)
         self._refs.clear()
         if previous is not fresh.index:
             previous.close()
 
+    @_one_at_a_time
     def candidates(self, question: str, k: int = 5) -> list[Passage]:
         """The ``k`` best sentences for ``question`` by the reader, answer or not."""
         query = Query.of(self.index, analyze(question))
-        ranking = rank_pool(self.index, query, self.model)
+        ranking = self.reader.rank(self.index, query)
         return [self.passage(reading, query, score) for reading, score in ranking.best(k)]
 
     def _answer(self, question: str, analysis: Question, top: int, exclude: frozenset[int],
@@ -341,8 +322,8 @@ class Engine:
             return Result(question=question, answered=False, interpreted_as=interpreted,
                           reason="the question has no words to search for")
         query = Query.of(self.index, analysis)
-        ranking = rank_pool(self.index, query, self.model, exclude)
-        decision = decide(self.index, query, ranking, self.model)
+        ranking = self.reader.rank(self.index, query, exclude)
+        decision = self.abstainer.decide(self.index, query, ranking)
         explanation = None
         if explain:
             explanation = explain_result(self, query, ranking, decision, interpreted)

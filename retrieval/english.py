@@ -18,6 +18,8 @@ SUFFIX_RULES = {
           ("ing", "")),
     "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
 }
+# How many synonyms and derivations a word keeps, its most frequent (the lexicon is built
+# with as many, by retrieval/data/build_lexicon.py).
 RELATED_CAP = 12
 # Words that a selector may meet again and again; past this the oldest are recomputed.
 LOOKUP_CACHE_SIZE = 1 << 16
@@ -122,15 +124,6 @@ def zipf(word: str) -> float:
     """Zipf frequency in general English (log10 of uses per billion words); 0.0 means rare."""
     entry = _entry(word.lower())
     return float(entry[:4]) if entry else 0.0
-
-
-@lru_cache(maxsize=LOOKUP_CACHE_SIZE)
-def base_form(word: str) -> str:
-    """The word's most frequent WordNet lemma: "went" -> "go", "mice" -> "mouse"; else the word."""
-    word = word.lower()
-    found = _lemmas(word)
-    # max keeps the first of equals, and the word itself comes first when it is a lemma.
-    return max(found, key=zipf) if found else word
 
 
 @lru_cache(maxsize=LOOKUP_CACHE_SIZE)

@@ -104,8 +104,6 @@ CURRENCY_WORDS = {
 }
 CURRENCY_CODES = frozenset(v for v in {**CURRENCY_SYMBOLS, **CURRENCY_WORDS}.values() if v)
 
-PERCENT_WORDS = frozenset({"percent", "per cent", "pct", "percentage"})
-
 # Verbs of saying, in every form a question or an attribution uses: what a quotation
 # question asks about, and what attributes a quotation to its speaker.
 SPEECH_VERBS = frozenset(

@@ -71,7 +71,7 @@ def test_cli_conversation_and_independent_lines(verbatim):
 
 
 def test_a_long_conversation_keeps_only_the_turns_follow_ups_read(engine):
-    from verbatim.retrieval.conversation import KEPT_TURNS
+    from verbatim.retrieval.conversation.memory import KEPT_TURNS
 
     conversation = engine.conversation()
     questions = ["Who is Christopher Beddor?", "What did he say?", "What is CATL?", "And Tencent?"]

@@ -68,21 +68,6 @@ def test_an_unknown_word_has_no_related_words():
     assert english.related_words("") == ()
 
 
-@pytest.mark.parametrize("word, base", [
-    ("went", "go"),
-    ("mice", "mouse"),
-    ("putting", "put"),
-    ("died", "die"),
-    ("parameters", "parameter"),
-    ("glasses", "glass"),
-    ("money", "money"),
-    ("physics", "physics"),     # "physic" is a lemma too, but far rarer
-    ("florbaxity", "florbaxity"),
-])
-def test_base_form(word, base):
-    assert english.base_form(word) == base
-
-
 def test_fingerprint_is_sixteen_hex_digits_of_the_data_file():
     version = english.lexicon_version()
     assert version == english.lexicon_version()
@@ -135,7 +120,7 @@ def watch(event, args):
     elif event.startswith("socket."):
         sockets.append(event)
 sys.addaudithook(watch)
-english.zipf("money"), english.related_words("died"), english.base_form("went")
+english.zipf("money"), english.related_words("died")
 english.lexicon_version()
 print(repr((sorted(opened), sockets, english.LEXICON_PATH)))
 """

@@ -9,7 +9,7 @@ import pytest
 from conftest import EVAL, cli_env
 
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.evaluate import evaluate, load_rows
+from verbatim.retrieval.training.evaluate import evaluate, load_rows
 
 sys.path.insert(0, str(EVAL))
 from make_pydoc_corpus import write_pydoc_corpus  # noqa: E402
@@ -54,7 +54,7 @@ def test_python_reference_set_floor(pydoc_engine):
 @pytest.mark.subprocess
 def test_evaluate_command(empty_nltk_data):
     proc = subprocess.run(
-        [sys.executable, "-m", "verbatim.retrieval.evaluate", str(EVAL / "dev-questions.jsonl"), "--json"],
+        [sys.executable, "-m", "verbatim.retrieval.training.evaluate", str(EVAL / "dev-questions.jsonl"), "--json"],
         capture_output=True, text=True, env=cli_env(empty_nltk_data), timeout=300,
     )
     assert proc.returncode == 0, proc.stderr

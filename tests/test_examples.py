@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from verbatim.retrieval.conversation.examples import EXAMPLE_COUNT, EXAMPLE_PROBABILITY, describes, example_questions
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.examples import EXAMPLE_COUNT, EXAMPLE_PROBABILITY, describes, example_questions
 
 
 def _headings_and_titles(engine: Engine) -> str:

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.reader.features import FEATURES, QueryTerms, gather, read, specificity_of
+from verbatim.retrieval.reader.features import FEATURES, QueryTerms, read, specificity_of
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import analyze
+from verbatim.retrieval.reader.retriever import gather
 
 COL = {name: i for i, name in enumerate(FEATURES)}
 

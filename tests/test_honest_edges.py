@@ -9,7 +9,7 @@ import re
 import pytest
 from conftest import EVAL
 
-from verbatim.retrieval.conversation import points_back
+from verbatim.retrieval.conversation.memory import points_back
 from verbatim.retrieval.reader.support import agreement
 
 DEV = [json.loads(line)["question"] for line in (EVAL / "dev-questions.jsonl").read_text(encoding="utf-8").splitlines()

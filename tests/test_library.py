@@ -80,7 +80,7 @@ def test_the_saved_index_is_reused_and_refreshed_file_by_file(folder, tmp_path):
     texts = {changed.index.text_of(u) for u in range(len(changed.index))}
     assert "The roses were planted on 9 May." in texts and "The hive was moved in June." not in texts
     scratch = open_index(folder, index_dir=tmp_path / "scratch")
-    assert np.allclose(scratch.index.scores(["kite", "rose"]), changed.index.scores(["kite", "rose"]))
+    assert np.allclose(scratch.index.bm25.get_scores(["kite", "rose"]), changed.index.bm25.get_scores(["kite", "rose"]))
 
 
 def test_cache_location_follows_xdg_and_index_dir(folder, tmp_path, monkeypatch):

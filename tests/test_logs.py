@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from conftest import one_line_usage_error
 
-from verbatim.retrieval.log import Log, LogError, data_home, log_path
+from verbatim.retrieval.conversation.log import Log, LogError, data_home, log_path
 from verbatim.tui.cli import ExitCode
 
 

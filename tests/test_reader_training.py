@@ -16,8 +16,8 @@ from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index.terms import terms
 from verbatim.retrieval.reader.features import FEATURES
 from verbatim.retrieval.reader.ranker import WEIGHTS_FILE, ReaderModel, shipped_model
-from verbatim.retrieval.reader.train import data_hash, gold_labels, read_jsonl, sample
-from verbatim.retrieval.reader.train import main as train
+from verbatim.retrieval.training.train import data_hash, gold_labels, read_jsonl, sample
+from verbatim.retrieval.training.train import main as train
 
 SQUAD = ROOT.parent / "shared" / "data" / "squad-train"
 # A fixed slice: the first articles of each split (in the build's sorted order).
@@ -57,7 +57,7 @@ def test_training_writes_a_weights_file_that_reproduces_and_ranks(squad, tmp_pat
     assert all(np.isfinite(m.weights).all() for m in (model.retrieve, model.read, model.abstain))
     provenance = written["provenance"]
     assert provenance["data_sha256"] == data_hash(squad)
-    assert provenance["command"].startswith("python -m verbatim.retrieval.reader.train --squad SQUAD --questions 120")
+    assert provenance["command"].startswith("python -m verbatim.retrieval.training.train --squad SQUAD --questions 120")
     assert provenance["questions"] == 120
     # What every reader learns from real questions: sharing the question's words is good.
     weights = dict(zip(model.read.features, model.read.weights))
@@ -67,7 +67,7 @@ def test_training_writes_a_weights_file_that_reproduces_and_ranks(squad, tmp_pat
 def test_the_shipped_weights_say_how_to_make_them_again():
     written = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
     provenance = written["provenance"]
-    assert provenance["command"].startswith("python -m verbatim.retrieval.reader.train")
+    assert provenance["command"].startswith("python -m verbatim.retrieval.training.train")
     assert len(provenance["data_sha256"]) == 64
     assert 0 < shipped_model().threshold < 1
 

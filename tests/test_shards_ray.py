@@ -114,9 +114,9 @@ def test_a_shard_actor_killed_mid_question_is_restarted_and_the_question_retried
     killed = []
 
     def each(method, args):
-        if method == "candidates" and not killed:  # after the first step, before the second
+        if method.__name__ == "candidates" and not killed:  # after the first step, before the second
             ray.kill(backend.actors[0], no_restart=False)
-            killed.append(method)
+            killed.append(method.__name__)
         return sent(method, args)
 
     monkeypatch.setattr(backend, "each", each)

@@ -1,4 +1,4 @@
-"""Further sources are other articles' sentences, and no list says one sentence twice."""
+"""Further sources: other articles first, never the answer's own paragraph, and no list says one sentence twice."""
 
 from __future__ import annotations
 
@@ -34,14 +34,18 @@ def alike(a: str, b: str) -> bool:
 
 
 def assert_other_sources(result):
-    best, *others = result.answers
-    assert all(p.article.id != best.article.id for p in others), "a further source from the answer's own article"
-    assert len({p.article.id for p in others}) == len(others), "one article listed twice as a source"
+    best, *further = result.answers
+    own = [p.article.id == best.article.id for p in further]
+    assert own == sorted(own), "a sentence of the answer's own article listed before another article"
+    assert not any(p.article.id == best.article.id and p.paragraph == best.paragraph for p in further), \
+        "a further source from the answer's own paragraph"
+    others = [p.article.id for p in further if p.article.id != best.article.id]
+    assert len(set(others)) == len(others), "another article listed twice as a source"
     listed = [p.sentence for p in result.answers]
     assert not any(alike(a, b) for i, a in enumerate(listed) for b in listed[i + 1:])
 
 
-def test_a_further_source_is_never_the_answers_own_article(harbour):
+def test_a_further_source_is_never_the_answers_own_paragraph(harbour):
     result = harbour.ask("When did the Harbour Bridge open?", top=3)
     assert result.answered
     assert_other_sources(result)
@@ -53,7 +57,7 @@ def test_a_further_source_is_never_the_answers_own_article(harbour):
     "Which companies are leading DeepSeek's funding talks?",
     "Who is Christopher Beddor?",
 ])
-def test_further_sources_of_the_bundled_articles_are_other_articles(engine, question):
+def test_further_sources_of_the_bundled_articles_are_other_places(engine, question):
     result = engine.ask(question, top=3)
     assert result.answered
     assert_other_sources(result)
@@ -70,3 +74,16 @@ def test_near_identical_closest_passages_are_shown_once(harbour):
     listed = [p.sentence for p in result.closest]
     assert not any(alike(a, b) for i, a in enumerate(listed) for b in listed[i + 1:])
     assert len(result.explanations) in (0, len(result.closest))
+
+
+def test_a_single_document_lists_its_other_entries_as_further_sources(tmp_path):
+    # One FAQ file: two entries answer, and the best one's own paragraph says more that is no source.
+    (tmp_path / "faq.txt").write_text(
+        "Backups\n\nThe backup tool keeps seven daily snapshots of every volume. "
+        "The backup tool keeps them in the vault folder.\n\n"
+        "Retention\n\nBy default the backup tool keeps seven daily snapshots before pruning older ones.\n",
+        encoding="utf-8")
+    result = Engine.load(tmp_path).ask("How many daily snapshots does the backup tool keep?", top=3)
+    assert result.answered and len(result.answers) >= 2
+    assert_other_sources(result)
+    assert {p.paragraph for p in result.answers[1:]}.isdisjoint({result.answers[0].paragraph})

@@ -69,7 +69,7 @@ def test_question_tokens_and_stems_are_nltks_on_real_questions():
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.characters(categories=["Ll", "Lu", "Lo", "Mn"]), min_size=1, max_size=16))
 def test_any_word_is_stemmed_as_porter_stems_it(word):
-    assert terms._stem(word) == porter(word)
+    assert terms.ANALYZER.stem(word) == porter(word)
 
 
 def test_the_shipped_memo_holds_porters_stems_under_its_nltk_version():
@@ -136,10 +136,10 @@ assert "nltk" in sys.modules  # "zorblaxing" is in no memo
 porter = PorterStemmer()
 wrong = {w: s for w, s in terms.stems_in_process().items() if porter.stem(w, to_lowercase=False) != s}
 assert not wrong, wrong
-assert terms._stem_cache["zorblaxing"] == "zorblax"
-terms._stem_cache.clear()
-terms._word_cache.clear()
-terms._remembered_stem = lambda word: ""  # every stem from NLTK's Porter, as before the memos
+assert terms.ANALYZER.stems["zorblaxing"] == "zorblax"
+terms.ANALYZER.stems.clear()
+terms.ANALYZER.words.clear()
+terms.ANALYZER.use_memos = False  # every stem from NLTK's Porter, as before the memos
 without = Engine.load().ask(QUESTION)
 assert with_memos.model_dump() == without.model_dump()
 assert with_memos.answered and "Liang Wenfeng" in with_memos.answers[0].sentence

@@ -47,11 +47,12 @@ from verbatim.tui.widgets import (
 )
 
 if TYPE_CHECKING:  # the core loads in the reading worker, after the first frame is drawn
-    from verbatim.retrieval.conversation import Conversation
+    from verbatim.retrieval.conversation.memory import Conversation
     from verbatim.retrieval.engine import Engine
     from verbatim.retrieval.index.build import BuildProgress
     from verbatim.retrieval.index.sentence_index import ArticleInfo
     from verbatim.retrieval.models import Passage, Result
+    from verbatim.retrieval.watch import FolderWatch
     from verbatim.tui.logs import Recorder
 
 # Keys the chat takes from Textual as they are, and what they do here (their own
@@ -118,12 +119,14 @@ class VerbatimApp(App[int]):
         theme: str | None = None,
         keymap: Mapping[str, str] | None = None,
         viewer: str | None = None,
+        threshold: float | None = None,
     ) -> None:
         """``recorder`` logs the questions and answers, and holds the conversation to carry
         on (--continue, --cid) and the questions asked before (for ↑); None logs nothing.
         ``theme`` (the configuration's) wins over the one remembered from the last chat;
         ``keymap`` maps binding ids to keys; ``viewer`` is the configuration's command that
-        shows a PDF at a page. Raises SettingError for a theme or binding id the chat does not
+        shows a PDF at a page; ``threshold`` is the least probability answered (the trained
+        reader's when None). Raises SettingError for a theme or binding id the chat does not
         have."""
         super().__init__()
         check_settings(theme, keymap or {})
@@ -136,7 +139,7 @@ class VerbatimApp(App[int]):
         self.reindex = reindex
         self.corpus_path = corpus
         self.index_dir = index_dir
-        self.choice = {"include": include, "exclude": exclude}
+        self.choice = {"include": include, "exclude": exclude, "threshold": threshold}
         self.top = top
         self.engine = engine
         self.export_dir = export_dir
@@ -146,7 +149,7 @@ class VerbatimApp(App[int]):
         self._pending: deque[int] = deque()  # exchanges waiting for an answer, in the order asked
         self._answering: int | None = None  # the exchange being answered
         self.examples: list[str] = []  # questions the corpus answers, for the welcome
-        self._watch = None  # the corpus folder, looked at for changes while the chat is open
+        self._watch: FolderWatch | None = None  # the corpus folder, looked at for changes while the chat is open
         self._settling: dict | None = None  # the folder as last seen changed, not yet read again
         self._fresh: tuple[Engine, str] | None = None  # an index read again, used once no question is answered
 
@@ -258,9 +261,11 @@ class VerbatimApp(App[int]):
             from verbatim.retrieval.watch import FolderWatch
 
             ignored = [p for p in (self.index_dir, self.export_dir) if p is not None]
-            self._watch = FolderWatch(self.corpus_path, **self.choice, follow_links=self.follow_links,
+            self._watch = FolderWatch(self.corpus_path, include=self.choice["include"], exclude=self.choice["exclude"],
+                                      follow_links=self.follow_links,
                                       ignored=ignored)
-        self.set_timer(self._watch.interval, self._look_at_folder)
+        watch = self._watch
+        self.set_timer(watch.interval, self._look_at_folder)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="watch", name="look at the folder")
     def _look_at_folder(self) -> None:
@@ -441,7 +446,7 @@ class VerbatimApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="examples", name="find examples")
     def find_examples(self) -> None:
         """Questions the corpus answers, off the UI thread: each is asked of it first."""
-        from verbatim.retrieval.examples import example_questions
+        from verbatim.retrieval.conversation.examples import example_questions
 
         try:
             found = example_questions(self.engine)
@@ -512,9 +517,8 @@ class VerbatimApp(App[int]):
 
     def _article_texts(self) -> list[str]:
         """Every article's sentences as one text, in the order of the article list."""
-        index = self.engine.index
-        return [" ".join(index.text_of(uid) for uid in range(a.first, a.first + a.count))
-                for a in index.articles]
+        engine = self.engine
+        return [" ".join(unit.text for unit in engine.units_of(a)) for a in range(len(engine.articles))]
 
     # -- actions -----------------------------------------------------------------------------
     def _chosen_passage(self) -> Passage | None:
@@ -792,10 +796,11 @@ def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> Verbatim
 def run_chat(corpus: str | None = None, top: int = 3, index_dir: str | None = None,
              include: list[str] | None = None, exclude: list[str] | None = None,
              follow_links: bool = False, reindex: bool = False, recorder: Recorder | None = None,
-             theme: str | None = None, keymap: Mapping[str, str] | None = None, viewer: str | None = None) -> int:
+             theme: str | None = None, keymap: Mapping[str, str] | None = None, viewer: str | None = None,
+             threshold: float | None = None) -> int:
     """Run the chat in this terminal; the exit code of the command. Raises SettingError."""
     app = make_app(corpus, top=top, index_dir=index_dir, include=include, exclude=exclude,
                    follow_links=follow_links, reindex=reindex, recorder=recorder, theme=theme, keymap=keymap,
-                   viewer=viewer)
+                   viewer=viewer, threshold=threshold)
     app.run()
     return app.return_code or 0

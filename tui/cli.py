@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 if TYPE_CHECKING:
     from verbatim.retrieval.engine import Engine
     from verbatim.retrieval.models import Result
+    from verbatim.retrieval.settings import Settings
     from verbatim.tui.config import Config
     from verbatim.tui.output import Output
 
@@ -150,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--explain", action="store_true",
                         help="show why the top sentence won, or why nothing was given: matched "
                         "words, answer type, scores")
+    parser.add_argument("--threshold", metavar="P", type=float,
+                        help="answer only when the reader's probability is at least P (0 to 1; default: the "
+                        "trained reader's)")
     parser.add_argument("--include", "-g", metavar="GLOB", action="append", default=[],
                         help="read only files matching GLOB (repeatable; '!GLOB' leaves files out, as rg -g)")
     parser.add_argument("--exclude", metavar="GLOB", action="append", default=[],
@@ -215,6 +219,14 @@ def _emit(output: Output, result: Result, *, header: bool, explain: bool) -> Non
     _print(output.result(result, header=header, explain=explain), sys.stdout)
 
 
+def _engine_settings(args: argparse.Namespace) -> Settings:
+    """The engine's settings from the command line, the configuration merged in (``_settings``)."""
+    from verbatim.retrieval.settings import Settings
+
+    return Settings(args.corpus, args.index_dir, tuple(args.include), tuple(args.exclude), args.follow_links,
+                    args.reindex, args.shards, args.ray, args.threshold)
+
+
 def _load(args: argparse.Namespace) -> Engine:
     from verbatim.corpus import CorpusError
     from verbatim.retrieval.engine import Engine
@@ -224,10 +236,8 @@ def _load(args: argparse.Namespace) -> Engine:
 
     bar = ProgressLine(sys.stderr, terminal_width(sys.stderr)) if shows_styles(sys.stderr) else None
     try:
-        engine = Engine.load(args.corpus, index_dir=args.index_dir, progress=bar, include=args.include,
-                             exclude=args.exclude, follow_links=args.follow_links, reindex=args.reindex,
-                             waiting=lambda message: _print(f"{PROG}: note: {message}", sys.stderr),
-                             shards=args.shards, ray=args.ray)
+        engine = Engine.open(_engine_settings(args), progress=bar,
+                             waiting=lambda message: _print(f"{PROG}: note: {message}", sys.stderr))
     except CorpusError as error:
         raise UsageError(str(error)) from None
     finally:
@@ -248,7 +258,6 @@ def _load(args: argparse.Namespace) -> Engine:
 
 def _index(args: argparse.Namespace) -> ExitCode:
     """--index: build or refresh the saved index, and say what was done."""
-    from verbatim.retrieval.index import store
     from verbatim.tui.text import visible
 
     engine = _load(args)
@@ -256,13 +265,8 @@ def _index(args: argparse.Namespace) -> ExitCode:
     report = opened.report
     name = visible(engine.index.name)
     where = f"at {visible(str(opened.folder))}" if opened.folder else "(not saved)"
-    generation = getattr(engine.index, "generation", None)  # a sharded index
-    if generation is not None:
-        from verbatim.retrieval.shards.layout import disk_size
-
-        size, where = disk_size(generation), f"in {generation.count} shards {where}"
-    else:
-        size = store.disk_size(store.current_version(opened.folder)) if opened.folder else 0
+    size, layout = engine.index.saved_size(opened.folder)
+    where = f"{layout} {where}" if layout else where
     if report is None:
         _print(f"Index of {name} is up to date: {len(engine.articles):,} articles, "
                f"{len(engine.index):,} sentences, {size / 1e6:,.1f} MB {where} (files checked by size and time; "
@@ -330,6 +334,10 @@ def _settings(args: argparse.Namespace, config: Config) -> None:
     else:
         args.top_value = DEFAULT_TOP if args.top is None else args.top
     args.index_dir = args.index_dir or config.index_dir
+    if args.threshold is None and config.threshold is not None:
+        if not 0.0 <= config.threshold <= 1.0:
+            raise UsageError(f"{config.path}: threshold must be a probability, between 0 and 1")
+        args.threshold = config.threshold
     args.theme, args.keymap, args.config_path = config.theme, config.keymap, config.path
     args.viewer = config.viewer
     off = os.environ.get(NO_LOG_ENV, "") not in ("", "0")
@@ -349,6 +357,8 @@ def run(argv: list[str] | None = None) -> ExitCode:
     fmt = "json" if args.json else args.format or "text"
     if args.top is not None and not 1 <= args.top <= MAX_TOP:
         raise UsageError(f"--top must be between 1 and {MAX_TOP}")
+    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
+        raise UsageError("--threshold must be a probability, between 0 and 1")
     if args.ask is not None and args.ask != "-" and not args.ask.strip():
         raise UsageError("the question is empty")
     if args.ask is not None and _not_text(args.ask):
@@ -436,7 +446,7 @@ def _chat(args: argparse.Namespace) -> ExitCode:
     return ExitCode(run_chat(corpus=args.corpus, top=args.top_value, index_dir=args.index_dir,
                              include=args.include, exclude=args.exclude,
                              follow_links=args.follow_links, reindex=args.reindex, recorder=recorder,
-                             theme=args.theme, keymap=args.keymap, viewer=args.viewer))
+                             theme=args.theme, keymap=args.keymap, viewer=args.viewer, threshold=args.threshold))
 
 
 def _not_text(text: str) -> bool:

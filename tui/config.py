@@ -28,10 +28,11 @@ class Config:
     # The command `o` shows a PDF (EPUB, Word, OpenDocument file) with: {file} and {page}
     # placeholders, e.g. "zathura --page={page} {file}"; run without a shell.
     viewer: str | None = None
+    threshold: float | None = None  # the least probability answered (the shipped reader's when None)
 
 
 _KEYS = {"corpus": str, "top": int, "log": bool, "index_dir": str, "corpora": dict, "theme": str, "keymap": dict,
-         "viewer": str}
+         "viewer": str, "threshold": float}
 # A key as Textual names it: "f5", "ctrl+k", "shift+tab", "question_mark", or one character.
 _KEY = re.compile(r"(?:[a-z]+\+)*(?:[A-Za-z0-9_]+|[^\s,+])")
 
@@ -78,7 +79,8 @@ def load_config(path: Path | None = None) -> Config:
         if not isinstance(keys, str) or not all(_KEY.fullmatch(key.strip()) for key in keys.split(",")):
             raise ConfigError(f"{path}: keymap.{binding} must be keys such as \"ctrl+k\" or \"f5,ctrl+k\"")
     return Config(values.get("corpus"), values.get("top"), values.get("log", True),
-                  values.get("index_dir"), dict(corpora), values.get("theme"), dict(keymap), path, values.get("viewer"))
+                  values.get("index_dir"), dict(corpora), values.get("theme"), dict(keymap), path,
+                  values.get("viewer"), values.get("threshold"))
 
 
 def parse_toml(text: str) -> dict[str, Any]:

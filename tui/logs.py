@@ -10,11 +10,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from verbatim.retrieval.log import Log, LogError, log_path
+from verbatim.retrieval.conversation.log import Log, LogError, log_path
 
 if TYPE_CHECKING:
+    from verbatim.retrieval.conversation.log import ConversationRecord
     from verbatim.retrieval.engine import Engine
-    from verbatim.retrieval.log import ConversationRecord
     from verbatim.retrieval.models import Result
 
 DEFAULT_COUNT = 10  # questions `verbatim logs` shows unless told

@@ -18,16 +18,9 @@ import os as _os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from verbatim.retrieval.conversation import Conversation
+    from verbatim.retrieval.conversation.memory import Conversation
     from verbatim.retrieval.engine import Engine
     from verbatim.retrieval.models import Result
-
-# In a source checkout the subpackages stand beside this folder (corpus/, retrieval/, tui/);
-# installed, they are inside it. A checkout run from its own root finds them there.
-_CHECKOUT = _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))
-if _os.path.isfile(_os.path.join(_CHECKOUT, "pyproject.toml")) and _os.path.isfile(
-        _os.path.join(_CHECKOUT, "retrieval", "engine.py")):
-    __path__.append(_CHECKOUT)
 
 __all__ = ["Library", "open"]
 
@@ -52,12 +45,15 @@ class Library:
 
 def open(path: str | _os.PathLike[str] | None = None, *, index_dir: str | _os.PathLike[str] | None = None,
          include: list[str] | None = None, exclude: list[str] | None = None,
-         follow_links: bool = False) -> Library:
+         follow_links: bool = False, threshold: float | None = None) -> Library:
     """The corpus at ``path`` (a folder or a file; the bundled articles when None), from its
-    saved index when it is fresh, built or refreshed otherwise. Raises
+    saved index when it is fresh, built or refreshed otherwise. ``threshold`` is the least
+    probability answered (the shipped reader's when None). Raises
     ``verbatim.corpus.CorpusError`` when there is nothing to read."""
     from verbatim.retrieval.engine import Engine
+    from verbatim.retrieval.settings import Settings
 
     folder = None if path is None else _os.path.expanduser(_os.fspath(path))
-    return Library(Engine.load(folder, index_dir=index_dir, include=include, exclude=exclude,
-                               follow_links=follow_links))
+    settings = Settings(folder, None if index_dir is None else _os.fspath(index_dir), tuple(include or ()),
+                        tuple(exclude or ()), follow_links, threshold=threshold)
+    return Library(Engine.open(settings))

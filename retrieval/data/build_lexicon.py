@@ -21,6 +21,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from verbatim.retrieval.english import RELATED_CAP
+
 COMMAND = "python -m verbatim.retrieval.data.build_lexicon"
 FORMAT_VERSION = "1"
 HERE = Path(__file__).resolve().parent
@@ -33,7 +35,6 @@ WORDFREQ_LICENSE_NAME = "WORDFREQ-LICENSE"
 
 WORD_COUNT = 100_000
 SENSES_PER_POS = 2
-RELATED_CAP = 12
 # Enough of wordfreq's ranking that WORD_COUNT of it survive the letters-only filter.
 RANKED_WORDS_SCANNED = 300_000
 

@@ -40,7 +40,7 @@ def lexicon_words() -> set[str]:
 def stems_of(words: set[str]) -> dict[str, str]:
     """Porter's stem of every word that reading ``words`` as retrieval terms stems, each
     computed by NLTK (no memo consulted)."""
-    terms._remembered_stem = lambda word: ""  # this script makes the memo: Porter decides every stem
+    terms.ANALYZER.use_memos = False  # this script makes the memo: Porter decides every stem
     for word in sorted(words):
         terms.word_term(word)
         terms.word_term(word.capitalize())

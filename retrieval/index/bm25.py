@@ -30,6 +30,8 @@ class SentenceBM25(BM25Okapi):
     """rank-bm25's BM25Okapi (k1=1.5, b=0.75) with :func:`idf` in place of its epsilon floor:
     the reference the tests hold :class:`PostingsBM25` to, never used to answer a question."""
 
+    avgdl: float
+
     def __init__(self, corpus: list[list[str]]):
         super().__init__(corpus, k1=K1, b=B)
         if self.avgdl == 0:  # every unit empty of terms: keep the length norm finite

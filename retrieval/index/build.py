@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,7 +163,7 @@ def _read_file(task: tuple[str, str, int, int, dict | None],
     return result
 
 
-def _read_all(tasks: list[tuple], parallel: bool) -> Iterator[_FileResult]:
+def _read_all(tasks: list[tuple], parallel: bool) -> Generator[_FileResult, None, None]:
     if not parallel:
         vocabulary = _LocalVocabulary()
         for task in tasks:

@@ -15,6 +15,7 @@ from verbatim.corpus.reader import corpus_listing, corpus_root
 from verbatim.corpus.select import Selection
 from verbatim.retrieval.index import store
 from verbatim.retrieval.index.build import UNREADABLE, BuildReport, ProgressCallback, build
+from verbatim.retrieval.index.protocol import Index
 from verbatim.retrieval.index.sentence_index import IndexData, SentenceIndex
 
 
@@ -22,14 +23,25 @@ from verbatim.retrieval.index.sentence_index import IndexData, SentenceIndex
 class Opened:
     """An index ready for questions, and what opening it took."""
 
-    index: SentenceIndex
+    index: Index
     folder: Path | None  # where it is saved, None when it could not be
     report: BuildReport | None  # None when the saved index was fresh
     notices: list[str] = field(default_factory=list)  # one line each, for the reader
     follow_links: bool = False  # whether links leading outside the folder were read
-    # Opens it again with some files read again whatever their stamps say: (stale ids, the
-    # index to refresh) -> Opened. None for an index made without open_index.
-    reopen: Callable[[frozenset[str], IndexData], Opened] | None = None
+    # Opens it again with some files read again whatever their stamps say: stale ids ->
+    # Opened. None for an index made without open_index.
+    reopen: Callable[[frozenset[str]], Opened] | None = None
+
+    def refreshed(self, files: frozenset[str]) -> Opened:
+        """This index opened again with the files named by id read again, whatever their size
+        and time say; one made without open_index is built again in memory."""
+        if self.reopen is not None:
+            return self.reopen(files)
+        index = self.index
+        assert isinstance(index, SentenceIndex), "a sharded index is always opened with its reopen"
+        data, report = build(index.root, previous=index.data, stale=files, follow_links=self.follow_links,
+                             parallel=False)
+        return Opened(SentenceIndex(data), None, report, follow_links=self.follow_links)
 
 
 def _bundled_catalog() -> tuple[dict[str, dict], str, str]:
@@ -96,11 +108,11 @@ def open_index(
     folder = store.corpus_folder(resolved, index_dir, selection.choice_key())
     notices: list[str] = []
 
-    def reopen(files: frozenset[str], data: IndexData) -> Opened:
-        return open_index(path, index_dir=index_dir, include=include, exclude=exclude, follow_links=follow_links,
-                          stale=files, previous=data, waiting=waiting, lock_wait=lock_wait)
-
     def opened(index: IndexData, saved_in: Path | None, report: BuildReport | None) -> Opened:
+        def reopen(files: frozenset[str]) -> Opened:
+            return open_index(path, index_dir=index_dir, include=include, exclude=exclude, follow_links=follow_links,
+                              stale=files, previous=index, waiting=waiting, lock_wait=lock_wait)
+
         return Opened(SentenceIndex(index), saved_in, report, notices, follow_links, reopen)
 
     def fresh(data: IndexData | None) -> bool:

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from verbatim.corpus import Article, Unit, UnitKind
-from verbatim.corpus.segment import MASTHEAD_PARAGRAPHS
-from verbatim.retrieval.index.bm25 import PostingsBM25, SentenceBM25, idf, idf_array, posting_weights, rescaled_weights
-from verbatim.retrieval.index.terms import StemMemo, remember_stems, terms
+from verbatim.retrieval.index.bm25 import PostingsBM25, idf, idf_array, posting_weights, rescaled_weights
+from verbatim.retrieval.index.terms import ANALYZER, Analyzer, StemMemo
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from verbatim.retrieval.reader.features import Pool, QueryTerms
+    from verbatim.retrieval.reader.query import Query
+    from verbatim.retrieval.reader.retriever import Candidates
 
 # Two stems are one word in another form ("founder"/"found", "investor"/"invest") when one
 # is a prefix of the other, longer by a suffix of at most this many letters.
@@ -23,6 +30,7 @@ RELATED_MIN_STEM = 4
 # a few hundred units.
 UNIT_CACHE = 60_000
 _MISSING = object()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,14 +198,54 @@ class SentenceIndex:
     _article_sets: dict[tuple[str, int], set[str]] = field(default_factory=dict)
     _uid_at: dict[str, int] = field(default_factory=dict)
     _remembered: dict[tuple[str, int], object] = field(default_factory=dict)
+    # What turns text into this index's terms: the process's analyzer, which asks the memo of
+    # stems saved with the index before stemming anew.
+    analyzer: Analyzer = ANALYZER
 
     def __post_init__(self) -> None:
         if len(self.data.stems):
-            remember_stems(StemMemo(self.data.stems))
+            self.analyzer.remember(StemMemo(self.data.stems))
 
     def close(self) -> None:
         """Nothing to release (its arrays are mapped and go with it); a sharded index served
         by Ray ends its actors here, so callers close whichever index they hold."""
+
+    def saved_size(self, folder: Path | None) -> tuple[int, str]:
+        from verbatim.retrieval.index import store
+
+        version = None if folder is None else store.current_version(folder)
+        return (0 if version is None else store.disk_size(version)), ""
+
+    # -- the steps of a question (protocol.Index): this index is its only part ----------------
+    def candidate_parts(self, forms: list[str], exclude: frozenset[int]) -> list[Candidates]:
+        from verbatim.retrieval.reader.retriever import candidates, touched
+
+        found = touched(self, forms, exclude)
+        return [candidates(self, found, found.totals, exclude)]
+
+    def measure(self, terms: QueryTerms, pool: Pool) -> None:
+        from verbatim.retrieval.reader.features import unit_features
+
+        unit_features(self, terms, pool.uids, pool.values)
+
+    def read_rows(self, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
+        from verbatim.retrieval.reader.features import read_units
+
+        read_units(self, query, terms, pool, rows)
+
+    def begin_question(self) -> None:
+        """Nothing to forget: one index always answers."""
+
+    def answering(self, attempt: Callable[[], T]) -> T:
+        return attempt()
+
+    @property
+    def missing(self) -> Set[int]:
+        return frozenset()
+
+    @property
+    def part_count(self) -> int:
+        return 1
 
     # -- corpus ------------------------------------------------------------------------------
     @property
@@ -215,6 +263,10 @@ class SentenceIndex:
     @property
     def warnings(self) -> list[str]:
         return self.data.warnings
+
+    @property
+    def skipped(self) -> dict[str, tuple[int, int]]:
+        return self.data.skipped
 
     @property
     def unit_article(self) -> np.ndarray:
@@ -250,6 +302,12 @@ class SentenceIndex:
                 self._remembered.clear()
             found = self._remembered[key] = compute(self, uid)
         return found
+
+    def units_of(self, article: int) -> list[Unit]:
+        """Every unit of article number ``article``, in order (not kept: an article is read whole
+        to be shown, and seldom twice)."""
+        info = self.articles[article]
+        return [self._read_unit(uid) for uid in range(info.first, info.first + info.count)]
 
     def _read_unit(self, uid: int) -> Unit:
         d = self.data
@@ -349,25 +407,6 @@ class SentenceIndex:
 
         return self._of_article("title", uid, compute)
 
-    def meta_terms(self, uid: int) -> set[str]:
-        def compute(a: int) -> set[str]:
-            info = self.articles[a]
-            return set(terms(" ".join(filter(None, [info.source, info.date, *info.authors]))))
-
-        return self._of_article("meta", uid, compute)
-
-    def masthead_terms(self, uid: int) -> set[str]:
-        """Terms of the headings that open the unit's article (headline, byline, dateline)."""
-        article = self.article(uid)
-        found: set[str] = set()
-        d = self.data
-        for u in range(article.first, article.first + article.count):
-            if d.unit_paragraph[u] > MASTHEAD_PARAGRAPHS:
-                break
-            if d.unit_kind[u] == UnitKind.HEADING:
-                found.update(self.terms_of(u))
-        return found
-
     def article_terms(self, uid: int) -> set[str]:
         """Every term of the article the unit belongs to."""
         d = self.data
@@ -435,20 +474,6 @@ class SentenceIndex:
         return related_terms(self.data.vocab, term)
 
     # -- scoring ---------------------------------------------------------------------------------
-    def scores(self, query: list[str]) -> np.ndarray:
-        """BM25 score of every unit for the query terms."""
-        return self.bm25.get_scores(query)
-
-    def scores_of(self, query: list[str], uids: list[int]) -> list[float]:
-        """BM25 scores of the given units only."""
-        if not uids:
-            return []
-        return self.bm25.get_scores(query)[uids].tolist()
-
     def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
         """The ``k`` best units by BM25, best first, leaving out units that score zero."""
         return self.bm25.top(query, k)
-
-    def reference_bm25(self) -> SentenceBM25:
-        """rank-bm25 (with Lucene's IDF) over the same units and terms: the oracle the tests hold the postings to."""
-        return SentenceBM25([self.terms_of(u) for u in range(len(self))])

@@ -17,7 +17,7 @@ import os
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -121,16 +121,9 @@ def _parse_number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
-_word_cache: dict[str, str | None] = {}
-
-
 def word_term(surface: str) -> str | None:
-    """The term for one word, or None for a stopword. Cached: the vocabulary is small."""
-    term = _word_cache.get(surface)
-    if term is None and surface not in _word_cache:
-        term = _word_term(surface)
-        _word_cache[surface] = term
-    return term
+    """The term for one word, or None for a stopword (by the process's analyzer)."""
+    return ANALYZER.word_term(surface)
 
 
 def fold(word: str) -> str:
@@ -146,7 +139,7 @@ def fold(word: str) -> str:
     return unicodedata.normalize("NFC", bare)
 
 
-def _word_term(surface: str) -> str | None:
+def _word_term(surface: str, stem: Callable[[str], str]) -> str | None:
     if "." in surface:  # a dotted acronym: "U.S." is the country, never the pronoun
         acronym = surface.replace(".", "").lower()
         return None if acronym in LATIN_ABBREVIATIONS else acronym
@@ -162,26 +155,7 @@ def _word_term(surface: str) -> str | None:
         return NUMBER_WORDS[lower]
     if lower in CURRENCY_WORDS:
         return CURRENCY_WORDS[lower]
-    return _stem(IRREGULAR_FORMS.get(lower, lower))
-
-
-_stem_cache: dict[str, str] = {}
-# The words of _stem_cache in the order they were stemmed, so a reading process can report
-# what it stemmed since its last file.
-_stem_order: list[str] = []
-
-
-def _stem(word: str) -> str:
-    """Porter's stem, cached by the folded word (the surface cache above is keyed by the
-    word as written, so "Market", "MARKET" and "ｍａｒｋｅｔ" share one stemming). Found in
-    the memos of stems NLTK's Porter gave before when they hold the word; NLTK is imported
-    only for a word they lack."""
-    stem = _stem_cache.get(word)
-    if stem is None:
-        stem = _remembered_stem(word) or _porter().stem(word, to_lowercase=False)
-        _stem_cache[word] = stem
-        _stem_order.append(word)
-    return stem
+    return stem(IRREGULAR_FORMS.get(lower, lower))
 
 
 @cache
@@ -242,17 +216,10 @@ class StemMemo:
 # The memos of the indexes opened last; a word in none of them is stemmed by NLTK (always
 # right, only slower), so a process opening many indexes keeps just the latest few.
 MEMOS_KEPT = 4
-_index_memos: list[StemMemo] = []
 # The shipped memo of the English lexicon's words, made by retrieval/data/build_stems.py,
 # headed by the NLTK version it was made with: used only under that version.
 SHIPPED_STEMS_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                   "data", "english.stems.gz")
-
-
-def remember_stems(memo: StemMemo) -> None:
-    """Use ``memo`` (an index's, made under this analysis chain) before stemming anew."""
-    _index_memos.insert(0, memo)
-    del _index_memos[MEMOS_KEPT:]
 
 
 @cache
@@ -266,27 +233,106 @@ def _shipped_memo() -> StemMemo | None:
     return StemMemo(lines) if header.decode("ascii", "replace") == f"nltk {nltk_version()}" else None
 
 
-def _remembered_stem(word: str) -> str:
-    for memo in _index_memos:
-        stem = memo.get(word)
-        if stem:
-            return stem
-    shipped = _shipped_memo()
-    return shipped.get(word) if shipped is not None else ""
+# Words and stems an analyzer keeps: a long chat meets new words at every question, a big
+# corpus millions. Past this many a cache starts again (a word is then worked out again, to
+# the same term), so a process's memory does not grow with what it has read.
+ANALYZER_CACHE = 1 << 20
+
+
+class Analyzer:
+    """The analysis chain's state: the term of each word as written and the stem of each
+    folded word met so far (bounded by ``cache_size``), and the memos of stems Porter gave
+    before that it asks first (the indexes opened last, then the shipped one). Its
+    ``fingerprint`` names the rules, which a saved index records."""
+
+    def __init__(self, cache_size: int = ANALYZER_CACHE) -> None:
+        self.cache_size = cache_size
+        self.words: dict[str, str | None] = {}
+        self.stems: dict[str, str] = {}
+        # (word, stem) in the order stemmed since the stems were last started again, and how
+        # many were stemmed before that: a reading process reports what each file added.
+        self.stem_log: list[tuple[str, str]] = []
+        self.stems_dropped = 0
+        self.memos: list[StemMemo] = []
+        self.use_memos = True  # False: every stem from NLTK's Porter (to make a memo, or test one)
+
+    @staticmethod
+    def fingerprint() -> str:
+        from verbatim.retrieval.index.analysis import analysis_fingerprint
+
+        return analysis_fingerprint()
+
+    def word_term(self, surface: str) -> str | None:
+        """The term for one word, or None for a stopword."""
+        words = self.words
+        term = words.get(surface)
+        if term is None and surface not in words:
+            term = _word_term(surface, self.stem)
+            if len(words) >= self.cache_size:
+                words.clear()
+            words[surface] = term
+        return term
+
+    def stem(self, word: str) -> str:
+        """Porter's stem, cached by the folded word (the word cache is keyed by the word as
+        written, so "Market", "MARKET" and "ｍａｒｋｅｔ" share one stemming). Found in the
+        memos of stems NLTK's Porter gave before when they hold the word; NLTK is imported
+        only for a word they lack."""
+        stems = self.stems
+        stem = stems.get(word)
+        if stem is None:
+            stem = self.remembered_stem(word) or _porter().stem(word, to_lowercase=False)
+            if len(stems) >= self.cache_size:
+                stems.clear()
+                self.stems_dropped += len(self.stem_log)
+                self.stem_log = []
+            stems[word] = stem
+            self.stem_log.append((word, stem))
+        return stem
+
+    def remember(self, memo: StemMemo) -> None:
+        """Use ``memo`` (an index's, made under this analysis chain) before stemming anew."""
+        self.memos.insert(0, memo)
+        del self.memos[MEMOS_KEPT:]
+
+    def remembered_stem(self, word: str) -> str:
+        if not self.use_memos:
+            return ""
+        for memo in self.memos:
+            stem = memo.get(word)
+            if stem:
+                return stem
+        shipped = _shipped_memo()
+        return shipped.get(word) if shipped is not None else ""
+
+    def stems_known(self) -> int:
+        return self.stems_dropped + len(self.stem_log)
+
+    def stems_since(self, known: int) -> list[tuple[str, str]]:
+        """(word, stem) of the words stemmed after the first ``known`` (those still kept)."""
+        return self.stem_log[max(0, known - self.stems_dropped):]
+
+    def stems_kept(self) -> dict[str, str]:
+        """Every word stemmed and still kept, with its stem."""
+        return dict(self.stems)
+
+
+# The analyzer of this process: every index opened here hands it its memo of stems.
+ANALYZER = Analyzer()
 
 
 def stems_since(known: int) -> list[tuple[str, str]]:
     """(word, stem) of the words this process stemmed after its first ``known``."""
-    return [(word, _stem_cache[word]) for word in _stem_order[known:]]
+    return ANALYZER.stems_since(known)
 
 
 def stems_known() -> int:
-    return len(_stem_order)
+    return ANALYZER.stems_known()
 
 
 def stems_in_process() -> dict[str, str]:
-    """Every word this process stemmed, with its stem."""
-    return dict(_stem_cache)
+    """Every word this process stemmed (and still keeps), with its stem."""
+    return ANALYZER.stems_kept()
 
 
 def _mentioned(raw: list[str], i: int, shouting: bool = False) -> bool:
@@ -311,7 +357,7 @@ _ASCII_DASHES = str.maketrans({"\u2010": "-", "\u2212": "-"})
 
 def _word_term_kept(surface: str) -> str | None:
     lower = fold(surface)
-    return _stem(IRREGULAR_FORMS.get(lower, lower)) if lower else None
+    return ANALYZER.stem(IRREGULAR_FORMS.get(lower, lower)) if lower else None
 
 
 def _split_amount(raw: str) -> tuple[str | None, str, str]:
@@ -351,7 +397,7 @@ def _normalize(raw: list[str], shouting: bool = False) -> list[tuple[str, int, i
             if first in _QUOTES:
                 term = word_term(word.strip(_QUOTES)) or _word_term_kept(word.strip(_QUOTES))
             else:
-                term = _word_cache.get(word, _MISSING)
+                term = ANALYZER.words.get(word, _MISSING)
                 if term is _MISSING:
                     term = word_term(word)
                 if term is None and i and raw[i - 1] in _ARTICLE_FORMS and _mentioned(raw, i, shouting):
@@ -413,7 +459,7 @@ def terms(text: str) -> list[str]:
     raw = _BULK.findall(text)
     if text.isupper():
         return [term for term, _, _, _ in _normalize(raw, shouting=True)]
-    get = _word_cache.get
+    get = ANALYZER.words.get
     out: list[str] = []
     for i, tok in enumerate(raw):
         first = tok[0]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.index.protocol import Index
 from verbatim.retrieval.reader.query import Query
-from verbatim.retrieval.reader.ranker import ABSTAIN_FEATURES, Ranking, ReaderModel
+from verbatim.retrieval.reader.ranker import ABSTAIN_FEATURES, Ranking
 
 # The share of the question's content, by IDF, that words the corpus never uses must hold
 # before the refusal names them: below it, the words are a detail, not why it failed.
@@ -22,7 +22,7 @@ class Decision:
     reason: str | None = None
 
 
-def unknown_names(index: SentenceIndex, query: Query) -> list[str]:
+def unknown_names(index: Index, query: Query) -> list[str]:
     """The question's own words, as written, that neither the corpus nor their other forms use."""
     return list(dict.fromkeys(
         analysed.surface
@@ -31,14 +31,26 @@ def unknown_names(index: SentenceIndex, query: Query) -> list[str]:
     ))
 
 
-def decide(index: SentenceIndex, query: Query, ranking: Ranking, model: ReaderModel) -> Decision:
+@dataclass(frozen=True, slots=True)
+class Abstainer:
+    """The abstention stage: the reader model's probability that the best sentence answers
+    (its abstain part, learned by training/train.py) against ``threshold``, the least
+    probability answered: the training script's choice unless the configuration sets one."""
+
+    threshold: float
+
+    def decide(self, index: Index, query: Query, ranking: Ranking) -> Decision:
+        return decide(index, query, ranking, self.threshold)
+
+
+def decide(index: Index, query: Query, ranking: Ranking, threshold: float) -> Decision:
     """Answer only when the best sentence is likely enough to answer the question."""
     if not query.concepts:
         return Decision(False, 0.0, "the question has no words to search for")
     if not len(ranking.order):
         return Decision(False, 0.0, "nothing in the corpus matches the question's words")
     probability = ranking.probability
-    if probability >= model.threshold:
+    if probability >= threshold:
         return Decision(True, probability)
     missing = unknown_names(index, query)
     share = float(ranking.abstain_row[ABSTAIN_FEATURES.index("unknown_share")])

@@ -219,12 +219,6 @@ _DEFINITION_AFTER = re.compile(
     r"chief|senior|head|founder|co-founder|[a-z]+-based)\b|\s+(?:is|are|was|were)\s+(?:a|an|the|one)\b"
     r"|\s+(?:means|mean|refers to|stands for|denotes)\b)",
 )
-_FOCUS_AFTER = re.compile(
-    r"^[*\"”’']*\s*(?:about|over|on|in|of|to|that|like|such as|including|regarding|against|"
-    r"for|from|:)(?=\W)",
-    re.IGNORECASE,
-)
-_FOCUS_BEFORE = re.compile(r"(?:[\"“”'‘’`*][^\"“”]{1,40}[\"”'’`*]|\b[A-Z][\w.-]+)\s*$")
 _BYLINE = re.compile(
     r"^(?:By|Written by|Reporting by|Reported by|Story by|Words by)\s+[A-Z]"
     r"|\b(?:written|authored) by\s+[A-Z]"
@@ -263,15 +257,6 @@ def defines(sentence: str, anchors: list[tuple[int, int]]) -> bool:
         if sentence[start - 1 : start] == "(" and sentence[end : end + 1] == ")" and start > 2:
             return True
     return False
-
-
-def elaborates(sentence: str, focus: list[tuple[int, int]]) -> bool:
-    """True when the asked-for noun is spelled out: "concerns about X", "'RuntimeError'
-    exception", "techniques like X"."""
-    return any(
-        _FOCUS_AFTER.match(sentence[end:]) or _FOCUS_BEFORE.search(sentence[max(0, start - 45) : start])
-        for start, end in focus
-    )
 
 
 def is_byline(sentence: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.index.protocol import Index
 from verbatim.retrieval.reader.question import Question
 
 
@@ -28,7 +28,7 @@ class Query:
     related: dict[str, frozenset[str]]
 
     @classmethod
-    def of(cls, index: SentenceIndex, question: Question) -> Query:
+    def of(cls, index: Index, question: Question) -> Query:
         concepts = []
         for concept in question.concepts:
             idfs = tuple(index.idf(t) for t in concept.terms)

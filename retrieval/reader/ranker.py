@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.index.protocol import Index
 from verbatim.retrieval.reader.features import (
     COLUMN,
     FEATURES,
@@ -18,11 +18,11 @@ from verbatim.retrieval.reader.features import (
     Pool,
     QueryTerms,
     Reading,
-    gather,
     question_features,
     read,
 )
 from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.retriever import gather
 
 WEIGHTS_FILE = Path(__file__).with_name("weights.json")
 
@@ -91,6 +91,10 @@ class ReaderModel:
     abstain: LinearModel
     threshold: float  # the least probability that is answered
     provenance: dict
+    # Where each model's features stand in the measured rows (set from the models above).
+    retrieve_columns: np.ndarray = field(init=False, repr=False, compare=False)
+    read_columns: np.ndarray = field(init=False, repr=False, compare=False)
+    abstain_columns: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Where each model's features stand in the measured rows; a weights file naming a
@@ -133,7 +137,18 @@ class Ranking:
                 for row, score in zip(self.order[:count].tolist(), self.scores[:count].tolist())]
 
 
-def rank_pool(index: SentenceIndex, query: Query, model: ReaderModel,
+@dataclass(frozen=True)
+class Reader:
+    """The Reader stage: the Retriever's pool (retriever.py), each candidate's features
+    (features.py) scored by the learned ``model``, the best read closely and scored again."""
+
+    model: ReaderModel
+
+    def rank(self, index: Index, query: Query, exclude: frozenset[int] = frozenset()) -> Ranking:
+        return rank_pool(index, query, self.model, exclude)
+
+
+def rank_pool(index: Index, query: Query, model: ReaderModel,
               exclude: frozenset[int] = frozenset()) -> Ranking:
     """Gather, score cheaply, read the best, score again, and judge the winner."""
     terms = QueryTerms.of(index, query)
@@ -160,7 +175,7 @@ def rank_pool(index: SentenceIndex, query: Query, model: ReaderModel,
     return Ranking(pool, order, scores, probability, row)
 
 
-def abstain_features(index: SentenceIndex, query: Query, terms: QueryTerms, values: np.ndarray,
+def abstain_features(index: Index, query: Query, terms: QueryTerms, values: np.ndarray,
                      order: np.ndarray, read_scores: np.ndarray) -> np.ndarray:
     """What the abstainer reads, in ABSTAIN_FEATURES order: the read stage's best and its
     margin, and how much of the question the candidates' paragraphs and articles and the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.index.protocol import Index
 from verbatim.retrieval.index.terms import terms
 from verbatim.retrieval.reader.evidence import SATISFIES, Evidence
 from verbatim.retrieval.reader.features import READ_POOL, Reading
@@ -34,31 +34,37 @@ SPAN_TYPES = frozenset(
 _SPAN_KINDS = {**SATISFIES, AnswerType.AUTHOR: frozenset({AnswerType.PERSON, AnswerType.ENTITY})}
 
 
-def supporting(index: SentenceIndex, query: Query, ranking: Ranking, count: int) -> list[tuple[Reading, float]]:
-    """Up to ``count`` sentences of other articles that also answer, with their scores, best
-    first, one sentence of each article and no two alike: another source, not the best
-    one's own article again (its next sentence, or the rest of its line, confirms nothing)."""
+def supporting(index: Index, query: Query, ranking: Ranking, count: int) -> list[tuple[Reading, float]]:
+    """Up to ``count`` further sentences that also answer, with their scores: one sentence of
+    each other article first, best first, then sentences of the best one's own article from
+    other paragraphs (a long document's other entries); never the best one's own paragraph,
+    whose next sentence confirms nothing, and no two alike."""
     if count <= 0 or len(ranking.order) < 2:
         return []
     best_uid = int(ranking.pool.uids[int(ranking.order[0])])
     best_score = float(ranking.scores[0])
+    best_article = int(index.unit_article[best_uid])
+    best_paragraph = index.unit(best_uid).paragraph
     kept_terms = [index.term_set(best_uid)]
-    seen = {int(index.unit_article[best_uid])}
-    found = []
+    seen = {best_article}
+    others, own = [], []
     for row, score in zip(ranking.order[1:READ_POOL].tolist(), ranking.scores[1:READ_POOL].tolist()):
-        if math.exp(score - best_score) < SUPPORT_RATIO or len(found) == count:
+        if math.exp(score - best_score) < SUPPORT_RATIO or len(others) == count:
             break
         uid = int(ranking.pool.uids[row])
         article = int(index.unit_article[uid])
-        if article in seen:
+        if article == best_article:
+            if index.unit(uid).paragraph == best_paragraph:
+                continue
+        elif article in seen:
             continue
         terms = index.term_set(uid)
         if is_repeated(terms, kept_terms):
             continue
         kept_terms.append(terms)
         seen.add(article)
-        found.append((ranking.pool.reading(row), score))
-    return found
+        (own if article == best_article else others).append((ranking.pool.reading(row), score))
+    return (others + own)[:count]
 
 
 def is_repeated(terms: frozenset[str], kept: list[frozenset[str]]) -> bool:

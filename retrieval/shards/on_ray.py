@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import ray
 from ray.exceptions import GetTimeoutError, RayError
@@ -27,6 +29,7 @@ BUILD_RETRIES = 3
 # The longest a shard may take over one step of a question (including a restart, which maps
 # its index again) before it counts as not answering.
 CALL_TIMEOUT_SECONDS = 120.0
+R = TypeVar("R")
 
 
 def connect(address: str) -> None:
@@ -58,8 +61,9 @@ class ShardActor:
     def __init__(self, folder: str, root: str, shard: int):
         self.shard = Shard.open(layout.read_generation(Path(folder), root), shard)
 
-    def call(self, method: str, *args):
-        return getattr(self.shard, method)(*args)
+    def call(self, method: Callable[..., Any], *args: Any) -> Any:
+        """``method(shard, *args)``: ``method`` is a function of ``Shard``, sent by reference."""
+        return method(self.shard, *args)
 
     def pid(self) -> int:
         return os.getpid()
@@ -69,17 +73,17 @@ class RayShards:
     """The shards of a generation, one actor each; a question's steps go to all at once."""
 
     def __init__(self, generation: Generation):
-        self.actors = [ShardActor.remote(str(generation.folder), generation.root, s)
+        self.actors = [cast(Any, ShardActor).remote(str(generation.folder), generation.root, s)
                        for s in range(generation.count)]
 
     def __len__(self) -> int:
         return len(self.actors)
 
-    def each(self, method: str, args: dict[int, tuple]) -> dict[int, object]:
+    def each(self, method: Callable[..., R], args: dict[int, tuple]) -> dict[int, R]:
         """``method(*args[s])`` on each shard ``s`` named, in parallel; the shards that did not
         answer, after their restarts and retries, are left out."""
         pending = {s: self.actors[s].call.remote(method, *a) for s, a in args.items()}
-        answers = {}
+        answers: dict[int, R] = {}
         for s, ref in pending.items():
             try:
                 answers[s] = ray.get(ref, timeout=CALL_TIMEOUT_SECONDS)
@@ -87,7 +91,7 @@ class RayShards:
                 continue
         return answers
 
-    def one(self, shard: int, method: str, *args):
+    def one(self, shard: int, method: Callable[..., R], *args: Any) -> R:
         answer = self.each(method, {shard: args})
         if shard not in answer:
             raise ShardUnavailable(f"shard {shard} did not answer")

@@ -107,7 +107,7 @@ def open_sharded(
         [Shard.open(generation, s) for s in range(generation.count)])
     index = ShardedIndex(generation, backend, _data(generation))
 
-    def reopen(files: frozenset[str], _previous) -> Opened:
+    def reopen(files: frozenset[str]) -> Opened:
         return open_sharded(path, count=shards, ray_address=ray_address, index_dir=index_dir, include=include,
                             exclude=exclude, follow_links=follow_links, stale=files, waiting=waiting,
                             lock_wait=lock_wait)

@@ -13,17 +13,14 @@ from verbatim.retrieval.index.sentence_index import CorpusStatistics, SentenceIn
 from verbatim.retrieval.reader.features import (
     FEATURES,
     UNIT_COLUMNS,
-    Candidates,
     Pool,
     QueryTerms,
     Reading,
-    Totals,
-    candidates,
-    read,
-    touched,
+    read_units,
     unit_features,
 )
 from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.retriever import Candidates, Totals, candidates, touched
 from verbatim.retrieval.shards.layout import Generation, articles_of
 
 
@@ -109,7 +106,7 @@ class Shard:
         the last step, with what the answer's wording needs of them."""
         local = self.to_local(uids)
         pool = Pool(local, values.copy(), np.zeros(len(local), dtype=bool), {})
-        read(self.index, query, terms, pool, np.arange(len(local)))
+        read_units(self.index, query, terms, pool, np.arange(len(local)))
         readings = [dataclasses.replace(pool.readings[row], uid=uid) for row, uid in enumerate(uids)]
         return pool.values, readings, self.facts(uids)
 
@@ -125,9 +122,15 @@ class Shard:
         uids = self.to_corpus(np.array([u for u, _ in found]))
         return [(int(u), score) for u, (_, score) in zip(uids.tolist(), found)]
 
-    def unit_terms(self, name: str, uid: int):
-        """One of the index's facts of a unit (``term_set``, ``title_terms``, ``article_terms``)."""
-        return getattr(self.index, name)(int(self.to_local([uid])[0]))
+    def title_terms(self, uid: int) -> set[str]:
+        return self.index.title_terms(int(self.to_local([uid])[0]))
+
+    def article_terms(self, uid: int) -> set[str]:
+        return self.index.article_terms(int(self.to_local([uid])[0]))
+
+    def units_of(self, article: int) -> list[Unit]:
+        """Every unit of the shard's ``article`` (its place in the shard): an article's text in one call."""
+        return self.index.units_of(article)
 
     def uid_at(self, article: int, start: int) -> int | None:
         """The unit of the shard's ``article`` (its place in the shard) that starts at ``start``."""

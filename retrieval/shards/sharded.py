@@ -5,21 +5,45 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
 from verbatim.corpus import Unit
 from verbatim.retrieval.index.bm25 import best_of, idf, idf_array
 from verbatim.retrieval.index.sentence_index import ArticleInfo, related_terms
-from verbatim.retrieval.reader.features import UNIT_COLUMNS, Candidates, Pool, QueryTerms, Totals
+from verbatim.retrieval.reader.features import UNIT_COLUMNS, Pool, QueryTerms
 from verbatim.retrieval.reader.query import Query
-from verbatim.retrieval.shards.layout import Generation, articles_of
+from verbatim.retrieval.reader.retriever import Candidates, Totals
+from verbatim.retrieval.shards.layout import Generation, articles_of, disk_size
 from verbatim.retrieval.shards.shard import Shard, UnitFacts
+
+if TYPE_CHECKING:
+    from verbatim.retrieval.index.protocol import Index
+    from verbatim.retrieval.index.sentence_index import SentenceIndex
 
 _MISSING = object()
 # Facts of units kept between questions, as one index keeps them (UNIT_CACHE).
 FACTS_KEPT = 60_000
+
+
+class ShardBackend(Protocol):
+    """Where the shards answer: in this process, or one Ray actor each. A call names a method
+    of ``Shard`` (the method itself, so it is checked), run on each shard with its arguments."""
+
+    def __len__(self) -> int: ...
+
+    def each(self, method: Callable[..., R], args: dict[int, tuple]) -> dict[int, R]:
+        """``method(shard, *args[s])`` on each shard ``s`` named; the shards that did not
+        answer are left out."""
+        ...
+
+    def one(self, shard: int, method: Callable[..., R], *args: Any) -> R:
+        """``method`` on one shard; raises ShardUnavailable when it does not answer."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class LocalShards:
@@ -31,13 +55,13 @@ class LocalShards:
     def __len__(self) -> int:
         return len(self.shards)
 
-    def each(self, method: str, args: dict[int, tuple]) -> dict[int, object]:
-        """``method(*args[s])`` on each shard ``s`` named. In one process a shard cannot stop
-        answering: what it raises is a bug, and is raised."""
-        return {s: getattr(self.shards[s], method)(*a) for s, a in args.items()}
+    def each(self, method: Callable[..., R], args: dict[int, tuple]) -> dict[int, R]:
+        """``method(shard, *args[s])`` on each shard ``s`` named. In one process a shard cannot
+        stop answering: what it raises is a bug, and is raised."""
+        return {s: method(self.shards[s], *a) for s, a in args.items()}
 
-    def one(self, shard: int, method: str, *args):
-        return getattr(self.shards[shard], method)(*args)
+    def one(self, shard: int, method: Callable[..., R], *args: Any) -> R:
+        return method(self.shards[shard], *args)
 
     def close(self) -> None:
         pass
@@ -48,6 +72,7 @@ class ShardUnavailable(Exception):
 
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(slots=True)
@@ -83,7 +108,7 @@ class ShardedIndex:
     nothing more until the next one.
     """
 
-    def __init__(self, generation: Generation, backend, data: ShardedData | None = None):
+    def __init__(self, generation: Generation, backend: ShardBackend, data: ShardedData | None = None):
         self.generation = generation
         self.backend = backend
         self.articles: list[ArticleInfo]
@@ -113,6 +138,14 @@ class ShardedIndex:
     @property
     def warnings(self) -> list[str]:
         return self.data.warnings
+
+    @property
+    def skipped(self) -> dict[str, tuple[int, int]]:
+        return self.data.skipped
+
+    @property
+    def part_count(self) -> int:
+        return len(self.backend)
 
     def __len__(self) -> int:
         return self.generation.units
@@ -164,7 +197,7 @@ class ShardedIndex:
             if len(self.missing) == before:
                 return found
 
-    def _one(self, shard: int, method: str, *args):
+    def _one(self, shard: int, method: Callable[..., R], *args: Any) -> R:
         """``method`` on one shard; a shard that does not answer is missing for the rest of
         the question, and raises ShardUnavailable (``answering`` then answers again)."""
         if shard in self.missing:
@@ -175,32 +208,32 @@ class ShardedIndex:
             self.missing.add(shard)
             raise
 
-    def _each(self, method: str, args: Callable[[int], tuple]) -> dict[int, object]:
+    def _each(self, method: Callable[..., R], args: Callable[[int], tuple]) -> dict[int, R]:
         return self._each_of(dict.fromkeys(range(len(self.backend))), method, args)
 
     def shard_of(self, uid: int) -> int:
         return int(self.shard_of_article[self.unit_article[uid]])
 
-    def gather_parts(self, forms: list[str], exclude: frozenset[int]) -> list[Candidates]:
+    def candidate_parts(self, forms: list[str], exclude: frozenset[int]) -> list[Candidates]:
         """Every shard's candidates, in two steps: the corpus's bests, then each shard's best
         by them (dfs_query_then_fetch, with the document frequencies merged once at build).
         They carry no features: those are measured once the pool is chosen."""
-        found = self._each("totals", lambda s: (forms, exclude))
+        found = self._each(Shard.totals, lambda s: (forms, exclude))
         totals = Totals.of(list(found.values()))
-        parts = self._each("candidates", lambda s: (forms, exclude, totals))
-        return [cast("Candidates", parts[s]) for s in sorted(parts)]
+        parts = self._each(Shard.candidates, lambda s: (forms, exclude, totals))
+        return [parts[s] for s in sorted(parts)]
 
     def _rows_by_shard(self, pool: Pool, rows: np.ndarray) -> dict[int, np.ndarray]:
         """The ``rows`` of the pool grouped by the shard holding their unit, in their order."""
         shards = self.shard_of_article[self.unit_article[pool.uids[rows]]]
         return {int(s): rows[shards == s] for s in np.unique(shards)}
 
-    def measure_rows(self, terms: QueryTerms, pool: Pool) -> None:
+    def measure(self, terms: QueryTerms, pool: Pool) -> None:
         """Each shard measures the features of its own candidates in the chosen pool, so the
         work of a question does not grow with the shard count. A shard that does not answer
         leaves its rows unmeasured (and is named missing)."""
         by_shard = self._rows_by_shard(pool, np.arange(len(pool.uids)))
-        answers = self._each_of(by_shard, "features", lambda s: (terms, pool.uids[by_shard[s]].tolist()))
+        answers = self._each_of(by_shard, Shard.features, lambda s: (terms, pool.uids[by_shard[s]].tolist()))
         for s, values in answers.items():
             pool.values[np.ix_(by_shard[s], UNIT_COLUMNS)] = values
 
@@ -208,17 +241,16 @@ class ShardedIndex:
         """Each shard reads its own candidates among ``rows``; a shard that does not answer
         leaves its rows unread."""
         by_shard = self._rows_by_shard(pool, rows[~pool.read[rows]])
-        answers = self._each_of(by_shard, "read", lambda s: (query, terms, pool.uids[by_shard[s]].tolist(),
-                                                                pool.values[by_shard[s]]))
-        for s, answer in answers.items():
-            values, readings, facts = cast("tuple[Any, Any, Any]", answer)
+        answers = self._each_of(by_shard, Shard.read, lambda s: (query, terms, pool.uids[by_shard[s]].tolist(),
+                                                                    pool.values[by_shard[s]]))
+        for s, (values, readings, facts) in answers.items():
             pool.values[by_shard[s]] = values
             pool.read[by_shard[s]] = True
             for row, reading, fact in zip(by_shard[s].tolist(), readings, facts):
                 pool.readings[row] = reading
                 self._keep(reading.uid, fact)
 
-    def _each_of(self, shards: dict[int, object], method: str, args: Callable[[int], tuple]) -> dict[int, object]:
+    def _each_of(self, shards: dict[int, Any], method: Callable[..., R], args: Callable[[int], tuple]) -> dict[int, R]:
         """``method`` on each shard named that has answered this question so far."""
         asked = {s: args(s) for s in shards if s not in self.missing}
         answers = self.backend.each(method, asked)
@@ -234,7 +266,7 @@ class ShardedIndex:
     def _fact(self, uid: int) -> UnitFacts:
         found = self._facts.get(uid)
         if found is None:
-            found = self._one(self.shard_of(uid), "facts", [uid])[0]
+            found = self._one(self.shard_of(uid), Shard.facts, [uid])[0]
             self._keep(uid, found)
         return found
 
@@ -251,7 +283,7 @@ class ShardedIndex:
             by_shard.setdefault(self.shard_of(uid), []).append(uid)
         found: dict[int, Unit] = {}
         for shard, asked in by_shard.items():
-            for uid, fact in zip(asked, self._one(shard, "facts", asked)):
+            for uid, fact in zip(asked, self._one(shard, Shard.facts, asked)):
                 found[uid] = fact.unit
         return [found[uid] for uid in uids]
 
@@ -270,14 +302,16 @@ class ShardedIndex:
             found = self._remembered[key] = compute(self, uid)
         return found
 
-    def _terms(self, name: str, uid: int):
-        return self.remembered(name, uid, lambda index, u: index._one(index.shard_of(u), "unit_terms", name, u))
-
     def title_terms(self, uid: int) -> set[str]:
-        return self._terms("title_terms", uid)
+        return self.remembered("title_terms", uid, lambda index, u: index._one(index.shard_of(u), Shard.title_terms, u))
 
     def article_terms(self, uid: int) -> set[str]:
-        return self._terms("article_terms", uid)
+        return self.remembered("article_terms", uid,
+                               lambda index, u: index._one(index.shard_of(u), Shard.article_terms, u))
+
+    def units_of(self, article: int) -> list[Unit]:
+        """Every unit of article number ``article``: one call to the shard that holds it."""
+        return self._one(int(self.shard_of_article[article]), Shard.units_of, int(self.local_article[article]))
 
     def article(self, uid: int) -> ArticleInfo:
         return self.articles[self.unit_article[uid]]
@@ -298,14 +332,24 @@ class ShardedIndex:
         shard = None if a is None else int(self.shard_of_article[a])
         if shard is None or shard in self.missing:  # a missing shard's units are in no answer
             return None
-        return self._one(shard, "uid_at", int(self.local_article[a]), start)
+        return self._one(shard, Shard.uid_at, int(self.local_article[a]), start)
 
     def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
         """The ``k`` best units by BM25 over every shard, best first (ties by unit id)."""
-        found = [pair for pairs in self._each("top", lambda s: (query, k)).values() for pair in pairs]
+        found = [pair for pairs in self._each(Shard.top, lambda s: (query, k)).values() for pair in pairs]
         if not found:
             return []
         return best_of(np.array([u for u, _ in found], dtype=np.int64), np.array([v for _, v in found]), k)
 
     def close(self) -> None:
         self.backend.close()
+
+    def saved_size(self, folder: Path | None) -> tuple[int, str]:
+        return disk_size(self.generation), f"in {self.generation.count} shards"
+
+
+if TYPE_CHECKING:
+    def _both_are_indexes(one: SentenceIndex, sharded: ShardedIndex) -> None:
+        """For mypy (assignment is checked in this module): both classes answer the Index protocol."""
+        indexes: list[Index] = [one, sharded]
+        del indexes

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chat_pilot import ask, chat, screen_lines, settle
 from textual.widgets import Footer
 
-from verbatim.retrieval.examples import example_questions
+from verbatim.retrieval.conversation.examples import example_questions
 from verbatim.tui.confirm import ConfirmScreen
 from verbatim.tui.widgets import AnswerCard, ExampleQuestion, PassageRow, QuestionInput, Welcome
 

@@ -8,7 +8,7 @@ import pytest
 from chat_pilot import ask, chat, settle
 from conftest import one_line_usage_error
 
-from verbatim.retrieval.log import Log, log_path
+from verbatim.retrieval.conversation.log import Log, log_path
 from verbatim.tui.logs import Recorder
 from verbatim.tui.widgets import AnswerCard, PassageRow, QuestionInput
 

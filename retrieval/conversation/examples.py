@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from verbatim.corpus.segment import Unit, UnitKind
-from verbatim.retrieval.conversation import name_kind
+from verbatim.retrieval.conversation.memory import name_kind
 from verbatim.retrieval.lexicon import STOPWORDS
 from verbatim.retrieval.reader.evidence import find_evidence
 from verbatim.retrieval.reader.question import VALUE_TYPES, AnswerType
@@ -40,21 +41,21 @@ _APPOSITION = r"(?:^|,\s*){name}\s*[,(]"
 _OPENING = r"^{name}\s+[a-z]"
 
 
-def _topics(engine: Engine, units: list[Unit]) -> list[str]:
+def _topics(engine: Engine) -> list[str]:
     """Names from the titles and headings, and names the text describes, the most talked
     about first: in the most articles' text, then in the most sentences (headings themselves
     do not count)."""
     index = engine.index
-    owner = index.unit_article
     headings = [a.title for a in index.articles]
-    body: list[tuple[int, str]] = []
-    opened: set[int] = set()  # articles whose text has begun
-    for uid, unit in enumerate(units):
-        if unit.kind != UnitKind.HEADING:
-            opened.add(int(owner[uid]))
-            body.append((uid, unit.text))
-        elif int(owner[uid]) in opened:  # the headings above the text are its headline, byline, date
-            headings.append(unit.text)
+    body: list[tuple[int, str]] = []  # (article, text) of every sentence that is not a heading
+    for article, units in _units(engine):
+        opened = False  # whether the article's text has begun
+        for unit in units:
+            if unit.kind != UnitKind.HEADING:
+                opened = True
+                body.append((article, unit.text))
+            elif opened:  # the headings above the text are its headline, byline, date
+                headings.append(unit.text)
     names: dict[str, None] = {}
     for heading in headings:
         for match in _NAME.finditer(heading):
@@ -74,8 +75,7 @@ def _topics(engine: Engine, units: list[Unit]) -> list[str]:
     articles: Counter[str] = Counter()
     sentences: Counter[str] = Counter()
     seen: set[tuple[str, int]] = set()
-    for uid, text in body:
-        article = int(owner[uid])
+    for article, text in body:
         for name in {m.group() for m in pattern.finditer(text)}:
             sentences[name] += 1
             if (name, article) not in seen:
@@ -83,6 +83,18 @@ def _topics(engine: Engine, units: list[Unit]) -> list[str]:
                 articles[name] += 1
     found = [name for name in names if sentences[name]]
     return sorted(found, key=lambda name: (-articles[name], -sentences[name]))
+
+
+def _units(engine: Engine) -> Iterator[tuple[int, list[Unit]]]:
+    """Each article's number and units, in order, up to MAX_UNITS_READ units in all: one
+    call to the index an article."""
+    left = MAX_UNITS_READ
+    for article in range(len(engine.articles)):
+        if left <= 0:
+            break
+        units = engine.units_of(article)[:left]
+        left -= len(units)
+        yield article, units
 
 
 def _names(run: str) -> list[str]:
@@ -123,12 +135,10 @@ def example_questions(engine: Engine, count: int = EXAMPLE_COUNT) -> list[str]:
     each asked of the corpus first and kept only when it answers at full strength with a
     sentence of its text (not a heading) that describes the name, no two with the same
     answer."""
-    index = engine.index
-    units = index.units(range(min(len(index), MAX_UNITS_READ)))
-    heading_texts = {unit.text for unit in units if unit.kind == UnitKind.HEADING}
+    heading_texts = {unit.text for _, units in _units(engine) for unit in units if unit.kind == UnitKind.HEADING}
     chosen: list[str] = []
     answers: set[str] = set()
-    for name in _topics(engine, units)[:MAX_TRIED]:
+    for name in _topics(engine)[:MAX_TRIED]:
         question = _question(engine, name)
         result = engine.ask(question, top=1)
         if not result.answered or (result.probability or 0.0) < EXAMPLE_PROBABILITY:

@@ -1,6 +1,6 @@
 """Learn the reader's weights from SQuAD v1.1 train questions and write the weights file.
 
-    python -m verbatim.retrieval.reader.train --squad DIR [--questions N] [--out FILE]
+    python -m verbatim.retrieval.training.train --squad DIR [--questions N] [--out FILE]
 
 DIR is the output of ``shared/data/squad-train/build.py`` (corpus/, questions.jsonl,
 articles.jsonl). Only the ``train`` split is used. Its articles are dealt into two folds
@@ -25,8 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.reader.features import FEATURES, READ_POOL, RETRIEVE_FEATURES, Pool, QueryTerms, gather, read
-from verbatim.retrieval.reader.learn import Standardizer, fit_listwise, fit_logistic
+from verbatim.retrieval.reader.features import FEATURES, READ_POOL, RETRIEVE_FEATURES, Pool, QueryTerms, read
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import analyze
 from verbatim.retrieval.reader.ranker import (
@@ -36,6 +35,8 @@ from verbatim.retrieval.reader.ranker import (
     ReaderModel,
     abstain_features,
 )
+from verbatim.retrieval.reader.retriever import gather
+from verbatim.retrieval.training.learn import Standardizer, fit_listwise, fit_logistic
 
 # Regularisation of each model, chosen on the validation split.
 RANK_L2 = 1e-3
@@ -93,7 +94,8 @@ def gold_labels(engine: Engine, uids: np.ndarray, question: dict) -> np.ndarray:
         article = index.article(uid)
         if Path(article.path).name != question["file"]:
             continue
-        start, end = int(index.data.unit_start[uid]), int(index.data.unit_end[uid])
+        unit = index.unit(uid)
+        start, end = unit.start, unit.end
         if any(start <= a["start"] and a["start"] + len(a["text"]) <= end for a in question["answers"]):
             labels[row] = 1.0
     return labels
@@ -205,7 +207,7 @@ def data_hash(squad: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m verbatim.retrieval.reader.train", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m verbatim.retrieval.training.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--squad", type=Path, required=True, help="output folder of squad-train/build.py")
     parser.add_argument("--questions", type=int, default=DEFAULT_QUESTIONS,
@@ -248,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     weights, bias = fit_logistic(scale(rows), labels, ABSTAIN_L2)
     abstain = LinearModel(ABSTAIN_FEATURES, scale.mean, scale.scale, weights, bias)
     # What decides the weights; --work, --out and --reuse only say where things are kept.
-    command = (f"python -m verbatim.retrieval.reader.train --squad SQUAD --questions {args.questions} --label {args.label}"
+    command = (f"python -m verbatim.retrieval.training.train --squad SQUAD --questions {args.questions} --label {args.label}"
                f" --threshold {args.threshold}" + (f" --drop {args.drop}" if args.drop else ""))
     model = ReaderModel(retrieve, read_model, abstain, args.threshold, {
         "command": command,

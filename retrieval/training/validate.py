@@ -1,6 +1,6 @@
 """Measure a weights file on SQuAD's validation split, in process, to choose settings.
 
-    python -m verbatim.retrieval.reader.validate --squad DIR [--weights FILE] [--questions N]
+    python -m verbatim.retrieval.training.validate --squad DIR [--weights FILE] [--questions N]
 
 Asks N validation questions (the same sample each run) of the whole corpus (P@1, MRR@5)
 and of the train-only corpus, where their article is missing (abstention), and prints what
@@ -23,13 +23,13 @@ from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import analyze
 from verbatim.retrieval.reader.ranker import WEIGHTS_FILE, ReaderModel, rank_pool
-from verbatim.retrieval.reader.train import gold_labels, read_jsonl, sample
+from verbatim.retrieval.training.train import gold_labels, read_jsonl, sample
 
 FALSE_ABSTAIN_RATES = (0.02, 0.03, 0.04, 0.045, 0.05, 0.08)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m verbatim.retrieval.reader.validate", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m verbatim.retrieval.training.validate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--squad", type=Path, required=True)
     parser.add_argument("--weights", type=Path, default=WEIGHTS_FILE)

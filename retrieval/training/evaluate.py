@@ -1,6 +1,6 @@
 """Measure answer quality on question sets: top-1, MRR@5, abstention, conversations.
 
-usage: python -m verbatim.retrieval.evaluate FILE.jsonl [FILE.jsonl ...] [--corpus PATH] [--json]
+usage: python -m verbatim.retrieval.training.evaluate FILE.jsonl [FILE.jsonl ...] [--corpus PATH] [--json]
 
 Each line of a file is a question, {"id", "question", "gold": [strings]}, or a conversation,
 {"id", "turns": [questions], "gold": [strings]} scored on its last turn. A question is
@@ -132,7 +132,7 @@ def load_rows(paths: list[Path]) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m verbatim.retrieval.evaluate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m verbatim.retrieval.training.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--corpus", help="file or folder (default: the bundled articles)")
     parser.add_argument("--json", action="store_true", help="print the measurements as JSON")
