@@ -133,6 +133,11 @@ def base_form(word: str) -> str:
     return max(found, key=zipf) if found else word
 
 
+def is_noun(word: str) -> bool:
+    """True when WordNet has the word, or a lemma of it, as a noun ("seconds", "mg", "bar")."""
+    return any("n" in _parts_of_speech(lemma) for lemma in _lemmas(word.lower()))
+
+
 @lru_cache(maxsize=LOOKUP_CACHE_SIZE)
 def related_words(word: str) -> tuple[str, ...]:
     """Synonyms and derivations of the word and of its lemmas, most frequent first."""

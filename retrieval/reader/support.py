@@ -6,7 +6,7 @@ import math
 
 from verbatim.retrieval.index.sentence_index import SentenceIndex
 from verbatim.retrieval.index.terms import terms
-from verbatim.retrieval.reader.evidence import SATISFIES, Evidence
+from verbatim.retrieval.reader.evidence import SATISFIES, Evidence, value_extent
 from verbatim.retrieval.reader.features import READ_POOL, Reading
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import VALUE_TYPES, AnswerType
@@ -67,7 +67,7 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 def short_answer(query: Query, reading: Reading, sentence: str) -> tuple[int, int] | None:
     """The stretch of the sentence that answers a who/when/how-many question: evidence of the
     asked kind that the question does not already name, nearest the question's weightiest
-    words. None when nothing fits well: no pointer is better than a wrong one."""
+    words, a value with its range and unit. None when nothing fits well: no pointer is better than a wrong one."""
     kind = query.question.answer_type
     if kind not in SPAN_TYPES or not reading.read:
         return None
@@ -111,7 +111,8 @@ def short_answer(query: Query, reading: Reading, sentence: str) -> tuple[int, in
     reach = VALUE_REACH if kind in VALUE_TYPES else APPOSITION_GAP
     appositions = [e for e in found if any(0 <= e.start - t <= reach for _, t in focus_spans)]
     best = min(appositions or found, key=lambda e: (distance(e), -(e.end - e.start), e.start))
-    return best.start, best.end
+    # A value answers with its range and unit ("25 to 30 seconds", "63 mg"), not a bare number.
+    return value_extent(sentence, best, frozenset(t.term for t in query.question.terms))
 
 
 def agreement(values: list[tuple[str, str]]) -> str | None:
