@@ -291,9 +291,49 @@ def _concepts(question: str, found: list[QuestionTerm]) -> list[Concept]:
     ]
 
 
+# A request for information rather than a question: "Tell me about X", "Describe X", "What
+# can you tell me about X?". Its words ask; what follows is the topic, asked as "What is X?"
+# (or as the wh-question it holds: "Explain how X works").
+_REQUEST = re.compile(
+    r"^(?:please,?\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
+    r"(?:tell\s+(?:me|us)\s+(?:(?:a\s+(?:bit|little)\s+)?more\s+|something\s+|everything\s+|all\s+)?"
+    r"(?:about|of|on)"
+    r"|(?:give|show)\s+(?:me|us)\s+(?:some\s+)?(?:information|info|details|an?\s+(?:overview|summary))\s+(?:about|on|of)"
+    r"|describe|explain|summari[sz]e|define"
+    r"|what\s+(?:can|could)\s+you\s+tell\s+(?:me|us)\s+about"
+    r"|what\s+do\s+you\s+know\s+about"
+    r"|what\s+is\s+known\s+about"
+    r"|i(?:\s+would|'d|’d)?\s+(?:like|want)\s+to\s+know\s+(?:more\s+)?about"
+    r"|(?:more\s+)?(?:information|info)\s+(?:about|on))\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def _as_request(question: str) -> Question | None:
+    """A request for information read as the question it makes, its terms placed in the
+    request's own text; None when ``question`` is not one."""
+    request = _REQUEST.match(question)
+    if request is None:
+        return None
+    topic = question[request.end():].rstrip(" ?.!")
+    if not topic:
+        return None
+    wh_first = _WH.match(topic) is not None
+    asked = f"{topic}?" if wh_first else f"What is {topic}?"
+    shift = request.end() - (0 if wh_first else len("What is "))
+    inner = analyze(asked)
+    found = [QuestionTerm(t.term, t.surface, t.kind, t.proper, t.weight, t.start + shift, t.end + shift)
+             for t in inner.terms]
+    return Question(question, inner.wh, inner.answer_type, inner.focus, found, _concepts(question, found))
+
+
 def analyze(text: str) -> Question:
-    """Analyse a question: its wh-word, answer type, focus noun and weighted content terms."""
+    """Analyse a question: its wh-word, answer type, focus noun and weighted content terms.
+    A request ("Tell me about X") is read as the question it makes ("What is X?")."""
     question = " ".join(text.split())
+    request = _as_request(question)
+    if request is not None:
+        return request
     wh_match = _asking_wh(question)
     wh = wh_match.group(1).lower() if wh_match else None
     focus = _focus_noun(question[wh_match.start():]) if wh_match else None
