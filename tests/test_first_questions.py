@@ -1,0 +1,152 @@
+"""What a new user meets first, on a small folder of their own: short answers that keep their
+unit, tables whose header row never answers, a follow-up asked twice, "Tell me about X"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.index.terms import terms
+from verbatim.retrieval.reader.evidence import find_evidence, value_extent
+from verbatim.retrieval.reader.question import AnswerType, analyze
+
+FOLDER = {
+    "espresso.md": "# Espresso\n\nEspresso is a concentrated coffee brewed by forcing hot water through finely "
+                   "ground beans.\n\n## Pulling a shot\n\nA typical espresso shot takes 25 to 30 seconds to "
+                   "extract.\nA double shot uses about 14 grams of ground coffee.\n",
+    "caffeine.md": "# Caffeine in coffee drinks\n\nCaffeine content varies with the bean and the roast.\n\n"
+                   "| Drink | Serving | Caffeine |\n| --- | --- | --- |\n| Espresso | 1 shot | 63 mg |\n"
+                   "| Drip coffee | 8 oz cup | 95 mg |\n| Cold brew | 12 oz | 155 mg |\n\n"
+                   "A single shot of espresso contains about 63 mg of caffeine.\n",
+    "beans.md": "# Coffee beans\n\nArabica is a species of coffee plant first grown in the highlands of "
+                "Ethiopia.\nArabica beans account for about 60 percent of world coffee production.\n"
+                "Robusta beans contain nearly twice as much caffeine as Arabica beans.\n",
+    "market.txt": "The coffee market\n\nAcme Roasters was founded in Seattle in 1971 by Jane Roe.\n"
+                  "Jane Roe was a 26-year-old teacher at the time.\n"
+                  "Acme Roasters raised 50 billion RMB from investors last year.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def coffee(tmp_path_factory) -> Engine:
+    root: Path = tmp_path_factory.mktemp("coffee")
+    for name, text in FOLDER.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return Engine.load(root)
+
+
+def spans(sentence: str, asked: str = "") -> list[str]:
+    """The stretch each value of ``sentence`` answers with, for a question with ``asked``'s words."""
+    kinds = (AnswerType.NUMBER, AnswerType.MONEY, AnswerType.PERCENT)
+    return list(dict.fromkeys(sentence[slice(*value_extent(sentence, e, frozenset(terms(asked))))]
+                              for e in find_evidence(sentence) if e.kind in kinds))
+
+
+# -- a short answer keeps its unit ---------------------------------------------------------
+@pytest.mark.parametrize(
+    "sentence, stretch",
+    [
+        ("A shot takes 25 to 30 seconds to extract.", "25 to 30 seconds"),
+        ("Heat the water to between 90 and 96 degrees.", "between 90 and 96 degrees"),
+        ("A cup contains about 63 mg of caffeine.", "63 mg"),
+        ("It holds 25-30 ml.", "25-30 ml"),
+        ("The city has 1.5 million people.", "1.5 million people"),
+        ("A 30-second pause follows.", "30-second"),
+        ("Beans lose 15 to 20 percent of their weight.", "15 to 20 percent"),
+        ("It is worth $5 to $10 billion.", "$5 to $10 billion"),
+        ("The chain raised 50 billion RMB.", "50 billion RMB"),
+    ],
+)
+def test_a_value_reaches_over_its_range_and_unit(sentence, stretch):
+    assert stretch in spans(sentence)
+
+
+def test_a_unit_is_a_word_after_the_number_not_a_name_or_a_stopword():
+    assert spans("It has 10,000 A100 chips.") == ["10,000"]
+    assert spans("It rose 40 and fell.") == ["40"]
+    assert spans("He was 63 in May.") == ["63"]
+
+
+def test_a_unit_the_question_names_is_not_repeated():
+    assert spans("Exports went to 140 companies.", "How many companies") == ["140"]
+    assert spans("Exports went to 140 companies.", "How many firms") == ["140 companies"]
+
+
+@pytest.mark.parametrize(
+    "question, short",
+    [
+        ("How much caffeine is in a single shot of espresso?", "63 mg"),
+        ("How much ground coffee does a double shot use?", "14 grams"),
+        ("How much money did Acme Roasters raise?", "50 billion RMB"),
+        ("How old was Jane Roe?", "26-year-old"),
+    ],
+)
+def test_short_answers_keep_their_unit(coffee, question, short):
+    first = coffee.ask(question).answers[0]
+    assert first.span is not None
+    assert first.sentence[first.span[0]:first.span[1]] == short
+
+
+# -- a table's header row never answers ----------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    ["What is the caffeine per serving of a drink?", "Which drink has the most caffeine per serving?",
+     "How much caffeine does cold brew have?", "What serving of drip coffee is a drink?"],
+)
+def test_a_header_row_is_never_an_answer(coffee, question):
+    result = coffee.ask(question, top=5)
+    quoted = [p.sentence for p in result.answers + result.closest]
+    assert "Drink | Serving | Caffeine" not in quoted
+
+
+def test_a_question_about_one_row_is_answered_from_the_table(coffee):
+    result = coffee.ask("How much caffeine does cold brew have?")
+    assert result.answered and result.answers[0].sentence == "Cold brew | 12 oz | 155 mg"
+
+
+# -- a follow-up asked again ---------------------------------------------------------------
+def test_a_follow_up_asked_again_is_read_and_answered_as_before(coffee):
+    conversation = coffee.conversation()
+    coffee.ask("Who founded Acme Roasters?", conversation=conversation)
+    once = coffee.ask("How old was she?", conversation=conversation)
+    reading = conversation.turns[-1].followup
+    assert conversation.resolve("How old was  she?") == reading
+    again = coffee.ask("How old was she?", conversation=conversation)
+    assert again.interpreted_as == once.interpreted_as
+    assert [p.sentence for p in again.answers] == [p.sentence for p in once.answers]
+
+
+def test_asking_for_another_one_again_still_skips_what_was_given(coffee):
+    conversation = coffee.conversation()
+    coffee.ask("What do Arabica beans account for?", conversation=conversation)
+    first = coffee.ask("What else about them?", conversation=conversation)
+    reading = conversation.resolve("What else about them?")
+    given = {(p.article.id, p.start) for p in first.answers}
+    assert given <= reading.exclude
+
+
+# -- "Tell me about X" ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "request_, question",
+    [
+        ("Tell me about Arabica", "What is Arabica?"),
+        ("Can you tell me more about the espresso machine?", "What is the espresso machine?"),
+        ("What can you tell me about Acme Roasters?", "What is Acme Roasters?"),
+        ("Describe cold brew.", "What is cold brew?"),
+        ("Explain how espresso is brewed", "How is espresso brewed?"),
+    ],
+)
+def test_a_request_is_read_as_the_question_it_makes(request_, question):
+    asked, plain = analyze(request_), analyze(question)
+    assert asked.text == request_
+    assert asked.answer_type == plain.answer_type
+    assert [t.term for t in asked.terms] == [t.term for t in plain.terms]
+    assert [request_[t.start:t.end] for t in asked.terms] == [t.surface for t in asked.terms]
+
+
+def test_tell_me_about_x_is_answered_about_x(coffee):
+    result = coffee.ask("Tell me about Arabica")
+    assert result.answered
+    assert "Arabica" in result.answers[0].sentence
