@@ -22,7 +22,7 @@ from verbatim.retrieval.reader.features import Reading
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import Concept, Question, analyze, check_length
 from verbatim.retrieval.reader.ranker import ReaderModel, rank_pool, shipped_model
-from verbatim.retrieval.reader.support import agreement, short_answer, supporting
+from verbatim.retrieval.reader.support import agreement, header_cells, short_answer, supporting
 
 # How an explanation names a listed sentence other than the best ({rank}: its place).
 SUPPORT_LISTED = "listed as another source: ranked {rank}, close enough to the best to answer too"
@@ -134,7 +134,7 @@ class Engine:
             end=unit.end,
             line=unit.line or None,
             section=self.index.section_titles(uid),
-            span=short_answer(query, reading, unit.text),
+            span=short_answer(query, reading, unit.text, header_cells(self.index, uid)),
             matches=question_words(unit.text, query),
         )
 

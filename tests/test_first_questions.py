@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from verbatim.corpus.document import CELL_SEPARATOR
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index.terms import terms
 from verbatim.retrieval.reader.evidence import find_evidence, value_extent
@@ -104,6 +105,21 @@ def test_a_header_row_is_never_an_answer(coffee, question):
 def test_a_question_about_one_row_is_answered_from_the_table(coffee):
     result = coffee.ask("How much caffeine does cold brew have?")
     assert result.answered and result.answers[0].sentence == "Cold brew | 12 oz | 155 mg"
+
+
+@pytest.mark.parametrize(
+    "question, short",
+    [
+        ("How much caffeine does cold brew have?", "155 mg"),
+        ("How much caffeine is in a serving of drip coffee?", "95 mg"),
+    ],
+)
+def test_a_rows_short_answer_is_the_cell_under_the_column_asked_for(coffee, question, short):
+    """The header row names the columns: the value under the one the question names first
+    answers, not the value nearest the question's words."""
+    first = coffee.ask(question).answers[0]
+    assert CELL_SEPARATOR in first.sentence and first.span is not None
+    assert first.sentence[first.span[0]:first.span[1]] == short
 
 
 # -- a follow-up asked again ---------------------------------------------------------------
