@@ -133,6 +133,11 @@ def base_form(word: str) -> str:
     return max(found, key=zipf) if found else word
 
 
+def parts_of_speech(word: str) -> str:
+    """WordNet's parts of speech of the word's lemmas ("n", "v", "a", "r"), empty when it has none."""
+    return "".join(dict.fromkeys(part for lemma in _lemmas(word.lower()) for part in _parts_of_speech(lemma)))
+
+
 def is_noun(word: str) -> bool:
     """True when WordNet has the word, or a lemma of it, as a noun ("seconds", "mg", "bar")."""
     return any("n" in _parts_of_speech(lemma) for lemma in _lemmas(word.lower()))

@@ -24,6 +24,8 @@ FOLDER = {
     "beans.md": "# Coffee beans\n\nArabica is a species of coffee plant first grown in the highlands of "
                 "Ethiopia.\nArabica beans account for about 60 percent of world coffee production.\n"
                 "Robusta beans contain nearly twice as much caffeine as Arabica beans.\n",
+    "brewing.md": "# Brewing methods\n\nCold brew is steeped in cold water for 12 to 24 hours.\n"
+                  "A French press needs a brewing time of about 4 minutes.\n",
     "market.txt": "The coffee market\n\nAcme Roasters was founded in Seattle in 1971 by Jane Roe.\n"
                   "Jane Roe was a 26-year-old teacher at the time.\n"
                   "Acme Roasters raised 50 billion RMB from investors last year.\n",
@@ -82,12 +84,31 @@ def test_a_unit_the_question_names_is_not_repeated():
         ("How much ground coffee does a double shot use?", "14 grams"),
         ("How much money did Acme Roasters raise?", "50 billion RMB"),
         ("How old was Jane Roe?", "26-year-old"),
+        ("How long does an espresso shot take?", "25 to 30 seconds"),
+        ("How long is cold brew steeped?", "12 to 24 hours"),
     ],
 )
 def test_short_answers_keep_their_unit(coffee, question, short):
     first = coffee.ask(question).answers[0]
     assert first.span is not None
     assert first.sentence[first.span[0]:first.span[1]] == short
+
+
+@pytest.mark.parametrize("question", ["How long does an espresso shot take?", "How far is Lyon from Paris?",
+                                      "How often is the index rebuilt?", "How tall is the tower?"])
+def test_how_with_a_measure_asks_for_a_value_and_its_word_is_not_the_topic(question):
+    """"How long", "how far", "how often" ask for a number with its unit; "long" names the
+    kind of answer, so a sentence that answers need not repeat it."""
+    analysis = analyze(question)
+    assert analysis.answer_type is AnswerType.NUMBER
+    measure = question.split()[1]
+    assert all((t.weight < 1.0) == (t.surface == measure) for t in analysis.terms)
+    assert any(t.weight == 1.0 for t in analysis.terms)
+
+
+def test_how_with_a_manner_is_not_a_measure():
+    assert analyze("How does the grinder work?").answer_type is AnswerType.MANNER
+    assert [t.weight for t in analyze("How does the grinder work?").terms] == [1.0, 1.0]
 
 
 # -- a table's header row never answers ----------------------------------------------------
