@@ -9,8 +9,10 @@ import pytest
 
 from verbatim.corpus.document import CELL_SEPARATOR
 from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.index.sentence_index import related_terms
 from verbatim.retrieval.index.terms import terms
 from verbatim.retrieval.reader.evidence import find_evidence, value_extent
+from verbatim.retrieval.reader.features import _synonym_terms
 from verbatim.retrieval.reader.question import AnswerType, analyze
 
 FOLDER = {
@@ -187,3 +189,32 @@ def test_tell_me_about_x_is_answered_about_x(coffee):
     result = coffee.ask("Tell me about Arabica")
     assert result.answered
     assert "Arabica" in result.answers[0].sentence
+
+
+# -- related forms -------------------------------------------------------------------------
+def test_a_word_is_not_linked_to_every_word_it_begins():
+    """A stem that begins another ("stock" in "stockpiled", "perl" in "perldoc") is not its
+    form: validation showed such links mislead. A derivation WordNet knows ("founded",
+    "founder") still counts, as a synonym, and inflections share their stem."""
+    vocab = sorted(terms("stock stockpiled stocks found founder founded invest investor perl perldoc"))
+    for word in ("stock", "founded", "invest", "perl"):
+        assert related_terms(vocab, terms(word)[0]) == []
+    assert terms("stocks") == terms("stock") and terms("invests") == terms("invest")
+    assert terms("founder")[0] in _synonym_terms("founded")
+
+
+def test_a_question_about_a_stock_is_not_answered_by_a_stockpile_through_its_form(tmp_path):
+    (tmp_path / "chips.txt").write_text(
+        "The lab had stockpiled ten thousand chips before the ban.\n\n"
+        "Shares of the chip maker fell sharply on Monday.\n", encoding="utf-8")
+    engine = Engine.load(tmp_path)
+    assert "stockpil" not in engine.index.related(terms("stock")[0])
+
+
+def test_the_verb_of_a_definition_question_is_not_its_topic():
+    """"What does X stand for?" asks for a definition: "stand" says so, and a corpus that
+    never uses the verb still answers."""
+    analysis = analyze("What does RMB stand for?")
+    assert analysis.answer_type is AnswerType.DEFINITION
+    assert [(t.surface, t.weight < 1.0) for t in analysis.terms] == [("RMB", False), ("stand", True)]
+    assert all(t.weight == 1.0 for t in analyze("Where does the stand sell coffee?").terms)

@@ -359,6 +359,8 @@ def analyze(text: str) -> Question:
         AnswerType.QUOTE: re.compile(rf"^{_SPEECH_VERB}$", re.I),
         AnswerType.AUTHOR: re.compile(rf"^{_AUTHOR_VERB}$", re.I),
         AnswerType.AGE: re.compile(r"^(?:old|age|aged)$", re.I),
+        # "What does MLA stand for?": the verb asks for a definition, it is not the topic.
+        AnswerType.DEFINITION: re.compile(r"^(?:stand|stands|stood|mean|means|meant)$", re.I),
     }.get(answer_type)
     first_word = re.search(r"\w", question)
     first_start = first_word.start() if first_word else 0
