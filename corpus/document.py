@@ -126,7 +126,7 @@ def units_of(source: str, blocks: list[Block]) -> list[Unit]:
                     lead = pos + len(line) - len(line.lstrip())
                     spans.append((lead, lead + len(stripped)))
                 pos += len(line) + 1
-        elif kind in (UnitKind.HEADING, UnitKind.ROW):
+        elif kind in (UnitKind.HEADING, UnitKind.ROW, UnitKind.HEADER_ROW):
             lead = len(body) - len(body.lstrip())
             spans = [(lead, len(body.rstrip()))]
         else:

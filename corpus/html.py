@@ -49,6 +49,8 @@ class _PageParser(HTMLParser):
         self._level = 0
         self._pre = 0
         self._row = False
+        self._thead = 0  # how deep inside a table's head
+        self._cells = {"td": 0, "th": 0}  # the current row's data and header cells
         self._joining = False  # a description joins the term before it
 
     def feed_from(self, text: str) -> None:
@@ -114,11 +116,15 @@ class _PageParser(HTMLParser):
             self._pre += 1
         elif tag in _HEADINGS:
             self._begin(UnitKind.HEADING, _HEADINGS[tag])
+        elif tag == "thead":
+            self._thead += 1
         elif tag == "tr":
             self._row = False
             self._begin(UnitKind.ROW)
             self._row = True
+            self._cells = {"td": 0, "th": 0}
         elif tag in ("td", "th"):
+            self._cells[tag] += 1
             if self._row and self._block.text.strip():
                 self._block.put(CELL_SEPARATOR, self._offset())
         elif tag == "li":
@@ -153,8 +159,13 @@ class _PageParser(HTMLParser):
             self._pre = max(0, self._pre - 1)
             if not self._pre:
                 self._flush()
+        elif tag == "thead":
+            self._thead = max(0, self._thead - 1)
         elif tag == "tr":
             self._row = False
+            # A row in the table's head, or of header cells only, names the columns.
+            if self._kind is UnitKind.ROW and (self._thead or (self._cells["th"] and not self._cells["td"])):
+                self._kind = UnitKind.HEADER_ROW
             self._flush()
         elif tag == "dt":
             pass  # the description that follows joins it

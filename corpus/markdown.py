@@ -270,6 +270,7 @@ def read_markdown(source: str) -> Document:
     items = 0
     heading_level = 0
     row: Rendered | None = None
+    in_head = False  # inside the table's head: its rows name the columns
     cell_line = 0
     cell_from = 0
     for token in tokens:
@@ -280,12 +281,14 @@ def read_markdown(source: str) -> Document:
             items -= 1
         elif kind == "heading_open":
             heading_level = int(token.tag[1:])
+        elif kind in ("thead_open", "thead_close"):
+            in_head = kind == "thead_open"
         elif kind == "tr_open":
             row = Rendered()
             cell_line = token.map[0] if token.map else 0
             cell_from = starts[cell_line] if cell_line < len(starts) else len(source)
         elif kind == "tr_close" and row is not None:
-            document.blocks.append(Block(UnitKind.ROW, row))
+            document.blocks.append(Block(UnitKind.HEADER_ROW if in_head else UnitKind.ROW, row))
             row = None
         elif kind == "inline" and row is not None:
             line_end = starts[cell_line + 1] - 1 if cell_line + 1 < len(starts) else len(source)

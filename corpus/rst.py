@@ -346,7 +346,7 @@ class _Reader:
             end += 1
         row: list[list[tuple[int, int]]] = [[] for _ in columns[1:]]
 
-        def flush(at: int) -> None:
+        def flush(at: int, kind: UnitKind = UnitKind.ROW) -> None:
             out = Rendered()
             for cell in row:
                 spans = [s for s in cell if s[1] > s[0]]
@@ -355,14 +355,15 @@ class _Reader:
                         out.put(CELL_SEPARATOR, spans[0][0])
                     out.extend(self.inline(spans))
             if out.parts:
-                self.blocks.append(Block(UnitKind.ROW, out))
+                self.blocks.append(Block(kind, out))
             for cell in row:
                 cell.clear()
 
         for j in range(i + 1, end):
             line = self.lines[j]
             if _GRID.match(line.strip()):
-                flush(j)
+                # The rows above a "+===+" line are the table's head.
+                flush(j, UnitKind.HEADER_ROW if "=" in line else UnitKind.ROW)
                 continue
             for c, (left, right) in enumerate(zip(columns, columns[1:])):
                 text = line[left + 1:right]
@@ -376,12 +377,16 @@ class _Reader:
         border = self.lines[i]
         columns = [(m.start(), m.end()) for m in re.finditer(r"=+", border)]
         borders = 0
+        head_from = len(self.blocks)  # rows before the second border are the head, if a third follows
+        head_to = head_from
         j = i
         while j < n:
             line = self.lines[j]
             if _SIMPLE.match(line.strip()) or re.fullmatch(r"=+\s*", line.strip()):
                 borders += 1
                 j += 1
+                if borders == 2:
+                    head_to = len(self.blocks)
                 if borders >= 3 or (borders == 2 and (j >= n or self.blank(j))):
                     break
                 continue
@@ -400,6 +405,9 @@ class _Reader:
             if out.parts:
                 self.blocks.append(Block(UnitKind.ROW, out))
             j += 1
+        if borders >= 3:
+            for block in self.blocks[head_from:head_to]:
+                block.kind = UnitKind.HEADER_ROW
         return j
 
 

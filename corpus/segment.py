@@ -19,6 +19,7 @@ class UnitKind(IntEnum):
     ITEM = 4  # a list item
     DEFINITION = 5  # a term with its description, read as one
     ROW = 6  # a table row, its cells in order
+    HEADER_ROW = 7  # a table's header row: it names the columns and holds no row's facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ class Unit:
 
 # Bump when a change to this module or to corpus/sentences.py cuts some text into other
 # units: saved indexes made before are then rebuilt.
-SEGMENTER_VERSION = 3
+SEGMENTER_VERSION = 4
 
 # Headings among the first paragraphs of a plain text are its masthead: headline, byline, date.
 MASTHEAD_PARAGRAPHS = 3

@@ -26,7 +26,7 @@ from verbatim.retrieval.reader.features import Reading
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import Concept, Question, analyze, check_length
 from verbatim.retrieval.reader.ranker import Reader, ReaderModel, shipped_model
-from verbatim.retrieval.reader.support import agreement, is_repeated, short_answer, supporting
+from verbatim.retrieval.reader.support import agreement, header_cells, is_repeated, short_answer, supporting
 from verbatim.retrieval.settings import Settings
 from verbatim.retrieval.verifier import Verifier
 
@@ -205,7 +205,7 @@ class Engine:
             page=int(part) if part is not None and info.format in PAGED else None,
             chapter=part if part is not None and info.format not in PAGED else None,
             section=self.index.section_titles(uid),
-            span=short_answer(query, reading, unit.text),
+            span=short_answer(query, reading, unit.text, header_cells(self.index, uid)),
             matches=question_words(unit.text, query),
         )
 

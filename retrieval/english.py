@@ -127,6 +127,17 @@ def zipf(word: str) -> float:
 
 
 @lru_cache(maxsize=LOOKUP_CACHE_SIZE)
+def parts_of_speech(word: str) -> str:
+    """WordNet's parts of speech of the word's lemmas ("n", "v", "a", "r"), empty when it has none."""
+    return "".join(dict.fromkeys(part for lemma in _lemmas(word.lower()) for part in _parts_of_speech(lemma)))
+
+
+def is_noun(word: str) -> bool:
+    """True when WordNet has the word, or a lemma of it, as a noun ("seconds", "mg", "bar")."""
+    return any("n" in _parts_of_speech(lemma) for lemma in _lemmas(word.lower()))
+
+
+@lru_cache(maxsize=LOOKUP_CACHE_SIZE)
 def related_words(word: str) -> tuple[str, ...]:
     """Synonyms and derivations of the word and of its lemmas, most frequent first."""
     word = word.lower()

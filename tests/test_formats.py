@@ -46,7 +46,7 @@ def test_markdown_reads_as_rendered():
         (K.HEADING, 12, "Steps", "Migration guide › Steps"),
         (K.ITEM, 14, "CVE: Common Vulnerabilities and Exposures - a list of flaws.", "Migration guide › Steps"),
         (K.ITEM, 15, "Second item.", "Migration guide › Steps"),
-        (K.ROW, 17, "Name | Meaning", "Migration guide › Steps"),
+        (K.HEADER_ROW, 17, "Name | Meaning", "Migration guide › Steps"),
         (K.ROW, 19, "-l | count lines", "Migration guide › Steps"),
         (K.CODE, 22, "make install", "Migration guide › Steps"),
         (K.CODE, 23, "make test", "Migration guide › Steps"),
@@ -74,7 +74,7 @@ def test_html_drops_furniture_and_keeps_structure():
         (K.TEXT, 11, "The chars argument is a string.", "Built-in Types"),
         (K.ITEM, 13, "First item.", "Built-in Types"),
         (K.ITEM, 13, "Second item", "Built-in Types"),
-        (K.ROW, 14, "Op | Result", "Built-in Types"),
+        (K.HEADER_ROW, 14, "Op | Result", "Built-in Types"),
         (K.ROW, 14, "x or y | if x is true, then x", "Built-in Types"),
         (K.CODE, 15, ">>> def deco(func):", "Built-in Types"),
         (K.CODE, 16, "... return func", "Built-in Types"),
@@ -100,7 +100,7 @@ def test_rst_directives_roles_and_comments_are_not_prose():
         (K.ITEM, 35, "item two", "Coroutines › Running"),
         (K.DEFINITION, 37, "-l, --lines print the newline counts", "Coroutines › Running"),
         (K.DEFINITION, 39, "term The definition of term.", "Coroutines › Running"),
-        (K.ROW, 46, "A | B", "Coroutines › Running"),
+        (K.HEADER_ROW, 46, "A | B", "Coroutines › Running"),
         (K.ROW, 48, "1 | 2", "Coroutines › Running"),
     ]
     assert_located(article)
@@ -282,3 +282,30 @@ def test_an_overstruck_page_answers_with_the_words_shown(tmp_path):
     best = result.answers[0]
     assert best.sentence == "-l, --list print the names of the files held in the archive, one a line"
     assert (best.line, best.section) == (19, ["OPTIONS"])
+
+
+@pytest.mark.parametrize(
+    "name, source",
+    [
+        ("drinks.md", "| Drink | Caffeine |\n| --- | --- |\n| Espresso | 63 mg |\n| Decaf | 2 mg |\n"),
+        ("drinks.html", "<table><thead><tr><td>Drink</td><td>Caffeine</td></tr></thead>"
+                        "<tr><td>Espresso</td><td>63 mg</td></tr><tr><td>Decaf</td><td>2 mg</td></tr></table>"),
+        ("drinks.htm", "<table><tr><th>Drink</th><th>Caffeine</th></tr>"
+                       "<tr><th>Espresso</th><td>63 mg</td></tr><tr><th>Decaf</th><td>2 mg</td></tr></table>"),
+        ("drinks.rst", "========  ========\nDrink     Caffeine\n========  ========\nEspresso  63 mg\n"
+                       "Decaf     2 mg\n========  ========\n"),
+        ("grid.rst", "+----------+----------+\n| Drink    | Caffeine |\n+==========+==========+\n"
+                     "| Espresso | 63 mg    |\n+----------+----------+\n| Decaf    | 2 mg     |\n"
+                     "+----------+----------+\n"),
+    ],
+)
+def test_a_tables_header_row_is_its_own_kind(name, source):
+    """The row that names the columns is told from the rows of facts, in every format with
+    tables; a row headed by a header cell is still a row."""
+    rows = [(u.kind, u.text) for u in make_article(name, name, source).units]
+    assert rows == [(K.HEADER_ROW, "Drink | Caffeine"), (K.ROW, "Espresso | 63 mg"), (K.ROW, "Decaf | 2 mg")]
+
+
+def test_a_simple_table_without_a_head_has_rows_only():
+    source = "========  ========\nEspresso  63 mg\nDecaf     2 mg\n========  ========\n"
+    assert {u.kind for u in make_article("t.rst", "t.rst", source).units} == {K.ROW}

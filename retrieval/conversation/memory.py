@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from verbatim.retrieval.models import Result
 from verbatim.retrieval.reader.evidence import find_evidence
@@ -127,6 +127,12 @@ class Conversation:
         if not self.turns:
             return FollowUp(text)
         last = self.turns[-1]
+        if text == " ".join(last.question.split()) and not _ELSE.search(text):
+            # The same question again is read as it was the first time, so it gets the same
+            # answer: read against its own earlier turn, it would lean on its own answer.
+            # ("Who else?" again asks for one more, and leaves out every answer given.)
+            return replace(last.followup, context=list(last.followup.context),
+                           exclude=set(last.followup.exclude))
         analysis = analyze(text)
         ellipsis = _ELLIPSIS.match(text)
         if ellipsis and not analysis.wh and len(ellipsis.group(1).split()) <= 6:

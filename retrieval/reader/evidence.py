@@ -6,7 +6,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from verbatim.retrieval.lexicon import CURRENCY_WORDS, SPEECH_VERBS, words_pattern
+from verbatim.retrieval import english
+from verbatim.retrieval.index.terms import word_term
+from verbatim.retrieval.lexicon import CURRENCY_WORDS, SPEECH_VERBS, STOPWORDS, words_pattern
 from verbatim.retrieval.reader.question import VALUE_TYPES, AnswerType, Question
 
 _MONTH = (
@@ -211,6 +213,70 @@ SATISFIES: dict[AnswerType, frozenset[AnswerType]] = {
     AnswerType.DEFINITION: frozenset({AnswerType.DEFINITION}),
     AnswerType.MANNER: frozenset({AnswerType.MANNER}),
 }
+
+
+# -- how far a value reaches: its range and its unit ---------------------------------------
+# One value as a range's end is written: "25", "$5", "2.5 million", "40%", "three".
+_VALUE = (
+    rf"(?:(?:[A-Z]{{1,2}}\$|[$€£¥₹₩₽])\s?)?(?:{_AMOUNT}|{_NUMBER_WORD})"
+    rf"(?:\s?{_SCALE}\b)?(?:\s?(?:%|percent\b|per cent\b))?"
+)
+# "and" joins a range's ends only after "between"; "to", "or" and a dash always do.
+_RANGE_BEFORE = re.compile(
+    rf"(?:\b(?P<between>between)\s+)?(?<![\w.,$€£¥₹₩₽])(?:{_VALUE})\s*(?P<joint>to|or|and|-|–|—)\s*$",
+    re.IGNORECASE,
+)
+_RANGE_AFTER = re.compile(rf"^\s*(?P<joint>to|or|and|-|–|—)\s*(?:{_VALUE})(?![\w.,]?\d)", re.IGNORECASE)
+_SCALE_WORD = re.compile(r"^\s(?:thousand|million|billion|trillion)\b", re.IGNORECASE)
+_UNIT_WORD = re.compile(r"^(?P<gap>\s|-)(?P<unit>°[CFK]?|[^\W\d_]+)(?![\w'’])")
+# A measurement abbreviation is short: "mg", "oz", "ml", "km", "h".
+ABBREVIATION_LETTERS = 3
+
+
+def _is_unit(word: str, hyphenated: bool, asked: frozenset[str]) -> bool:
+    """True for a word that says what a number counts or measures: a currency, a noun the
+    lexicon knows ("seconds", "grams", "bar"), a short lower-case abbreviation ("mg", "oz"),
+    a degree sign; not a word the question already names ("how many companies")."""
+    if word.startswith("°"):
+        return True
+    lower = word.lower()
+    if lower in STOPWORDS or not lower.isalpha():
+        return False
+    if word_term(word) in asked:
+        return False
+    if lower in CURRENCY_WORDS and not hyphenated:
+        return True
+    if word != lower:  # a capitalised word after a number is a name ("10,000 A100"), not its unit
+        return False
+    return english.is_noun(lower) or (not hyphenated and len(lower) <= ABBREVIATION_LETTERS)
+
+
+def value_extent(sentence: str, evidence: Evidence, asked: frozenset[str] = frozenset()) -> tuple[int, int]:
+    """The characters a value answers with: the evidence, widened to the range it ends or
+    begins ("25 to 30", "between 90 and 96", "15 to 20 percent") and, for a bare number, to
+    its scale and unit ("63 mg", "1.5 million people", "30-second"). ``asked`` holds the
+    question's terms: a unit it names is not repeated."""
+    start, end = evidence.start, evidence.end
+    if evidence.kind not in (AnswerType.NUMBER, AnswerType.MONEY, AnswerType.PERCENT):
+        return start, end
+    lead = sentence[max(0, start - 40):start]
+    before = _RANGE_BEFORE.search(lead)
+    if before and (before.group("joint").lower() != "and" or before.group("between")):
+        start -= len(lead) - before.start()
+    between = bool(re.search(r"\bbetween\s+$", sentence[:start], re.IGNORECASE))
+    if between:  # "between 90 and 96": the range reads from its first word
+        start -= len(sentence[:start]) - re.search(r"\bbetween\s+$", sentence[:start], re.IGNORECASE).start()
+    after = _RANGE_AFTER.match(sentence[end:end + 40])
+    if after and (after.group("joint").lower() != "and" or between):
+        end += after.end()
+    if evidence.kind is AnswerType.NUMBER:
+        scale = _SCALE_WORD.match(sentence[end:])
+        if scale:
+            end += scale.end()
+        unit = _UNIT_WORD.match(sentence[end:])
+        if unit and _is_unit(unit.group("unit"), unit.group("gap") == "-", asked):
+            end += unit.end()
+    return start, end
 
 
 # -- evidence that depends on where the question's words sit in the sentence -------------

@@ -50,7 +50,7 @@ RETRIEVE_FEATURES = (
     "coverage_sentence", "coverage_forms", "coverage_synonyms", "coverage_specific",
     "coverage_paragraph", "coverage_article", "article_specific", "behind_paragraph_best", "behind_paragraph_bm25",
     "coverage_title", "answer_words", "neighbour_only",
-    "kind_heading", "kind_boilerplate", "kind_code",
+    "kind_heading", "kind_boilerplate", "kind_code", "kind_header_row",
 )
 # Features of the slower reading, for the best of the pool only.
 READ_FEATURES = (
@@ -68,7 +68,7 @@ COLUMN = {name: i for i, name in enumerate(FEATURES)}
 UNIT_FEATURES = (
     "coverage_sentence", "coverage_forms", "coverage_synonyms", "coverage_specific",
     "coverage_paragraph", "coverage_article", "article_specific", "coverage_title", "answer_words",
-    "kind_heading", "kind_boilerplate", "kind_code",
+    "kind_heading", "kind_boilerplate", "kind_code", "kind_header_row",
 )
 UNIT_COLUMNS = np.array([COLUMN[name] for name in UNIT_FEATURES], dtype=np.int64)
 
@@ -225,6 +225,7 @@ def unit_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, val
         values[row, COLUMN["kind_heading"]] = kind is UnitKind.HEADING
         values[row, COLUMN["kind_boilerplate"]] = kind is UnitKind.BOILERPLATE
         values[row, COLUMN["kind_code"]] = kind is UnitKind.CODE
+        values[row, COLUMN["kind_header_row"]] = kind is UnitKind.HEADER_ROW
 
 
 def _behind_paragraph_best(paragraph_of: np.ndarray, values: np.ndarray) -> None:

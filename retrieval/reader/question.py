@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from verbatim.retrieval import english
 from verbatim.retrieval.index.terms import WORD, Token, tokens
 from verbatim.retrieval.lexicon import CURRENCY_WORDS, SPEECH_VERBS, words_pattern
 
@@ -112,6 +113,9 @@ _RULES: list[tuple[str, re.Pattern[str], AnswerType]] = [
     ("how", re.compile(r"^how many\b", re.I), AnswerType.COUNT),
     ("how", re.compile(r"^how much\b", re.I), AnswerType.NUMBER),
     ("how", re.compile(r"^how long ago\b", re.I), AnswerType.DATE),
+    # A measure: a duration, distance, size, speed, temperature, weight or frequency (Li &
+    # Roth's numeric classes), answered by a number with its unit ("25 to 30 seconds").
+    ("how", re.compile(r"^how (?:long|far|tall|high|big|large|heavy|fast|deep|wide|hot|warm|cold|often)\b", re.I), AnswerType.NUMBER),
     # "When is it useful?" asks in what case, not on what date; "When was it founded?" a date.
     ("when", re.compile(r"^when (?:is|are|does|do|can|could|should|must|would|will|may|might)\b(?!.*\b(?:held|due|scheduled|released|published|expected|launched|announced|opening|deadline)\b)", re.I), AnswerType.OTHER),
     ("when", re.compile(r"^when\b", re.I), AnswerType.DATE),
@@ -291,9 +295,62 @@ def _concepts(question: str, found: list[QuestionTerm]) -> list[Concept]:
     ]
 
 
+# A request for information rather than a question: "Tell me about X", "Describe X", "What
+# can you tell me about X?". Its words ask; what follows is the topic, asked as "What is X?"
+# (or as the wh-question it holds: "Explain how X works").
+_REQUEST = re.compile(
+    r"^(?:please,?\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
+    r"(?:tell\s+(?:me|us)\s+(?:(?:a\s+(?:bit|little)\s+)?more\s+|something\s+|everything\s+|all\s+)?"
+    r"(?:about|of|on)"
+    r"|(?:give|show)\s+(?:me|us)\s+(?:some\s+)?(?:information|info|details|an?\s+(?:overview|summary))\s+(?:about|on|of)"
+    r"|describe|explain|summari[sz]e|define"
+    r"|what\s+(?:can|could)\s+you\s+tell\s+(?:me|us)\s+about"
+    r"|what\s+do\s+you\s+know\s+about"
+    r"|what\s+is\s+known\s+about"
+    r"|i(?:\s+would|'d|’d)?\s+(?:like|want)\s+to\s+know\s+(?:more\s+)?about"
+    r"|(?:more\s+)?(?:information|info)\s+(?:about|on))\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def _as_request(question: str) -> Question | None:
+    """A request for information read as the question it makes, its terms placed in the
+    request's own text; None when ``question`` is not one."""
+    request = _REQUEST.match(question)
+    if request is None:
+        return None
+    topic = question[request.end():].rstrip(" ?.!")
+    if not topic:
+        return None
+    wh_first = _WH.match(topic) is not None
+    asked = f"{topic}?" if wh_first else f"What is {topic}?"
+    shift = request.end() - (0 if wh_first else len("What is "))
+    inner = analyze(asked)
+    found = [QuestionTerm(t.term, t.surface, t.kind, t.proper, t.weight, t.start + shift, t.end + shift)
+             for t in inner.terms]
+    return Question(question, inner.wh, inner.answer_type, inner.focus, found, _concepts(question, found))
+
+
+def _measured_word(question: str, wh: re.Match[str] | None) -> int | None:
+    """Where the adjective or adverb of a "how" question starts ("How long", "How far", "How
+    often"): it names the kind of answer, a length or a frequency, not the topic, and a
+    sentence that answers need not repeat it. None when there is none."""
+    if wh is None or wh.group(1).lower() != "how":
+        return None
+    following = re.match(r"\s+([A-Za-z]+)\b", question[wh.end():])
+    if following is None:
+        return None
+    parts = english.parts_of_speech(following.group(1).lower())
+    return wh.end() + following.start(1) if ("a" in parts or "r" in parts) else None
+
+
 def analyze(text: str) -> Question:
-    """Analyse a question: its wh-word, answer type, focus noun and weighted content terms."""
+    """Analyse a question: its wh-word, answer type, focus noun and weighted content terms.
+    A request ("Tell me about X") is read as the question it makes ("What is X?")."""
     question = " ".join(text.split())
+    request = _as_request(question)
+    if request is not None:
+        return request
     wh_match = _asking_wh(question)
     wh = wh_match.group(1).lower() if wh_match else None
     focus = _focus_noun(question[wh_match.start():]) if wh_match else None
@@ -302,17 +359,21 @@ def analyze(text: str) -> Question:
         AnswerType.QUOTE: re.compile(rf"^{_SPEECH_VERB}$", re.I),
         AnswerType.AUTHOR: re.compile(rf"^{_AUTHOR_VERB}$", re.I),
         AnswerType.AGE: re.compile(r"^(?:old|age|aged)$", re.I),
+        # "What does MLA stand for?": the verb asks for a definition, it is not the topic.
+        AnswerType.DEFINITION: re.compile(r"^(?:stand|stands|stood|mean|means|meant)$", re.I),
     }.get(answer_type)
     first_word = re.search(r"\w", question)
     first_start = first_word.start() if first_word else 0
     found: list[QuestionTerm] = []
+    measured = _measured_word(question, wh_match)
     for token in tokens(question):
         surface = question[token.start : token.end]
         lower = surface.lower().strip("\"“”`")
         weight = 1.0
         if lower in META_WORDS:
             weight = 0.2
-        elif (focus and lower == focus and focus in FOCUS_NOUNS) or (cue and cue.match(lower)):
+        elif (focus and lower == focus and focus in FOCUS_NOUNS) or (cue and cue.match(lower)) \
+                or token.start == measured:
             weight = 0.3
         found.append(
             QuestionTerm(token.term, surface, token.kind, _is_proper(surface, token, first_start),

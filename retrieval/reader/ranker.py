@@ -157,6 +157,11 @@ def rank_pool(index: Index, query: Query, model: ReaderModel,
         return Ranking(pool, np.empty(0, dtype=np.int64), np.empty(0), 0.0, np.zeros(len(ABSTAIN_FEATURES)))
     first = model.retrieve.score(pool.values[:, model.retrieve_columns])
     order = np.lexsort((pool.uids, -first))
+    # A table's header row names the columns and holds no row's facts: it is found (its
+    # words lead to the table) but never answers.
+    order = order[pool.values[order, COLUMN["kind_header_row"]] == 0]
+    if not len(order):
+        return Ranking(pool, np.empty(0, dtype=np.int64), np.empty(0), 0.0, np.zeros(len(ABSTAIN_FEATURES)))
     head = order[:READ_POOL]
     read(index, query, terms, pool, head)
     second = model.read.score(pool.values[head][:, model.read_columns])

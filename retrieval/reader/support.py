@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 
+from verbatim.corpus import UnitKind
+from verbatim.corpus.document import CELL_SEPARATOR
 from verbatim.retrieval.index.protocol import Index
 from verbatim.retrieval.index.terms import terms
-from verbatim.retrieval.reader.evidence import SATISFIES, Evidence
+from verbatim.retrieval.reader.evidence import SATISFIES, Evidence, value_extent
 from verbatim.retrieval.reader.features import READ_POOL, Reading
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import VALUE_TYPES, AnswerType
@@ -25,6 +27,9 @@ FOCUS_PULL = 3.0
 # little further off: "its valuation to as much as 400 billion RMB".
 APPOSITION_GAP = 6
 VALUE_REACH = 30
+# How far back a table row looks for its table's header row: a table longer than this is
+# read without its column names.
+TABLE_ROWS = 200
 
 # Question types whose answer is a short stretch worth pointing at inside the sentence.
 SPAN_TYPES = frozenset(
@@ -78,10 +83,40 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def short_answer(query: Query, reading: Reading, sentence: str) -> tuple[int, int] | None:
+def header_cells(index: Index, uid: int) -> list[str] | None:
+    """The column names of the table whose row is unit ``uid``: the cells of its header row.
+    None when the unit is not a table row, or its table has no header row."""
+    if index.unit(uid).kind is not UnitKind.ROW:
+        return None
+    other: int | None = uid
+    for _ in range(TABLE_ROWS):
+        other = index.neighbour(other, -1) if other is not None else None
+        if other is None:
+            return None
+        unit = index.unit(other)
+        if unit.kind is UnitKind.HEADER_ROW:
+            return unit.text.split(CELL_SEPARATOR)
+        if unit.kind is not UnitKind.ROW:
+            return None
+    return None
+
+
+def _cells(row: str) -> list[tuple[int, int]]:
+    """Where each cell of a table row's text lies."""
+    spans, start = [], 0
+    for cell in row.split(CELL_SEPARATOR):
+        spans.append((start, start + len(cell)))
+        start += len(cell) + len(CELL_SEPARATOR)
+    return spans
+
+
+def short_answer(query: Query, reading: Reading, sentence: str,
+                 columns: list[str] | None = None) -> tuple[int, int] | None:
     """The stretch of the sentence that answers a who/when/how-many question: evidence of the
     asked kind that the question does not already name, nearest the question's weightiest
-    words. None when nothing fits well: no pointer is better than a wrong one."""
+    words, a value with its range and unit. In a table row with ``columns`` (its header's
+    cells), the cell under a column the question names answers first. None when nothing
+    fits well: no pointer is better than a wrong one."""
     kind = query.question.answer_type
     if kind not in SPAN_TYPES or not reading.read:
         return None
@@ -102,6 +137,19 @@ def short_answer(query: Query, reading: Reading, sentence: str) -> tuple[int, in
     found = [e for e in reading.evidence if e.kind in wanted and is_new(e) and is_clear(e)]
     if not found:
         return None
+    cells = _cells(sentence) if columns else []
+    if columns and len(cells) == len(columns):
+        # The column the question names first is what it asks for ("how much caffeine ... in a
+        # serving"): the wh-phrase leads the question.
+        named = []
+        for place, term in enumerate(query.question.terms):
+            forms = query.related.get(term.term, frozenset()) | {term.term}
+            named += [(place, cell) for cell, name in zip(cells, columns) if not forms.isdisjoint(terms(name))]
+        for _, (s, t) in sorted(named):
+            under = [e for e in found if s <= e.start and e.end <= t]
+            if under:
+                found = under
+                break
     placed = []  # (weight, character spans) of each question concept the sentence holds
     for concept in query.concepts:
         spans = [span for term in concept.terms for span in reading.term_spans.get(term, [])]
@@ -125,7 +173,8 @@ def short_answer(query: Query, reading: Reading, sentence: str) -> tuple[int, in
     reach = VALUE_REACH if kind in VALUE_TYPES else APPOSITION_GAP
     appositions = [e for e in found if any(0 <= e.start - t <= reach for _, t in focus_spans)]
     best = min(appositions or found, key=lambda e: (distance(e), -(e.end - e.start), e.start))
-    return best.start, best.end
+    # A value answers with its range and unit ("25 to 30 seconds", "63 mg"), not a bare number.
+    return value_extent(sentence, best, frozenset(t.term for t in query.question.terms))
 
 
 def agreement(values: list[tuple[str, str]]) -> str | None:
