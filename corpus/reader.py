@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import os
 import stat
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,7 +80,10 @@ def corpus_listing(root: Path, follow_links: bool = False, selection: Selection 
                 other_types[kind] = other_types.get(kind, 0) + 1
                 continue
             if is_link:
-                refused = _refused_link(entry.path, real_root, follow_links)
+                try:
+                    refused = _refused_link(entry.path, real_root, follow_links)
+                except OSError as error:  # the link changed while it was looked at
+                    refused = f"cannot be read ({error.strerror or error})"
                 if refused:
                     warnings.append(f"{entry.path}: skipped, {refused}")
                     continue
@@ -128,10 +133,10 @@ def decode(raw: bytes) -> tuple[str, bool]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), replaced
 
 
-def read_text(path: Path) -> tuple[str | None, str | None]:
+def read_text(path: Path, inside: str | None = None) -> tuple[str | None, str | None]:
     """(text, None) for a usable file, (None, reason) for one to skip, text with a warning
-    when bytes had to be replaced."""
-    text, note, _ = read_file(path)
+    when bytes had to be replaced; ``inside`` as :func:`open_inside` has it."""
+    text, note, _ = read_file(path, inside)
     return text, note
 
 
@@ -141,17 +146,71 @@ def content_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def read_file(path: Path) -> tuple[str | None, str | None, str]:
-    """Like :func:`read_text`, with the digest of the bytes read (empty when none were)."""
+# Called with a file's path just before it is opened; None but in tests, which change the
+# file there to show that what the walk checked is not trusted at the open.
+before_open: Callable[[str], None] | None = None
+
+
+class OutsideFolder(OSError):
+    """The file opened is not the one the folder holds: a link out, swapped in since the
+    walk looked at it, or a system file."""
+
+
+class NotRegularFile(OSError):
+    """A device, pipe, socket or folder where a file was expected: never read."""
+
+
+def open_inside(path: str | os.PathLike[str], inside: str | None) -> int:
+    """A descriptor of the regular file at ``path``, opened for reading and then checked
+    for what it is, not for what its path was a moment before: a regular file, in the
+    real folder ``inside`` (anywhere but a system folder when None), so a link swapped in
+    after the walk's check is refused. Raises OSError (OutsideFolder for a file out)."""
+    if before_open is not None:
+        before_open(os.fspath(path))
+    # Without blocking, in case it became a named pipe since: it would wait for a writer.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file")
+        where = opened_path(fd, path)
+        if any(_inside(where, system) for system in SYSTEM_FOLDERS):
+            raise OutsideFolder(errno.EACCES, f"a link to a system file ({where})")
+        if inside is not None and not _inside(where, inside):
+            raise OutsideFolder(errno.EACCES, f"a link leading outside the corpus folder (to {where}); "
+                                "--follow-links reads it")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def opened_path(fd: int, path: str | os.PathLike[str]) -> str:
+    """Where the file open as ``fd`` is, as the system sees it now (Linux's /proc/self/fd).
+    Elsewhere: its real path, accepted only when the file there is the one open."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        pass
+    where = os.path.realpath(path)
+    opened, there = os.fstat(fd), os.stat(where, follow_symlinks=False)
+    if (opened.st_dev, opened.st_ino) != (there.st_dev, there.st_ino):
+        raise OutsideFolder(errno.EAGAIN, "it changed while it was opened")
+    return where
+
+
+def read_file(path: Path, inside: str | None) -> tuple[str | None, str | None, str]:
+    """Like :func:`read_text`, with the digest of the bytes read (empty when none were);
+    ``inside`` as :func:`open_inside` has it."""
     try:
         # Devices, pipes and sockets are never opened: opening some has effects of its own.
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None, "skipped, not a regular file", ""
-        # Without blocking, in case it became a named pipe since: it would wait for a writer.
-        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None, "skipped, not a regular file", ""
+        with open(open_inside(path, inside), "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
+    except NotRegularFile:
+        return None, "skipped, not a regular file", ""
+    except OutsideFolder as error:
+        return None, f"skipped, {error.strerror}", ""
     except OSError as error:
         return None, f"skipped, cannot be read ({error.strerror or error})", ""
     if len(raw) > MAX_FILE_BYTES:
@@ -171,16 +230,28 @@ def relative_id(file: Path, root: Path) -> str:
     return file.name if root.is_file() else file.relative_to(root).as_posix()
 
 
-def read_article(file: Path, root: Path, meta: dict | None = None) -> tuple[Article | None, list[str]]:
-    """One file as an article, or None and why not; warnings for what was repaired."""
-    text, note, digest = read_file(file)
+def corpus_boundary(root: Path, follow_links: bool) -> str | None:
+    """The real folder every file read from the corpus at ``root`` must be in (the file
+    itself for a one-file corpus), or None when links leading out are followed."""
+    return None if follow_links else os.path.realpath(root)
+
+
+def read_article(file: Path, root: Path, meta: dict | None = None,
+                 follow_links: bool = False) -> tuple[Article | None, list[str]]:
+    """One file as an article, or None and why not; warnings for what was repaired. The
+    file must be in ``root`` when it is opened, unless ``follow_links``."""
+    text, note, digest = read_file(file, corpus_boundary(root, follow_links))
     if text is None:
         return None, [f"{file}: {note}"]
     warnings = [f"{file}: {note}"] if note else []
     meta = meta or {}
+    try:
+        where = str(file.resolve())
+    except OSError:  # a link on its way changing while it is resolved
+        where = str(file.absolute())
     article = make_article(
         meta.get("id", relative_id(file, root)),
-        str(file.resolve()),
+        where,
         text,
         meta.get("title"),
         source=meta.get("source"),
@@ -219,10 +290,11 @@ _files_now: dict[tuple, FileNow] = {}
 _files_now_lock = threading.Lock()  # the chat may check quotes from more than one thread
 
 
-def file_now(file: Path) -> FileNow:
+def file_now(file: Path, inside: str | None) -> FileNow:
     """The file read now, or as it was read before in this process when its status says it
     is the same file unchanged since: same device, inode, size, modification time and
-    status change time (which no program sets back, unlike the modification time)."""
+    status change time (which no program sets back, unlike the modification time).
+    ``inside`` as :func:`open_inside` has it; a file that cannot be read is not kept."""
     try:
         status = os.stat(file)
         key: tuple | None = (str(file), status.st_dev, status.st_ino, status.st_size,
@@ -232,9 +304,9 @@ def file_now(file: Path) -> FileNow:
     known = _files_now.get(key) if key is not None else None
     if known is not None:
         return known
-    text, _, digest = read_file(file)
+    text, _, digest = read_file(file, inside)
     now = FileNow(str(file), text, digest)
-    if key is not None:
+    if key is not None and text is not None:
         with _files_now_lock:
             _files_now[key] = now
             while len(_files_now) > FILES_NOW_KEPT:
@@ -242,10 +314,10 @@ def file_now(file: Path) -> FileNow:
     return now
 
 
-def article_now(file: Path) -> Article | None:
+def article_now(file: Path, inside: str | None) -> Article | None:
     """The file as the index reads it, now; None when it cannot be read. Its units are
     what an answer's sentence and offsets are checked against."""
-    return file_now(file).article
+    return file_now(file, inside).article
 
 
 def corpus_file(root: Path, rel: str, follow_links: bool = False) -> Path | None:
@@ -257,7 +329,10 @@ def corpus_file(root: Path, rel: str, follow_links: bool = False) -> Path | None
     if not rel or rel.startswith("/") or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
         return None
     path = root.joinpath(*parts)
-    if _refused_link(str(path), os.path.realpath(root), follow_links):
+    try:
+        if _refused_link(str(path), os.path.realpath(root), follow_links):
+            return None
+    except OSError:  # a link changing while it is looked at
         return None
     return path
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from verbatim.corpus import Article, CorpusError
-from verbatim.corpus.reader import FileNow, corpus_file, file_now, read_article
+from verbatim.corpus.reader import FileNow, corpus_boundary, corpus_file, file_now, read_article
 from verbatim.corpus.segment import normalize_space
 from verbatim.retrieval.conversation import CARRY_WEIGHT, Conversation, FollowUp, points_back
 from verbatim.retrieval.explain import explain as explain_result
@@ -88,7 +88,8 @@ class Engine:
             return None
         info = self.index.articles[a]
         path = corpus_file(Path(self.index.root), info.rel, self.opened.follow_links)
-        return None if path is None else read_article(path, Path(self.index.root), metadata(info))[0]
+        return None if path is None else read_article(path, Path(self.index.root), metadata(info),
+                                                      self.opened.follow_links)[0]
 
     def ref(self, article: int) -> ArticleRef:
         found = self._refs.get(article)
@@ -234,12 +235,14 @@ class Engine:
         that is compared. A changed file, or one with markup, is read as the index reads it
         and the unit at the passage's offsets compared."""
         files: dict[str, FileNow | None] = {}
+        root = Path(self.index.root)
+        inside = corpus_boundary(root, self.opened.follow_links)
         found = []
         for passage in passages:
             rel = self._rel(passage.article.id)
             if rel not in files:
-                path = corpus_file(Path(self.index.root), rel, self.opened.follow_links)
-                files[rel] = None if path is None else file_now(path)
+                path = corpus_file(root, rel, self.opened.follow_links)
+                files[rel] = None if path is None else file_now(path, inside)
             now = files[rel]
             if now is None or now.text is None:
                 found.append(passage)
