@@ -17,7 +17,6 @@ import mmap
 import os
 import re
 import shutil
-import stat
 import tempfile
 import time
 import zlib
@@ -26,9 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
+from verbatim.retrieval import places
 from verbatim.retrieval.index.analysis import analysis_fingerprint
 from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData
-from verbatim.retrieval.places import xdg_home
+
+# The checks of a folder of one's own are in places (the log, state and configuration
+# folders have them too); callers of the index know them from here.
+from verbatim.retrieval.places import PRIVATE_FILE, xdg_home
+from verbatim.retrieval.places import UntrustedFolder as UntrustedFolder
+from verbatim.retrieval.places import untrusted as untrusted
 
 FORMAT = "verbatim-index"
 # 6: each file's content digest (the quote check) and the stems memo (stems.txt).
@@ -47,18 +52,11 @@ ARRAYS = {
 # Files are made new (never through a link, never over a file someone else placed), and
 # folders private to their owner: an index folder is only ever written by the user it is for.
 CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-PRIVATE_FOLDER = 0o700
-PRIVATE_FILE = 0o600
 # How long a build waits for another process's lock before working without saving: long
 # enough for another process to finish indexing a large folder, short enough that a lock
 # held forever (by another user, or a stopped process) does not hang the command.
 LOCK_WAIT_SECONDS = 60.0
 LOCK_POLL_SECONDS = 0.1
-
-
-class UntrustedFolder(OSError):
-    """An index folder this user did not make for itself: a link, another user's, or
-    writable by others. It is neither read nor written."""
 
 
 class LockTimeout(OSError):
@@ -91,42 +89,14 @@ def corpus_folder(root: str, index_dir: str | os.PathLike[str] | None = None) ->
 
 
 # -- a folder of one's own ------------------------------------------------------------------
-def untrusted(folder: Path) -> str | None:
-    """Why ``folder`` cannot be trusted with an index, or None: the checks OpenSSH makes of
-    ~/.ssh. A folder that does not exist yet is fine (it will be made private)."""
-    try:
-        info = os.lstat(folder)
-        parent = os.stat(folder.parent)
-    except OSError:  # not there (or cannot be): making it will fail or make it private
-        return None
-    if stat.S_ISLNK(info.st_mode):
-        return "it is a symbolic link"
-    if not stat.S_ISDIR(info.st_mode):
-        return "it is not a folder"
-    if info.st_uid != os.geteuid():
-        return "it belongs to another user"
-    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return "other users can write to it"
-    if parent.st_mode & stat.S_IWOTH and not parent.st_mode & stat.S_ISVTX:
-        return f"anyone can rename it: {folder.parent} is writable by all without the sticky bit"
-    return None
-
-
 def check_folder(folder: Path) -> None:
     """Raise UntrustedFolder unless ``folder`` is missing or the user's own, private one."""
-    why = untrusted(folder)
-    if why is not None:
-        raise UntrustedFolder(errno.EPERM, f"refusing the index folder {folder}: {why}")
+    places.check_folder(folder, "index folder")
 
 
 def make_folder(folder: Path) -> None:
-    """Make ``folder`` private to this user (its parents as the umask says), or check the
-    one that exists: another user may have made it first."""
-    check_folder(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        folder.mkdir(mode=PRIVATE_FOLDER)
-    check_folder(folder)
+    """Make ``folder`` private to this user, or check the one that exists."""
+    places.make_folder(folder, "index folder")
 
 
 def _create(path: Path):
