@@ -24,6 +24,11 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 MAX_FILE_BYTES = 32 * 2**20
 # More files than this is a disk, not a library: the walk stops rather than index it all.
 MAX_FILES = 100_000
+# A folder holding a file of this name that begins with this line is a cache (the Cache
+# Directory Tagging Specification, which Verbatim's index folders follow): never read as
+# articles, so an index folder inside the corpus does not index itself.
+CACHEDIR_TAG = "CACHEDIR.TAG"
+CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
 
 
 class CorpusError(Exception):
@@ -64,6 +69,9 @@ def corpus_listing(root: Path, follow_links: bool = False, selection: Selection 
         except OSError as error:
             warnings.append(f"{dirpath}: folder skipped, cannot be read ({error.strerror or error})")
             continue
+        if prefix and any(e.name == CACHEDIR_TAG and e.is_file(follow_symlinks=False) for e in entries) and is_cache(dirpath):
+            warnings.append(f"{dirpath}: folder skipped, a cache (it holds {CACHEDIR_TAG}), such as a saved index")
+            continue
         subfolders = []
         for entry in entries:
             name = entry.name
@@ -101,6 +109,16 @@ def corpus_listing(root: Path, follow_links: bool = False, selection: Selection 
     return (selection or Selection.of(root)).apply(found), warnings
 
 
+def is_cache(folder: str) -> bool:
+    """Whether ``folder`` is tagged as a cache: its CACHEDIR.TAG begins with the signature."""
+    try:
+        with open(os.open(os.path.join(folder, CACHEDIR_TAG), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK),
+                  "rb") as tag:
+            return tag.read(len(CACHEDIR_SIGNATURE)) == CACHEDIR_SIGNATURE
+    except OSError:
+        return False
+
+
 # Where files are made by the system, not written: reading them is never what a corpus means,
 # and some (/proc/self/environ) hold secrets or change at every read.
 SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
@@ -123,9 +141,10 @@ def _refused_link(link: str, real_root: str, follow_links: bool) -> str | None:
 
 def decode(raw: bytes) -> tuple[str, bool]:
     """Text of a file's bytes, and whether undecodable bytes had to be replaced. UTF-8
-    (with or without a byte-order mark), or UTF-16 when its byte-order mark says so (what
-    Windows tools often save)."""
-    encoding = "utf-16" if raw[:2] in _UTF16_BOMS else "utf-8-sig"
+    (a byte-order mark kept, as the first character, so offsets are the text's as any UTF-8
+    reader sees it), or UTF-16 when its byte-order mark says so (what Windows tools often
+    save; the mark is not text in UTF-16)."""
+    encoding = "utf-16" if raw[:2] in _UTF16_BOMS else "utf-8"
     try:
         text, replaced = raw.decode(encoding), False
     except UnicodeDecodeError:

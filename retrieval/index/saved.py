@@ -23,7 +23,7 @@ _KEY = re.compile(r"[A-Za-z0-9._-]+-[0-9a-f]{16}")
 # left half way), versions (and a save's staging folder), the sharded index. A folder
 # holding anything else, or none of the lock, the pointer and a sharded index, was not
 # made by Verbatim, whatever its name: pruning leaves it alone.
-_OWN_ENTRY = re.compile(rf"{store.LOCK}|{store.POINTER}|\.{store.POINTER}\.\d+|v-[A-Za-z0-9_.-]+|{SHARDED}")
+_OWN_ENTRY = re.compile(rf"{store.LOCK}|{store.POINTER}|{store.CACHE_TAG}|\.{store.POINTER}\.\d+|v-[A-Za-z0-9_.-]+|{SHARDED}")
 _MARKERS = frozenset({store.LOCK, store.POINTER, SHARDED})
 
 

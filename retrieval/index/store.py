@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import mmap
@@ -22,9 +23,13 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
+from annotated_types import Len
+from typing_extensions import TypedDict
 
+from verbatim.corpus.reader import CACHEDIR_SIGNATURE
 from verbatim.retrieval import places
 from verbatim.retrieval.index.analysis import analysis_fingerprint
 from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData
@@ -40,6 +45,10 @@ FORMAT = "verbatim-index"
 VERSION = 6
 POINTER = "current"
 LOCK = "lock"
+# The Cache Directory Tagging Specification (bford.info/cachedir): a folder holding this file,
+# beginning with this line, is a cache.
+CACHE_TAG = "CACHEDIR.TAG"
+CACHE_TAG_SIGNATURE = CACHEDIR_SIGNATURE
 ARRAYS = {
     "unit_article": np.int32, "unit_start": np.int32, "unit_end": np.int32,
     "unit_paragraph": np.int32, "unit_sentence": np.int32, "unit_kind": np.int8,
@@ -95,8 +104,11 @@ def check_folder(folder: Path) -> None:
 
 
 def make_folder(folder: Path) -> None:
-    """Make ``folder`` private to this user, or check the one that exists."""
+    """Make ``folder`` private to this user, or check the one that exists, and tag it as a
+    cache (CACHEDIR.TAG): a walk of a corpus that holds it, and backup tools, leave it out."""
     places.make_folder(folder, "index folder")
+    with contextlib.suppress(FileExistsError):
+        _write(folder / CACHE_TAG, CACHE_TAG_SIGNATURE + b"\n# A saved index of Verbatim's; it can be removed.\n")
 
 
 def _create(path: Path):
@@ -282,7 +294,64 @@ def read_manifest(version: Path, root: str) -> dict:
         raise IndexDamaged(
             f"it was analysed by other rules, {manifest.get('analysis')}, not {analysis_fingerprint()}"
         )
+    from pydantic import ValidationError
+
+    try:
+        _manifest_schema().validate_python(manifest)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise IndexDamaged(f"its manifest's {where} is not what this program writes ({first['msg']})") from None
     return manifest
+
+
+class _ArticleRecord(TypedDict):
+    """An article as ArticleInfo.record writes it in a manifest."""
+
+    __pydantic_config__ = {"strict": True}  # type: ignore[misc]
+    id: str
+    title: str
+    path: str
+    source: str | None
+    date: str | None
+    authors: list[str]
+    rel: str
+    size: int
+    mtime_ns: int
+    first: int
+    count: int
+    format: str
+    digest: str
+
+
+class _Manifest(TypedDict):
+    """A manifest as write_version writes it (format, version and analysis are checked
+    before), every field strictly typed."""
+
+    __pydantic_config__ = {"strict": True}  # type: ignore[misc]
+    root: str
+    name: str
+    digest: str
+    created: float
+    units: int
+    terms: int
+    avgdl: float
+    sizes: dict[str, int]
+    listing_warnings: list[str]
+    notes: dict[str, list[str]]
+    skipped: dict[str, Annotated[list[int], Len(2, 2)]]
+    articles: list[_ArticleRecord]
+    crc32: dict[str, int]
+
+
+@functools.cache
+def _manifest_schema():
+    """The manifest's checker: a manifest that differs from what this program writes in any
+    field (a title that is a list, a size that is text) is a damaged index and rebuilt,
+    never a question that fails when it cites that article."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(_Manifest)
 
 
 def load(version: Path, root: str) -> IndexData:
