@@ -21,9 +21,11 @@ SECRET = "The password of the admin account is swordfish-4417."
 INSIDE = "The password of the guest account is printed on the ferry ticket."
 QUESTION = "What is the password of the admin account?"
 RENAME_EXCHANGE = 2  # from <linux/fs.h>
-# The loop tests: enough swaps to meet the race many times (before the fix, about one ask
-# in nine through the API quoted the file outside), few enough to run in seconds.
+# The loop tests: enough swaps to meet the race many times, few enough to run in a minute:
+# asks of an open library (each reads s.txt for the quote check), opens (each walks and reads
+# it again, since the swaps change its size and time) and runs of the command.
 API_ASKS = 1000
+API_OPENS = 150
 CLI_RUNS = 20
 
 
@@ -155,7 +157,7 @@ def test_a_swapping_link_never_quotes_outside_through_the_api(tmp_path):
     with Swapper(folder / "s.txt", link) as swapper:
         for _ in range(API_ASKS):
             leaked += [s for s in quoted(library.ask(QUESTION, follow_up=False)) if "swordfish" in s]
-        for _ in range(API_ASKS // 100):  # and built anew while it swaps
+        for _ in range(API_OPENS):  # and opened anew while it swaps: walked, read, refreshed
             fresh = api.open(folder, index_dir=tmp_path / "idx")
             leaked += [s for s in quoted(fresh.ask(QUESTION)) if "swordfish" in s]
     assert swapper.swaps > API_ASKS  # the race was run, not a quiet file

@@ -104,9 +104,13 @@ def check_folder(folder: Path) -> None:
 
 
 def make_folder(folder: Path) -> None:
-    """Make ``folder`` private to this user, or check the one that exists, and tag it as a
-    cache (CACHEDIR.TAG): a walk of a corpus that holds it, and backup tools, leave it out."""
+    """Make ``folder`` private to this user, or check the one that exists."""
     places.make_folder(folder, "index folder")
+
+
+def _tag_as_cache(folder: Path) -> None:
+    """Tag a corpus's index folder as a cache (CACHEDIR.TAG): a walk of a corpus that holds
+    it, and backup tools, leave it out."""
     with contextlib.suppress(FileExistsError):
         _write(folder / CACHE_TAG, CACHE_TAG_SIGNATURE + b"\n# A saved index of Verbatim's; it can be removed.\n")
 
@@ -235,6 +239,7 @@ def locked(folder: Path, wait: float = LOCK_WAIT_SECONDS, waiting: Callable[[str
     """Hold the corpus folder's build lock, so builds take turns. When another process
     holds it, ``waiting`` hears so once, and after ``wait`` seconds LockTimeout is raised."""
     make_folder(folder)
+    _tag_as_cache(folder)  # every build takes the lock: the folder is tagged before it is walked
     fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, PRIVATE_FILE)
     try:
         try:
