@@ -101,6 +101,7 @@ def test_a_live_sharded_index_is_listed_and_never_pruned(cli, tmp_path):
     Engine.load(corpus, index_dir=store, shards=2)
     (listed,) = saved_indexes(store)
     assert listed.usable and listed.corpus == str(corpus.resolve()) and listed.corpus_exists
+    assert listed.articles == 1 and listed.sentences == 1
     run = cli("indexes", "--index-dir", str(store))
     assert "(no readable index)" not in run.out and str(corpus.resolve()) in run.out
     assert prune(store) == [] and (store / corpus_key(str(corpus)) / "sharded").is_dir()

@@ -12,6 +12,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from verbatim.retrieval.index import store
 from verbatim.retrieval.shards import FOLDER as SHARDED
 from verbatim.retrieval.shards.layout import FORMAT as SHARDED_FORMAT
@@ -56,9 +58,9 @@ def _folder_size(folder: Path) -> int:
     return total
 
 
-def _manifest(folder: Path) -> dict | None:
+def _manifest(folder: Path) -> tuple[dict, Path] | tuple[None, None]:
     """The manifest of the folder's current one-index version, else of its sharded index's
-    current generation; None when neither can be read."""
+    current generation, with the folder it is in; (None, None) when neither can be read."""
     for where, name, pattern in ((folder, "manifest.json", r"v-[A-Za-z0-9_.-]+"),
                                  (folder / SHARDED, "generation.json", r"g-[A-Za-z0-9_.-]+")):
         try:
@@ -69,26 +71,34 @@ def _manifest(folder: Path) -> dict | None:
         except (OSError, ValueError):
             continue
         if isinstance(manifest, dict) and manifest.get("format") in (store.FORMAT, SHARDED_FORMAT):
-            return manifest
-    return None
+            return manifest, where / pointer
+    return None, None
+
+
+def _article_count(manifest: dict, version: Path) -> int:
+    """How many articles a manifest's index holds: its list, or for a sharded index the
+    length of its corpus order."""
+    articles = manifest.get("articles")
+    if isinstance(articles, list):
+        return len(articles)
+    try:
+        return len(np.load(version / "article_shard.npy", mmap_mode="r", allow_pickle=False))
+    except (OSError, ValueError):
+        return 0
 
 
 def _describe(folder: Path) -> SavedIndex:
     size = _folder_size(folder)
-    manifest = _manifest(folder)
-    if manifest is None:
+    manifest, version = _manifest(folder)
+    if manifest is None or version is None:
         return SavedIndex(folder, None, folder.name, 0, 0, size, None, False)
     root = str(manifest.get("root", ""))
     # The manifest must belong to this folder; a foreign or edited one is not trusted.
     if not root or store.corpus_key(root) != folder.name:
         return SavedIndex(folder, None, folder.name, 0, 0, size, None, False)
-    articles = manifest.get("articles")
-    if not isinstance(articles, list) and isinstance(manifest.get("shards"), list):
-        articles = None  # a sharded index counts its articles in its shards
     units = manifest.get("units")
     return SavedIndex(
-        folder, root, str(manifest.get("name") or folder.name),
-        len(articles) if isinstance(articles, list) else 0,
+        folder, root, str(manifest.get("name") or folder.name), _article_count(manifest, version),
         units if isinstance(units, int) and not isinstance(units, bool) else 0, size,
         float(manifest["created"]) if isinstance(manifest.get("created"), (int, float)) else None,
         os.path.exists(root),
