@@ -162,7 +162,7 @@ def test_a_configuration_too_large_to_be_one_is_refused(tmp_path):
 def test_a_configuration_through_a_link_or_of_another_user_is_refused(cli, tmp_path):
     path = config_file(tmp_path)
     planted = tmp_path / "planted.toml"
-    planted.write_text('corpus = "/"\n', encoding="utf-8")
+    planted.write_text("top = 1\n", encoding="utf-8")
     path.symlink_to(planted)
     one_line_usage_error(cli("--ask", QUESTION), str(path), "it is a symbolic link")
     path.unlink()
