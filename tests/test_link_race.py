@@ -189,6 +189,6 @@ def test_a_swapping_link_never_quotes_outside_through_the_command(tmp_path, verb
     finally:
         swapper.kill()
         swapper.wait()
-    assert [run.code for run in runs if run.code not in (ExitCode.ANSWERED, ExitCode.NO_ANSWER)] == []
+    assert [(run.code, run.err) for run in runs if run.code not in (ExitCode.ANSWERED, ExitCode.NO_ANSWER)] == []
     assert [run.out for run in runs if "swordfish" in run.out] == []
     assert all("Traceback" not in run.err for run in runs)
