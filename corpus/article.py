@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from verbatim.corpus.document import section_paths, units_of
 from verbatim.corpus.formats import format_of, read_document
 from verbatim.corpus.segment import Unit, UnitKind, segment
+
+BYTE_ORDER_MARK = "\ufeff"
 
 TITLE_MAX_WORDS = 12
 
@@ -71,17 +73,23 @@ def make_article(
 ) -> Article:
     """Read ``text`` in its format (by ``path``'s name unless ``form`` is given) and wrap
     it with its metadata; what the caller gives wins over what the document says."""
-    form = form or format_of(path, text)
-    document = read_document(form, text)
+    # A byte-order mark is a character of the file's text (as a UTF-8 decoder reads it),
+    # so offsets count it; the formats read what follows it.
+    mark = len(BYTE_ORDER_MARK) if text.startswith(BYTE_ORDER_MARK) else 0
+    body = text[mark:]
+    form = form or format_of(path, body)
+    document = read_document(form, body)
     parts: list[tuple[int, str]] = []
     if document is None:
-        units = segment(text)
+        units = segment(body)
     else:
-        parts = document.parts
-        units = units_of(text, document.blocks)
+        parts = [(offset + mark, name) for offset, name in document.parts]
+        units = units_of(body, document.blocks)
         title = title or document.title
         date = date or document.date
         authors = authors or document.authors
+    if mark:
+        units = [replace(unit, start=unit.start + mark, end=unit.end + mark) for unit in units]
     return Article(
         id=article_id,
         title=title or choose_title(units, fallback_title or article_id),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import os
 import stat
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,11 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 MAX_FILE_BYTES = 32 * 2**20
 # More files than this is a disk, not a library: the walk stops rather than index it all.
 MAX_FILES = 100_000
+# A folder holding a file of this name that begins with this line is a cache (the Cache
+# Directory Tagging Specification, which Verbatim's index folders follow): never read as
+# articles, so an index folder inside the corpus does not index itself.
+CACHEDIR_TAG = "CACHEDIR.TAG"
+CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
 
 
 class CorpusError(Exception):
@@ -62,6 +69,9 @@ def corpus_listing(root: Path, follow_links: bool = False, selection: Selection 
         except OSError as error:
             warnings.append(f"{dirpath}: folder skipped, cannot be read ({error.strerror or error})")
             continue
+        if prefix and any(e.name == CACHEDIR_TAG and e.is_file(follow_symlinks=False) for e in entries) and is_cache(dirpath):
+            warnings.append(f"{dirpath}: folder skipped, a cache (it holds {CACHEDIR_TAG}), such as a saved index")
+            continue
         subfolders = []
         for entry in entries:
             name = entry.name
@@ -78,7 +88,10 @@ def corpus_listing(root: Path, follow_links: bool = False, selection: Selection 
                 other_types[kind] = other_types.get(kind, 0) + 1
                 continue
             if is_link:
-                refused = _refused_link(entry.path, real_root, follow_links)
+                try:
+                    refused = _refused_link(entry.path, real_root, follow_links)
+                except OSError as error:  # the link changed while it was looked at
+                    refused = f"cannot be read ({error.strerror or error})"
                 if refused:
                     warnings.append(f"{entry.path}: skipped, {refused}")
                     continue
@@ -94,6 +107,16 @@ def corpus_listing(root: Path, follow_links: bool = False, selection: Selection 
                               f"{MAX_FILES:,} files a shard)")
     found.sort(key=lambda item: item[1])
     return (selection or Selection.of(root)).apply(found), warnings
+
+
+def is_cache(folder: str) -> bool:
+    """Whether ``folder`` is tagged as a cache: its CACHEDIR.TAG begins with the signature."""
+    try:
+        with open(os.open(os.path.join(folder, CACHEDIR_TAG), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK),
+                  "rb") as tag:
+            return tag.read(len(CACHEDIR_SIGNATURE)) == CACHEDIR_SIGNATURE
+    except OSError:
+        return False
 
 
 # Where files are made by the system, not written: reading them is never what a corpus means,
@@ -118,13 +141,14 @@ def _refused_link(link: str, real_root: str, follow_links: bool) -> str | None:
 
 def decode(raw: bytes) -> tuple[str, bool]:
     """Text of a file's bytes, and whether undecodable bytes had to be replaced. UTF-8
-    (with or without a byte-order mark), or UTF-16 when its byte-order mark says so (what
-    Windows tools often save); bytes that are not UTF-8 are the legacy encoding of Western
-    Windows and Unix text, Windows-1252 (a superset of Latin-1's printable characters), or
-    Latin-1 itself when the five bytes Windows-1252 leaves undefined occur."""
+    (a byte-order mark kept, as the first character, so offsets are the text's as any UTF-8
+    reader sees it), or UTF-16 when its byte-order mark says so (what Windows tools often
+    save; the mark is not text in UTF-16); bytes that are not UTF-8 are the legacy encoding
+    of Western Windows and Unix text, Windows-1252 (a superset of Latin-1's printable
+    characters), or Latin-1 itself when the five bytes Windows-1252 leaves undefined occur."""
     utf16 = raw[:2] in _UTF16_BOMS
     try:
-        text, replaced = raw.decode("utf-16" if utf16 else "utf-8-sig"), False
+        text, replaced = raw.decode("utf-16" if utf16 else "utf-8"), False
     except UnicodeDecodeError:
         if utf16:
             text, replaced = raw.decode("utf-16", errors="replace"), True
@@ -136,10 +160,10 @@ def decode(raw: bytes) -> tuple[str, bool]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), replaced
 
 
-def read_text(path: Path) -> tuple[str | None, str | None]:
+def read_text(path: Path, inside: str | None = None) -> tuple[str | None, str | None]:
     """(text, None) for a usable file, (None, reason) for one to skip, text with a warning
-    when bytes had to be replaced."""
-    text, note, _ = read_file(path)
+    when bytes had to be replaced; ``inside`` as :func:`open_inside` has it."""
+    text, note, _ = read_file(path, inside)
     return text, note
 
 
@@ -149,22 +173,76 @@ def content_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def read_file(path: Path) -> tuple[str | None, str | None, str]:
-    """Like :func:`read_text`, with the digest of the bytes read (empty when none were).
-    A file of an extracted format (PDF, EPUB, Word, OpenDocument, a compressed manual page)
-    is read up to MAX_PACKED_BYTES and its text is what its extractor makes of the bytes,
-    bounded by pages and characters rather than by the file's size."""
+# Called with a file's path just before it is opened; None but in tests, which change the
+# file there to show that what the walk checked is not trusted at the open.
+before_open: Callable[[str], None] | None = None
+
+
+class OutsideFolder(OSError):
+    """The file opened is not the one the folder holds: a link out, swapped in since the
+    walk looked at it, or a system file."""
+
+
+class NotRegularFile(OSError):
+    """A device, pipe, socket or folder where a file was expected: never read."""
+
+
+def open_inside(path: str | os.PathLike[str], inside: str | None) -> int:
+    """A descriptor of the regular file at ``path``, opened for reading and then checked
+    for what it is, not for what its path was a moment before: a regular file, in the
+    real folder ``inside`` (anywhere but a system folder when None), so a link swapped in
+    after the walk's check is refused. Raises OSError (OutsideFolder for a file out)."""
+    if before_open is not None:
+        before_open(os.fspath(path))
+    # Without blocking, in case it became a named pipe since: it would wait for a writer.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file")
+        where = opened_path(fd, path)
+        if any(_inside(where, system) for system in SYSTEM_FOLDERS):
+            raise OutsideFolder(errno.EACCES, f"a link to a system file ({where})")
+        if inside is not None and not _inside(where, inside):
+            raise OutsideFolder(errno.EACCES, f"a link leading outside the corpus folder (to {where}); "
+                                "--follow-links reads it")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def opened_path(fd: int, path: str | os.PathLike[str]) -> str:
+    """Where the file open as ``fd`` is, as the system sees it now (Linux's /proc/self/fd).
+    Elsewhere: its real path, accepted only when the file there is the one open."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        pass
+    where = os.path.realpath(path)
+    opened, there = os.fstat(fd), os.stat(where, follow_symlinks=False)
+    if (opened.st_dev, opened.st_ino) != (there.st_dev, there.st_ino):
+        raise OutsideFolder(errno.EAGAIN, "it changed while it was opened")
+    return where
+
+
+def read_file(path: Path, inside: str | None) -> tuple[str | None, str | None, str]:
+    """Like :func:`read_text`, with the digest of the bytes read (empty when none were);
+    ``inside`` as :func:`open_inside` has it. A file of an extracted format (PDF, EPUB,
+    Word, OpenDocument, a compressed manual page) is read up to MAX_PACKED_BYTES and its
+    text is what its extractor makes of the bytes, bounded by pages and characters rather
+    than by the file's size."""
     packed = packed_format(path.name)
     most = MAX_FILE_BYTES if packed is None else MAX_PACKED_BYTES
     try:
         # Devices, pipes and sockets are never opened: opening some has effects of its own.
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None, "skipped, not a regular file", ""
-        # Without blocking, in case it became a named pipe since: it would wait for a writer.
-        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None, "skipped, not a regular file", ""
+        with open(open_inside(path, inside), "rb") as handle:
             raw = handle.read(most + 1)
+    except NotRegularFile:
+        return None, "skipped, not a regular file", ""
+    except OutsideFolder as error:
+        return None, f"skipped, {error.strerror}", ""
     except OSError as error:
         return None, f"skipped, cannot be read ({error.strerror or error})", ""
     if len(raw) > most:
@@ -192,16 +270,28 @@ def relative_id(file: Path, root: Path) -> str:
     return file.name if root.is_file() else file.relative_to(root).as_posix()
 
 
-def read_article(file: Path, root: Path, meta: dict | None = None) -> tuple[Article | None, list[str]]:
-    """One file as an article, or None and why not; warnings for what was repaired."""
-    text, note, digest = read_file(file)
+def corpus_boundary(root: Path, follow_links: bool) -> str | None:
+    """The real folder every file read from the corpus at ``root`` must be in (the file
+    itself for a one-file corpus), or None when links leading out are followed."""
+    return None if follow_links else os.path.realpath(root)
+
+
+def read_article(file: Path, root: Path, meta: dict | None = None,
+                 follow_links: bool = False) -> tuple[Article | None, list[str]]:
+    """One file as an article, or None and why not; warnings for what was repaired. The
+    file must be in ``root`` when it is opened, unless ``follow_links``."""
+    text, note, digest = read_file(file, corpus_boundary(root, follow_links))
     if text is None:
         return None, [f"{file}: {note}"]
     warnings = [f"{file}: {note}"] if note else []
     meta = meta or {}
+    try:
+        where = str(file.resolve())
+    except OSError:  # a link on its way changing while it is resolved
+        where = str(file.absolute())
     article = make_article(
         meta.get("id", relative_id(file, root)),
-        str(file.resolve()),
+        where,
         text,
         meta.get("title"),
         source=meta.get("source"),
@@ -240,10 +330,11 @@ _files_now: dict[tuple, FileNow] = {}
 _files_now_lock = threading.Lock()  # the chat may check quotes from more than one thread
 
 
-def file_now(file: Path) -> FileNow:
+def file_now(file: Path, inside: str | None) -> FileNow:
     """The file read now, or as it was read before in this process when its status says it
     is the same file unchanged since: same device, inode, size, modification time and
-    status change time (which no program sets back, unlike the modification time)."""
+    status change time (which no program sets back, unlike the modification time).
+    ``inside`` as :func:`open_inside` has it; a file that cannot be read is not kept."""
     try:
         status = os.stat(file)
         key: tuple | None = (str(file), status.st_dev, status.st_ino, status.st_size,
@@ -253,9 +344,9 @@ def file_now(file: Path) -> FileNow:
     known = _files_now.get(key) if key is not None else None
     if known is not None:
         return known
-    text, _, digest = read_file(file)
+    text, _, digest = read_file(file, inside)
     now = FileNow(str(file), text, digest)
-    if key is not None:
+    if key is not None and text is not None:
         with _files_now_lock:
             _files_now[key] = now
             while len(_files_now) > FILES_NOW_KEPT:
@@ -272,7 +363,10 @@ def corpus_file(root: Path, rel: str, follow_links: bool = False) -> Path | None
     if not rel or rel.startswith("/") or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
         return None
     path = root.joinpath(*parts)
-    if _refused_link(str(path), os.path.realpath(root), follow_links):
+    try:
+        if _refused_link(str(path), os.path.realpath(root), follow_links):
+            return None
+    except OSError:  # a link changing while it is looked at
         return None
     return path
 

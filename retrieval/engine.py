@@ -147,7 +147,8 @@ class Engine:
             return None
         info = self.index.articles[a]
         path = corpus_file(Path(self.index.root), info.rel, self.opened.follow_links)
-        return None if path is None else read_article(path, Path(self.index.root), metadata(info))[0]
+        return None if path is None else read_article(path, Path(self.index.root), metadata(info),
+                                                      self.opened.follow_links)[0]
 
     @_one_at_a_time
     def units_of(self, article: int) -> list[Unit]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from verbatim.corpus.reader import FileNow, corpus_file, file_now
+from verbatim.corpus.reader import FileNow, corpus_boundary, corpus_file, file_now
 from verbatim.corpus.segment import normalize_space
 from verbatim.retrieval.models import Passage, Result
 
@@ -47,12 +47,14 @@ class Verifier:
         that is compared. A changed file, or one with markup, is read as the index reads it
         and the unit at the passage's offsets compared."""
         files: dict[str, FileNow | None] = {}
+        root = Path(self.index.root)
+        inside = corpus_boundary(root, self.opened.follow_links)
         found = []
         for passage in passages:
             rel = self._rel(passage.article.id)
             if rel not in files:
-                path = corpus_file(Path(self.index.root), rel, self.opened.follow_links)
-                files[rel] = None if path is None else file_now(path)
+                path = corpus_file(root, rel, self.opened.follow_links)
+                files[rel] = None if path is None else file_now(path, inside)
             now = files[rel]
             if now is None or now.text is None:
                 found.append(passage)

@@ -149,3 +149,27 @@ def test_an_unreadable_folder_is_one_warning(tmp_path, empty_nltk_data):
     assert run.returncode == ExitCode.ANSWERED, run.stderr
     lines = [line for line in run.stderr.splitlines() if "locked" in line]
     assert len(lines) == 1 and "folder skipped, cannot be read (Permission denied)" in lines[0]
+
+
+@pytest.mark.parametrize("shards", [None, 2])
+def test_an_index_folder_inside_the_corpus_is_not_read_and_the_index_stays_fresh(tmp_path, shards):
+    from verbatim.retrieval.engine import Engine
+
+    folder = write_corpus(tmp_path)
+    index_dir = folder / "idx"
+    first = Engine.load(folder, index_dir=index_dir, shards=shards)
+    assert [a.rel for a in first.articles] == ["ferry.txt"]
+    again = Engine.load(folder, index_dir=index_dir)
+    assert again.opened.report is None  # fresh: the index's own files are not part of the corpus
+    assert [a.rel for a in again.articles] == ["ferry.txt"]
+    listing, warnings = corpus_listing(folder)
+    assert ids(listing) == ["ferry.txt"] and len(warnings) == 1 and "a cache" in warnings[0]
+
+
+def test_a_folder_with_a_file_named_like_a_cache_tag_but_no_signature_is_read(tmp_path):
+    folder = write_corpus(tmp_path)
+    (folder / "notes").mkdir()
+    (folder / "notes" / "CACHEDIR.TAG").write_text("my own notes about caches\n", encoding="utf-8")
+    (folder / "notes" / "tide.txt").write_text("The tide turned at noon.\n", encoding="utf-8")
+    listing, warnings = corpus_listing(folder)
+    assert ids(listing) == ["ferry.txt", "notes/tide.txt"] and warnings == []

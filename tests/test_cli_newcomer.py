@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from verbatim.retrieval.conversation.log import Log
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index.saved import saved_indexes
-from verbatim.retrieval.conversation.log import Log
 from verbatim.tui.cli import ExitCode
 
 READ_AS = "read as: What did Christopher Beddor say?"

@@ -103,10 +103,11 @@ def test_logs_path_and_an_unusable_log(cli, tmp_path):
     db = tmp_path / "data" / "verbatim" / "logs.db"
     db.parent.mkdir(parents=True)
     db.write_bytes(b"not a database, just bytes" * 100)
-    one_line_usage_error(cli("logs"), "logs.db")
-    run = cli("--ask", "What is CATL?")  # the answer is given; the log failure is one note
-    assert run.code == ExitCode.ANSWERED and "CATL" in run.out
-    assert run.err.count("\n") == 1 and "not logged" in run.err
+    one_line_usage_error(cli("logs"), "logs.db", "moved aside")  # kept beside, for what it holds
+    assert [p.name.startswith("logs.db.damaged-") for p in db.parent.iterdir()] == [True]
+    run = cli("--ask", "What is CATL?")  # the answer is given, and logged in a new log
+    assert run.code == ExitCode.ANSWERED and "CATL" in run.out and run.err == ""
+    assert "What is CATL?" in cli("logs").out
 
 
 def test_a_log_from_a_newer_version_is_refused(tmp_path):

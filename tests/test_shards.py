@@ -149,6 +149,22 @@ def test_only_the_shard_of_a_changed_file_is_rebuilt(tmp_path):
     assert Engine(refreshed).ask("Who rebuilt the harbour engine?") == single.ask("Who rebuilt the harbour engine?")
 
 
+def test_reindex_reads_every_file_of_every_shard_again(tmp_path):
+    corpus = _random_corpus(tmp_path / "corpus", 11)
+    first = open_sharded(corpus, count=2, index_dir=tmp_path / "idx")
+    changed = corpus / "part1" / "doc001.txt"
+    stamp = changed.stat()
+    text = "Orbit report\n\nThe harbour engine was rebuilt by Alder in 2003.\n"
+    changed.write_text(text + "x" * (stamp.st_size - len(text.encode())), encoding="utf-8")
+    os.utime(changed, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # as `touch -r` or `cp -p` leave it
+    assert changed.stat().st_size == stamp.st_size
+    assert open_sharded(corpus, index_dir=tmp_path / "idx").report is None  # size and time say unchanged
+    again = open_sharded(corpus, index_dir=tmp_path / "idx", force=True)
+    assert again.report.read == again.report.files == first.report.files and again.report.reused == 0
+    result = Engine(again).ask("Who rebuilt the harbour engine?")
+    assert result.answered and result.answers[0].sentence == "The harbour engine was rebuilt by Alder in 2003."
+
+
 def test_a_failed_build_leaves_the_previous_generation_serving(tmp_path, monkeypatch):
     corpus = _random_corpus(tmp_path / "corpus", 8)
     opened = open_sharded(corpus, count=2, index_dir=tmp_path / "idx")

@@ -180,11 +180,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The name the package is installed under (pyproject.toml's project.name), not its import name.
+DISTRIBUTION = "verbatim-qa"
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("verbatim")
+        return version(DISTRIBUTION)
     except PackageNotFoundError:
         return "unknown (not installed)"
 
@@ -465,8 +469,10 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     try:
         return int(run(argv))
-    except UsageError as error:
-        _print(f"{PROG}: error: {error}", sys.stderr)
+    except UsageError as error:  # its message may echo a path or a setting: escaped, like the rest
+        from verbatim.tui.text import visible
+
+        _print(f"{PROG}: error: {visible(str(error))}", sys.stderr)
         return int(ExitCode.USAGE)
     except KeyboardInterrupt:
         _print(f"{PROG}: interrupted", sys.stderr)

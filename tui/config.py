@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from verbatim.retrieval.places import xdg_home
+from verbatim.retrieval.places import UntrustedFolder, check_folder, open_own_file, xdg_home
 
 
 class ConfigError(Exception):
@@ -31,6 +32,8 @@ class Config:
     threshold: float | None = None  # the least probability answered (the shipped reader's when None)
 
 
+# A configuration is a few lines; a file larger than this is not one, and is not read.
+MAX_CONFIG_BYTES = 1 << 20
 _KEYS = {"corpus": str, "top": int, "log": bool, "index_dir": str, "corpora": dict, "theme": str, "keymap": dict,
          "viewer": str, "threshold": float}
 # A key as Textual names it: "f5", "ctrl+k", "shift+tab", "question_mark", or one character.
@@ -49,19 +52,15 @@ def config_path() -> Path:
 
 def load_config(path: Path | None = None) -> Config:
     """The configuration at ``path`` (the XDG place by default); defaults when there is none.
-    Nothing is imported to parse TOML unless the file exists, so a run without one starts
-    as fast as before."""
+    Read only from a regular file of the user's own (never through a link, never another
+    user's), in a folder of the user's own, and at most MAX_CONFIG_BYTES. Nothing is
+    imported to parse TOML unless the file exists, so a run without one starts as fast as
+    before."""
     path = path or config_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    text = read_config_text(path)
+    if text is None:
         return Config()
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
-    try:
-        values = parse_toml(text)
-    except ValueError as error:
-        raise ConfigError(f"{path}: {error}") from None
+    values = parse_toml(text, path)
     for key, value in values.items():
         kind = _KEYS.get(key)
         if kind is None:
@@ -83,64 +82,39 @@ def load_config(path: Path | None = None) -> Config:
                   values.get("viewer"), values.get("threshold"))
 
 
-def parse_toml(text: str) -> dict[str, Any]:
-    """TOML with tomllib (Python 3.11+), else with the small reader below; raises ValueError."""
+def read_config_text(path: Path) -> str | None:
+    """The text of the configuration file at ``path``, None when there is none; ConfigError
+    when it cannot be used."""
+    try:
+        check_folder(path.parent, "configuration folder")
+        with open(open_own_file(path, os.O_RDONLY, "configuration file"), "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except UntrustedFolder as error:
+        raise ConfigError(str(error.strerror)) from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror or error})") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} kB, which no configuration is")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: cannot be read (not UTF-8 text)") from None
+
+
+def parse_toml(text: str, path: Path) -> dict[str, Any]:
+    """TOML with the standard library's tomllib (Python 3.11+), else with tomli, the same
+    parser; any error it raises is a ConfigError naming ``path``. Both recurse into nested
+    arrays and tables, so a deeply nested file ends in RecursionError: one line too."""
+    if not text.strip():
+        return {}
     if sys.version_info >= (3, 11):
         import tomllib
-
+    else:
+        import tomli as tomllib
+    try:
         return tomllib.loads(text)
-    return parse_simple_toml(text)
-
-
-# What the reader for Python 3.10 understands: the part of TOML a configuration like this
-# one uses. Anything else is refused with its line number, never misread.
-_TABLE = re.compile(r"\[\s*([A-Za-z0-9_-]+)\s*\]")
-_PAIR = re.compile(r"""([A-Za-z0-9_-]+|"[^"\\]*")\s*=\s*(.+)""")
-_BASIC = re.compile(r'"((?:[^"\\\x00-\x1f]|\\["\\nt])*)"')
-_LITERAL = re.compile(r"'([^'\x00-\x1f]*)'")
-_INTEGER = re.compile(r"[+-]?(?:0|[1-9](?:_?[0-9])*)")
-_ESCAPES = {'\\"': '"', "\\\\": "\\", "\\n": "\n", "\\t": "\t"}
-
-
-def _value(raw: str, line: int) -> Any:
-    for pattern, convert in (
-        (_BASIC, lambda m: re.sub(r'\\["\\nt]', lambda e: _ESCAPES[e.group()], m.group(1))),
-        (_LITERAL, lambda m: m.group(1)),
-    ):
-        match = pattern.match(raw)
-        if match:
-            rest = raw[match.end():].strip()
-            if rest and not rest.startswith("#"):
-                raise ValueError(f"line {line}: unexpected text after the value")
-            return convert(match)
-    value = raw.split("#", 1)[0].strip()
-    if value in ("true", "false"):
-        return value == "true"
-    if _INTEGER.fullmatch(value):
-        return int(value.replace("_", ""))
-    raise ValueError(f"line {line}: unsupported value {value!r} (use a string, an integer, true or false)")
-
-
-def parse_simple_toml(text: str) -> dict[str, Any]:
-    """Key = value pairs (strings, integers, booleans) at the top and in [tables]."""
-    document: dict[str, Any] = {}
-    table = document
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        header = _TABLE.fullmatch(line.split("#", 1)[0].strip())
-        if header:
-            name = header.group(1)
-            if name in document:
-                raise ValueError(f"line {number}: table [{name}] defined twice")
-            table = document[name] = {}
-            continue
-        pair = _PAIR.fullmatch(line)
-        if not pair:
-            raise ValueError(f"line {number}: expected key = value")
-        key = pair.group(1).strip('"')
-        if key in table:
-            raise ValueError(f"line {number}: {key} defined twice")
-        table[key] = _value(pair.group(2).strip(), number)
-    return document
+    except (ValueError, RecursionError) as error:
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise ConfigError(f"{path}: {reason}") from None

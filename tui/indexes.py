@@ -15,8 +15,9 @@ def _parser():
         prog="verbatim indexes",
         description="List the saved indexes (default: $XDG_CACHE_HOME/verbatim, else "
         "~/.cache/verbatim): corpus name, size on disk, and the corpus folder, marked when it "
-        "is gone. --prune deletes the indexes whose corpus is gone, and folders holding no "
-        "readable index; nothing else in the folder is touched.",
+        "is gone. --prune deletes the indexes whose corpus is gone, and folders of Verbatim's "
+        "holding no readable index, unless another process is using them; folders Verbatim did "
+        "not make, or of another user, are left as they are.",
     )
     parser.add_argument("--prune", action="store_true",
                         help="delete the indexes whose corpus is gone and say what was freed")
@@ -55,6 +56,7 @@ def _json(saved: SavedIndex) -> str:
 def command(argv: list[str]) -> int:
     from verbatim.tui.cli import ExitCode, UsageError, _print
     from verbatim.tui.config import ConfigError, load_config
+    from verbatim.tui.text import visible
 
     args = _parser().parse_args(argv)
     try:
@@ -62,10 +64,13 @@ def command(argv: list[str]) -> int:
     except ConfigError as error:
         raise UsageError(str(error)) from None
     if args.prune:
+        skipped: list[str] = []
         try:
-            removed = prune(index_dir)
+            removed = prune(index_dir, skipped)
         except OSError as error:
             raise UsageError(f"cannot prune: {error.strerror or error} ({getattr(error, 'filename', '')})") from None
+        for line in skipped:
+            _print(visible(line), sys.stderr)
         for saved in removed:
             _print(_json(saved) if args.json else f"removed {_line(saved)}", sys.stdout)
         if not args.json:

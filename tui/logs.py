@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from verbatim.retrieval.conversation.log import Log, LogError, log_path
+from verbatim.retrieval.conversation.log import Log, LogDamaged, LogError, log_path
 
 if TYPE_CHECKING:
     from verbatim.retrieval.conversation.log import ConversationRecord
@@ -78,6 +78,10 @@ class Recorder:
         try:
             if self._log is None:
                 self._log = Log()
+                if self._log.notice:
+                    from verbatim.tui.text import visible
+
+                    self.warn(visible(self._log.notice))
             if self.conversation is None or not one_conversation:
                 self.conversation = self._log.start(self.corpus, engine.index.name)
             self._log.record(self.conversation, result)
@@ -100,6 +104,11 @@ class Recorder:
         try:
             with Log(create=False) as log:
                 return log.questions(self.corpus, limit)
+        except LogDamaged as error:  # moved aside: said once, the next question starts a new log
+            from verbatim.tui.text import visible
+
+            self.warn(visible(str(error)))
+            return []
         except LogError:
             return []
 

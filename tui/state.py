@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from verbatim.retrieval.places import xdg_home
+from verbatim.retrieval.places import check_folder, make_folder, open_own_file, xdg_home
 
 
 def state_path() -> Path:
@@ -18,12 +18,20 @@ def state_path() -> Path:
     return xdg_home("XDG_STATE_HOME", ".local", "state") / "verbatim" / "state.json"
 
 
+# The state is a few settings; a larger file is not the one this program writes.
+MAX_STATE_BYTES = 1 << 16
+
+
 def read_state(path: Path | None = None) -> dict[str, Any]:
     """What was remembered; nothing when the file is missing, unreadable or not what this
-    program writes (a damaged file is forgotten, and replaced at the next change)."""
+    program writes (a damaged file is forgotten, and replaced at the next change), and
+    nothing from a folder or file that is not the user's own, or through a link."""
+    path = path or state_path()
     try:
-        values = json.loads((path or state_path()).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        check_folder(path.parent, "state folder")
+        with open(open_own_file(path, os.O_RDONLY, "state file"), "rb") as handle:
+            values = json.loads(handle.read(MAX_STATE_BYTES + 1).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return {}
     return values if isinstance(values, dict) else {}
 
@@ -33,7 +41,7 @@ def remember(key: str, value: Any, path: Path | None = None) -> None:
     one's place: a crash leaves the old file or the new, never half of one. Raises OSError."""
     path = path or state_path()
     values = {**read_state(path), key: value}
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent, "state folder")  # UntrustedFolder, an OSError, when it is not the user's own
     handle, temporary = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from verbatim.retrieval.models import Result
-from verbatim.retrieval.places import xdg_home
+from verbatim.retrieval.places import UntrustedFolder, check_folder, make_folder, open_own_file, xdg_home
 
 if TYPE_CHECKING:
     import sqlite3
@@ -47,6 +48,10 @@ class LogError(Exception):
     """The log cannot be read or written: one line for the user."""
 
 
+class LogDamaged(LogError):
+    """The log was damaged and has been moved aside: one line for the user, said once."""
+
+
 def data_home() -> Path:
     """$XDG_DATA_HOME when it is an absolute path (the spec says to ignore a relative one),
     else ~/.local/share."""
@@ -78,6 +83,45 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+# sqlite's codes for a file that is not a database, or one whose pages or schema are damaged.
+SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
+
+
+def _damaged(error: BaseException) -> bool:
+    """Whether sqlite's ``error`` says the file is damaged (not busy, not a full disk). Its
+    message is not always UTF-8 when the damage is in the schema's text."""
+    if isinstance(error, UnicodeDecodeError):
+        return True
+    code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return code & 0xFF in (SQLITE_CORRUPT, SQLITE_NOTADB)
+    return type(error).__name__ == "DatabaseError"  # its subclasses are other troubles
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return "sqlite's message about it is not text"
+    if isinstance(error, OSError):
+        return str(error.strerror or error)
+    return str(error)
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename a damaged log (and its write-ahead files) out of the way, keeping it: the
+    questions in it may still be recovered by hand. Returns its new name."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    number = 1
+    while aside.exists():
+        number += 1
+        aside = path.with_name(f"{path.name}.damaged-{stamp}-{number}")
+    os.rename(path, aside)
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.rename(f"{path}{suffix}", f"{aside}{suffix}")
+    return aside
+
+
 class Log:
     """An open log database. Every method raises LogError, never sqlite3's errors."""
 
@@ -86,28 +130,52 @@ class Log:
 
         self._sqlite3 = sqlite3
         self.path = path or log_path()
+        # Said once by whoever logs: the log was found damaged and a new one begun.
+        self.notice: str | None = None
         try:
             if create:
-                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            elif not self.path.exists():
-                raise LogError(f"no questions logged yet (the log would be {self.path})")
-            new = not self.path.exists()
-            self._db: sqlite3.Connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
-            if new:
-                os.chmod(self.path, 0o600)  # questions can be private
+                make_folder(self.path.parent, "log folder")
+            else:
+                check_folder(self.path.parent, "log folder")
+                if not self.path.exists():
+                    raise LogError(f"no questions logged yet (the log would be {self.path})")
+            # Made or checked here, never through a link, never another user's or writable by
+            # others; sqlite then opens it by name in a folder only this user can change.
+            os.close(open_own_file(self.path, os.O_RDWR | (os.O_CREAT if create else 0), "log"))
+            try:
+                self._db = self._connect()
+            except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+                if not _damaged(error):
+                    raise
+                aside = _move_aside(self.path)
+                why = f"{self.path} is damaged ({_reason(error)}); it was moved aside to {aside.name}"
+                if not create:
+                    raise LogDamaged(why) from None
+                os.close(open_own_file(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, "log"))
+                self._db = self._connect()
+                self.notice = f"{why} and a new log begun"
+        except (sqlite3.Error, OSError, UnicodeDecodeError) as error:
+            raise LogError(_reason(error) if isinstance(error, UntrustedFolder) else
+                           f"{self.path}: {_reason(error)}") from None
+
+    def _connect(self) -> sqlite3.Connection:
+        db = self._sqlite3.connect(self.path, timeout=BUSY_SECONDS)
+        try:
             # Write-ahead logging, synced at checkpoints: a question is logged without
             # waiting for the disk twice, and a crash loses at most the last questions.
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            with self._db:
-                self._db.executescript(_SCHEMA)
-                found = self._db.execute("PRAGMA user_version").fetchone()[0]
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            with db:
+                db.executescript(_SCHEMA)
+                found = db.execute("PRAGMA user_version").fetchone()[0]
                 if found > SCHEMA_VERSION:
                     raise LogError(f"{self.path}: written by a newer Verbatim (schema {found})")
                 if found < SCHEMA_VERSION:
-                    self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except (sqlite3.Error, OSError) as error:
-            raise LogError(f"{self.path}: {error}") from None
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def close(self) -> None:
         self._db.close()
@@ -122,8 +190,8 @@ class Log:
         try:
             with self._db:
                 return self._db.execute(sql, params).fetchall()
-        except self._sqlite3.Error as error:
-            raise LogError(f"{self.path}: {error}") from None
+        except (self._sqlite3.Error, UnicodeDecodeError) as error:
+            raise LogError(f"{self.path}: {_reason(error)}") from None
 
     # -- writing ------------------------------------------------------------------------------
     def start(self, corpus: str, name: str) -> ConversationRecord:
@@ -137,8 +205,8 @@ class Log:
                 return record
             except self._sqlite3.IntegrityError:
                 continue  # that id is taken: draw another
-            except self._sqlite3.Error as error:
-                raise LogError(f"{self.path}: {error}") from None
+            except (self._sqlite3.Error, UnicodeDecodeError) as error:
+                raise LogError(f"{self.path}: {_reason(error)}") from None
 
     def record(self, conversation: ConversationRecord, result: Result) -> None:
         """Add a question and its result, with every citation, to ``conversation``."""

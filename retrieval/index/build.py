@@ -113,24 +113,24 @@ class _LocalVocabulary:
 _process_vocabulary = _LocalVocabulary()  # one per worker process
 
 
-def _read_file(task: tuple[str, str, int, int, dict | None],
+def _read_file(task: tuple[str, str, int, int, dict | None, bool],
                vocabulary: _LocalVocabulary | None = None) -> _FileResult:
-    path, root, size, mtime_ns, meta = task
+    path, root, size, mtime_ns, meta, follow_links = task
     file, base = Path(path), Path(root)
     local = vocabulary or _process_vocabulary
     local_ids = local.ids
     result = _FileResult(relative_id(file, base), size, mtime_ns, [],
                          worker=0 if vocabulary is not None else os.getpid())
     known, stemmed = len(local.terms), stems_known()
-    article, result.warnings = read_article(file, base, meta)
+    article, result.warnings = read_article(file, base, meta, follow_links)
     try:
         now = os.stat(path)
         changed = (now.st_size, now.st_mtime_ns) != (size, mtime_ns)
     except OSError:
         changed = True
-    if changed:  # the older stamp is kept, so the next run reads it again
+    if changed and article is not None:  # the older stamp is kept, so the next run reads it again
         result.warnings.append(f"{path}: changed while it was being read; it will be read again next time")
-    if article is None:
+    if article is None:  # one warning already says why
         return result
     result.info = metadata(article)
     result.form, result.digest, result.parts = article.format, article.digest, tuple(article.parts)
@@ -459,7 +459,7 @@ def build(
             skipped[rel] = (size, mtime_ns)
             notes[rel] = old_notes.get(rel, [])
             continue
-        fresh.append((file, str(root), size, mtime_ns, (catalog or {}).get(rel)))
+        fresh.append((file, str(root), size, mtime_ns, (catalog or {}).get(rel), follow_links))
         fresh_rels.add(rel)
     report.removed = len((set(old) | set(old_skipped)) - {rel for _, rel, _, _ in stamps})
     parts = _Parts()

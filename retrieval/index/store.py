@@ -11,25 +11,35 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import mmap
 import os
 import re
 import shutil
-import stat
 import tempfile
 import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
+from annotated_types import Len
+from typing_extensions import TypedDict
 
+from verbatim.corpus.reader import CACHEDIR_SIGNATURE
 from verbatim.corpus.select import CHOICE_KEY_CHARS
+from verbatim.retrieval import places
 from verbatim.retrieval.index.analysis import analysis_fingerprint
 from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData
-from verbatim.retrieval.places import xdg_home
+
+# The checks of a folder of one's own are in places (the log, state and configuration
+# folders have them too); callers of the index know them from here.
+from verbatim.retrieval.places import PRIVATE_FILE, xdg_home
+from verbatim.retrieval.places import UntrustedFolder as UntrustedFolder
+from verbatim.retrieval.places import untrusted as untrusted
 
 FORMAT = "verbatim-index"
 # 6: each file's content digest (the quote check) and the stems memo (stems.txt).
@@ -37,6 +47,10 @@ FORMAT = "verbatim-index"
 VERSION = 7
 POINTER = "current"
 LOCK = "lock"
+# The Cache Directory Tagging Specification (bford.info/cachedir): a folder holding this file,
+# beginning with this line, is a cache.
+CACHE_TAG = "CACHEDIR.TAG"
+CACHE_TAG_SIGNATURE = CACHEDIR_SIGNATURE
 ARRAYS = {
     "unit_article": np.int32, "unit_start": np.int32, "unit_end": np.int32,
     "unit_paragraph": np.int32, "unit_sentence": np.int32, "unit_kind": np.int8,
@@ -49,18 +63,11 @@ ARRAYS = {
 # Files are made new (never through a link, never over a file someone else placed), and
 # folders private to their owner: an index folder is only ever written by the user it is for.
 CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-PRIVATE_FOLDER = 0o700
-PRIVATE_FILE = 0o600
 # How long a build waits for another process's lock before working without saving: long
 # enough for another process to finish indexing a large folder, short enough that a lock
 # held forever (by another user, or a stopped process) does not hang the command.
 LOCK_WAIT_SECONDS = 60.0
 LOCK_POLL_SECONDS = 0.1
-
-
-class UntrustedFolder(OSError):
-    """An index folder this user did not make for itself: a link, another user's, or
-    writable by others. It is neither read nor written."""
 
 
 class LockTimeout(OSError):
@@ -104,42 +111,21 @@ def corpus_folder(root: str, index_dir: str | os.PathLike[str] | None = None, ch
 
 
 # -- a folder of one's own ------------------------------------------------------------------
-def untrusted(folder: Path) -> str | None:
-    """Why ``folder`` cannot be trusted with an index, or None: the checks OpenSSH makes of
-    ~/.ssh. A folder that does not exist yet is fine (it will be made private)."""
-    try:
-        info = os.lstat(folder)
-        parent = os.stat(folder.parent)
-    except OSError:  # not there (or cannot be): making it will fail or make it private
-        return None
-    if stat.S_ISLNK(info.st_mode):
-        return "it is a symbolic link"
-    if not stat.S_ISDIR(info.st_mode):
-        return "it is not a folder"
-    if info.st_uid != os.geteuid():
-        return "it belongs to another user"
-    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return "other users can write to it"
-    if parent.st_mode & stat.S_IWOTH and not parent.st_mode & stat.S_ISVTX:
-        return f"anyone can rename it: {folder.parent} is writable by all without the sticky bit"
-    return None
-
-
 def check_folder(folder: Path) -> None:
     """Raise UntrustedFolder unless ``folder`` is missing or the user's own, private one."""
-    why = untrusted(folder)
-    if why is not None:
-        raise UntrustedFolder(errno.EPERM, f"refusing the index folder {folder}: {why}")
+    places.check_folder(folder, "index folder")
 
 
 def make_folder(folder: Path) -> None:
-    """Make ``folder`` private to this user (its parents as the umask says), or check the
-    one that exists: another user may have made it first."""
-    check_folder(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    """Make ``folder`` private to this user, or check the one that exists."""
+    places.make_folder(folder, "index folder")
+
+
+def _tag_as_cache(folder: Path) -> None:
+    """Tag a corpus's index folder as a cache (CACHEDIR.TAG): a walk of a corpus that holds
+    it, and backup tools, leave it out."""
     with contextlib.suppress(FileExistsError):
-        folder.mkdir(mode=PRIVATE_FOLDER)
-    check_folder(folder)
+        _write(folder / CACHE_TAG, CACHE_TAG_SIGNATURE + b"\n# A saved index of Verbatim's; it can be removed.\n")
 
 
 def _create(path: Path):
@@ -266,6 +252,7 @@ def locked(folder: Path, wait: float = LOCK_WAIT_SECONDS, waiting: Callable[[str
     """Hold the corpus folder's build lock, so builds take turns. When another process
     holds it, ``waiting`` hears so once, and after ``wait`` seconds LockTimeout is raised."""
     make_folder(folder)
+    _tag_as_cache(folder)  # every build takes the lock: the folder is tagged before it is walked
     fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, PRIVATE_FILE)
     try:
         try:
@@ -326,7 +313,64 @@ def read_manifest(version: Path, root: str) -> dict:
         raise IndexDamaged(
             f"it was analysed by other rules, {manifest.get('analysis')}, not {analysis_fingerprint()}"
         )
+    from pydantic import ValidationError
+
+    try:
+        _manifest_schema().validate_python(manifest)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise IndexDamaged(f"its manifest's {where} is not what this program writes ({first['msg']})") from None
     return manifest
+
+
+class _ArticleRecord(TypedDict):
+    """An article as ArticleInfo.record writes it in a manifest."""
+
+    __pydantic_config__ = {"strict": True}  # type: ignore[misc]
+    id: str
+    title: str
+    path: str
+    source: str | None
+    date: str | None
+    authors: list[str]
+    rel: str
+    size: int
+    mtime_ns: int
+    first: int
+    count: int
+    format: str
+    digest: str
+
+
+class _Manifest(TypedDict):
+    """A manifest as write_version writes it (format, version and analysis are checked
+    before), every field strictly typed."""
+
+    __pydantic_config__ = {"strict": True}  # type: ignore[misc]
+    root: str
+    name: str
+    digest: str
+    created: float
+    units: int
+    terms: int
+    avgdl: float
+    sizes: dict[str, int]
+    listing_warnings: list[str]
+    notes: dict[str, list[str]]
+    skipped: dict[str, Annotated[list[int], Len(2, 2)]]
+    articles: list[_ArticleRecord]
+    crc32: dict[str, int]
+
+
+@functools.cache
+def _manifest_schema():
+    """The manifest's checker: a manifest that differs from what this program writes in any
+    field (a title that is a list, a size that is text) is a damaged index and rebuilt,
+    never a question that fails when it cites that article."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(_Manifest)
 
 
 def load(version: Path, root: str) -> IndexData:

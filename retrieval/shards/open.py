@@ -69,7 +69,9 @@ def open_sharded(
             mine[layout.shard_of(rel, shards)][rel] = stamp
         tasks = []
         for s in range(shards):
-            previous = generation.shards[s].version if usable else None
+            # --reindex reads every file again, as on one index: no shard's files are taken as
+            # they were from its previous version, whatever their size and time say.
+            previous = generation.shards[s].version if usable and not force else None
             if (previous is not None and not force and not any(layout.shard_of(r, shards) == s for r in stale)
                     and _recorded(generation, s) == mine[s]):
                 continue

@@ -150,3 +150,16 @@ def test_cid_names_the_conversation_to_carry_on_in_the_chat(cli, chat_started, m
     recorder = chat_started["recorder"]
     assert recorder.conversation.id == first
     assert [r.question for r in recorder.history()] == ["What is CATL?"]
+
+
+async def test_the_chat_starts_and_logs_over_a_damaged_log(engine, private_log):
+    from test_own_folders import damaged_log
+
+    damaged_log(private_log)
+    app = chat(engine, recorder=fresh_recorder())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await ask(pilot, "What is CATL?")
+        assert app.query(AnswerCard)
+    assert [q for _, q in logged()] == ["What is CATL?"]  # in a new log
+    assert len(list(private_log.parent.glob("logs.db.damaged-*"))) == 1
