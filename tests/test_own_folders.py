@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import one_line_usage_error
 
-from verbatim.retrieval.log import Log, LogError
+from verbatim.retrieval.conversation.log import Log, LogError
 from verbatim.tui.cli import ExitCode
 from verbatim.tui.config import ConfigError, load_config
 from verbatim.tui.state import read_state, remember
