@@ -40,7 +40,7 @@ def shared_data_home(tmp_path: Path) -> Path:
 # -- the log ----------------------------------------------------------------------------------
 def test_another_users_log_folder_is_never_written_through(cli, tmp_path, monkeypatch):
     shared = shared_data_home(tmp_path)
-    monkeypatch.setattr("verbatim.retrieval.log.data_home", lambda: shared)
+    monkeypatch.setattr("verbatim.retrieval.conversation.log.data_home", lambda: shared)
     planted = shared / "verbatim"
     planted.mkdir()
     target = tmp_path / "where-the-link-points.db"
