@@ -93,7 +93,8 @@ def corpus_listing(root: Path, follow_links: bool = False, selection: Selection 
                               f"(point --corpus at a smaller folder, or shard it: --index --shards N holds "
                               f"{MAX_FILES:,} files a shard)")
     found.sort(key=lambda item: item[1])
-    return (selection or Selection.of(root)).apply(found), warnings
+    selection = selection or Selection.of(root)
+    return selection.apply(found), warnings + selection.warnings(root)
 
 
 # Where files are made by the system, not written: reading them is never what a corpus means,
