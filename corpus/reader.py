@@ -243,6 +243,13 @@ def file_now(file: Path) -> FileNow:
     return now
 
 
+def article_of_text(task: tuple[str, str | None]) -> Article | None:
+    """The article the index would read from ``text`` (the file at ``path`` as read), or None
+    for a file that could not be read: what a reading process runs for the quote check."""
+    path, text = task
+    return None if text is None else make_article("", path, text, None)
+
+
 def article_now(file: Path) -> Article | None:
     """The file as the index reads it, now; None when it cannot be read. Its units are
     what an answer's sentence and offsets are checked against."""
