@@ -199,7 +199,12 @@ class Readers:
         self._serials = 0
         import multiprocessing
 
-        self.context = multiprocessing.get_context("spawn")  # the chat reads from a thread: never fork
+        # A process with one thread (the one-shot command) forks its readers: they start in
+        # milliseconds with what it has imported. Otherwise (the chat reads from a thread, and
+        # forking a threaded process can leave locks held in the child), and off Linux, they
+        # are started afresh.
+        forks = sys.platform == "linux" and threading.active_count() == 1
+        self.context = multiprocessing.get_context("fork" if forks else "spawn")
         self.in_process = False
         try:
             _start_resource_tracker()

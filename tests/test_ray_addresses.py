@@ -7,9 +7,9 @@ import socket
 import time
 
 import pytest
+from conftest import one_line_usage_error
 from test_shards_ray import no_network  # noqa: F401  (Ray's loopback connections let through)
 
-from conftest import one_line_usage_error
 from verbatim.retrieval.shards import layout
 from verbatim.retrieval.shards.open import open_sharded
 from verbatim.tui.cli import ExitCode
@@ -80,3 +80,14 @@ def test_no_more_shards_than_files_are_made(corpus, tmp_path):
     assert any("1000 shards asked for, 2 made" in notice for notice in opened.notices)
     assert len(list((tmp_path / "idx").rglob(f"{layout.shard_folder(2, 0)}"))) == 1
     assert opened.index.generation.count == open_sharded(corpus, index_dir=tmp_path / "idx").index.generation.count
+
+
+def test_every_exit_code_is_in_the_help_and_the_readme():
+    from conftest import ROOT
+
+    from verbatim.tui.cli import EPILOG
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for code in ExitCode:
+        assert f"\n  {int(code):<4} " in EPILOG or f"\n  {int(code)} " in EPILOG, code
+        assert f"\n| {int(code)} | " in readme, code
