@@ -91,3 +91,44 @@ def test_every_exit_code_is_in_the_help_and_the_readme():
     for code in ExitCode:
         assert f"\n  {int(code):<4} " in EPILOG or f"\n  {int(code)} " in EPILOG, code
         assert f"\n| {int(code)} | " in readme, code
+
+
+def test_a_head_killed_mid_batch_ends_the_batch_without_waiting_on_it(corpus, tmp_path, empty_nltk_data):
+    """The questions after the head is gone are answered at once as "no shard answered" (exit 3),
+    and stdout holds the answers only."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT, cli_env
+    from ray.cluster_utils import Cluster
+
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "node_ip_address": "127.0.0.1",
+                                                            "include_dashboard": False})
+    try:
+        address = "127.0.0.1:" + cluster.address.rsplit(":", 1)[1]
+        env = cli_env(empty_nltk_data, VERBATIM_TEST_LOOPBACK="1", RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0")
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env["PYTHONPATH"]])  # this checkout's command
+        command = [sys.executable, "-m", "verbatim.tui.cli", "--corpus", str(corpus), "--index-dir",
+                   str(tmp_path / "idx"), "--no-log", "--ray", address]
+        built = subprocess.run([*command, "--index", "--shards", "2"], capture_output=True, text=True, env=env,
+                               timeout=600)
+        assert built.returncode == 0, built.stderr
+        batch = subprocess.Popen([*command, "--json", "--ask", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, env=env)
+        assert batch.stdin is not None and batch.stdout is not None
+        batch.stdin.write("What was the fox named?\n")
+        batch.stdin.flush()
+        assert json.loads(batch.stdout.readline())["answered"]
+        cluster.remove_node(cluster.head_node, allow_graceful=False)
+        started = time.monotonic()
+        # It hung; now a step's timeout (120 s) at most, once, then no more waiting.
+        out, _ = batch.communicate("Where did the old cat sleep?\nWhat was the fox named?\n", timeout=600)
+        assert time.monotonic() - started < 600
+        assert batch.returncode == ExitCode.INCOMPLETE, out
+        results = [json.loads(line) for line in out.splitlines()]
+        assert [r["answered"] for r in results] == [False, False]
+    finally:
+        cluster.shutdown()
