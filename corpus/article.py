@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from verbatim.corpus.budget import grant
 from verbatim.corpus.document import section_paths, units_of
 from verbatim.corpus.formats import format_of, read_document
 from verbatim.corpus.segment import Unit, UnitKind, segment
@@ -73,6 +74,7 @@ def make_article(
 ) -> Article:
     """Read ``text`` in its format (by ``path``'s name unless ``form`` is given) and wrap
     it with its metadata; what the caller gives wins over what the document says."""
+    grant(characters=len(text))  # the budget of a file grows with its text
     # A byte-order mark is a character of the file's text (as a UTF-8 decoder reads it),
     # so offsets count it; the formats read what follows it.
     mark = len(BYTE_ORDER_MARK) if text.startswith(BYTE_ORDER_MARK) else 0

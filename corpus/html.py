@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from html.parser import HTMLParser
 
 from verbatim.corpus.document import CELL_SEPARATOR, Block, Document, Rendered, line_starts
@@ -200,12 +201,29 @@ class _PageParser(HTMLParser):
         self._text(html.unescape(f"&#{name};"), self._offset(), False)
 
 
+_UNFINISHED_TAG = re.compile(r"<[A-Za-z/!?]")
+
+
+def _finished(source: str, start: int, end: int) -> int:
+    """Where the page ends for the parser: before a comment that is never closed, or a tag
+    that the page ends inside. HTML reads what follows either as part of it (nothing to
+    show); the standard library's parser waits for the rest instead, and at the end looks
+    for it again from every following character (28 s for '<!--' 80,000 times)."""
+    closed = source.rfind("-->", start, end)
+    comment = source.find("<!--", max(start, closed - 3) if closed >= 0 else start, end)
+    if comment >= 0:
+        end = comment
+    last = source.rfind(">", start, end)
+    tag = _UNFINISHED_TAG.search(source, max(start, last + 1), end)
+    return tag.start() if tag else end
+
+
 def read_html(source: str, start: int = 0, end: int | None = None) -> Document:
     """The page ``source[start:end]`` as blocks: headings with their level, paragraphs,
     list items, a ``dt`` with its ``dd`` as one definition, table rows, and ``pre`` line
     by line; scripts, navigation, sidebars, footers and anchor marks are left out."""
     parser = _PageParser(source, start)
-    parser.feed_from(source[start:end])
+    parser.feed_from(source[start:_finished(source, start, len(source) if end is None else end)])
     document = parser.document
     document.title = " ".join(parser.title.split()) or parser.first_heading or None
     return document

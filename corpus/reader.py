@@ -106,7 +106,8 @@ def corpus_listing(root: Path, follow_links: bool = False, selection: Selection 
                               f"(point --corpus at a smaller folder, or shard it: --index --shards N holds "
                               f"{MAX_FILES:,} files a shard)")
     found.sort(key=lambda item: item[1])
-    return (selection or Selection.of(root)).apply(found), warnings
+    selection = selection or Selection.of(root)
+    return selection.apply(found), warnings + selection.warnings(root)
 
 
 def is_cache(folder: str) -> bool:
@@ -352,6 +353,13 @@ def file_now(file: Path, inside: str | None) -> FileNow:
             while len(_files_now) > FILES_NOW_KEPT:
                 del _files_now[next(iter(_files_now))]
     return now
+
+
+def article_of_text(task: tuple[str, str | None]) -> Article | None:
+    """The article the index would read from ``text`` (the file at ``path`` as read), or None
+    for a file that could not be read: what a reading process runs for the quote check."""
+    path, text = task
+    return None if text is None else make_article("", path, text, None)
 
 
 def corpus_file(root: Path, rel: str, follow_links: bool = False) -> Path | None:

@@ -51,6 +51,10 @@ _INLINE = re.compile(
     re.S | re.X,
 )
 _TARGET = re.compile(r"\s*<[^<>]+>$", re.S)
+# Lists, quotes and directives nested deeper than this are read as plain paragraphs: a
+# document is never written so deep, and each level is a few frames of Python's stack (600
+# levels ran out of it and lost the corpus).
+MAX_NESTING = 40
 
 
 def render_inline(lines: Lines, out: Rendered, a: int = 0, b: int | None = None) -> None:
@@ -97,6 +101,7 @@ class _Reader:
         self.lines = [source[s:e] for s, e in zip(self.starts, ends)]
         self.styles: list[tuple[str, bool]] = []
         self.blocks: list[Block] = []
+        self.depth = 0  # how many levels of indentation deep parse() is
 
     # -- helpers ------------------------------------------------------------------------
     def indent(self, i: int) -> int:
@@ -132,7 +137,28 @@ class _Reader:
 
     # -- blocks -------------------------------------------------------------------------
     def parse(self, i: int, n: int) -> None:
-        """Read lines ``i`` to ``n`` (one level of indentation) into blocks."""
+        """Read lines ``i`` to ``n`` (one level of indentation) into blocks; nested past
+        MAX_NESTING levels, as plain paragraphs."""
+        if self.depth >= MAX_NESTING:
+            self.flat(i, n)
+            return
+        self.depth += 1
+        try:
+            self._parse(i, n)
+        finally:
+            self.depth -= 1
+
+    def flat(self, i: int, n: int) -> None:
+        """Lines ``i`` to ``n`` as paragraphs, each a run of lines that are not blank."""
+        while i < n:
+            if self.blank(i):
+                i += 1
+                continue
+            end = self._first_blank(i, n)
+            self.paragraph(i, end, UnitKind.TEXT)
+            i = end
+
+    def _parse(self, i: int, n: int) -> None:
         literal_next = False
         first = i
         while first < n and self.blank(first):

@@ -38,7 +38,7 @@ SENTENCE_STARTERS = frozenset(
 def _tokenizer():
     # Imported at the first split, not with this module: NLTK's package imports nearly all
     # of its modules (about 0.4 s), and an answer from a saved index splits nothing.
-    from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
+    from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer, PunktToken
 
     class PlainLanguageVars(PunktLanguageVars):
         """Punkt's own English patterns, compiled by the standard engine.
@@ -64,10 +64,21 @@ def _tokenizer():
                                                         re.UNICODE | re.VERBOSE)
             return self._plain_period_context
 
+    class PlainToken(PunktToken):
+        """Punkt's token, its patterns compiled by the standard engine: each token of a text
+        is matched by these, and under NLTK's ReDoS timer they were most of the time taken to
+        split a run of abbreviations ("Mr. " over and over: 4.5 s per MB)."""
+
+        __slots__ = ()
+        _RE_ELLIPSIS = re.compile(PunktToken._RE_ELLIPSIS.pattern)
+        _RE_NUMERIC = re.compile(PunktToken._RE_NUMERIC.pattern)
+        _RE_INITIAL = re.compile(PunktToken._RE_INITIAL.pattern, re.UNICODE)
+        _RE_ALPHA = re.compile(PunktToken._RE_ALPHA.pattern, re.UNICODE)
+
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
     params.sent_starters = set(SENTENCE_STARTERS)
-    return PunktSentenceTokenizer(params, lang_vars=PlainLanguageVars())
+    return PunktSentenceTokenizer(params, lang_vars=PlainLanguageVars(), token_cls=PlainToken)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

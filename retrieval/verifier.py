@@ -6,7 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from verbatim.corpus.reader import FileNow, corpus_boundary, corpus_file, file_now
+from verbatim.corpus import Article
+from verbatim.corpus.budget import OverBudget, within_budget
+from verbatim.corpus.reader import FileNow, article_of_text, corpus_boundary, corpus_file, file_now
 from verbatim.corpus.segment import normalize_space
 from verbatim.retrieval.models import Passage, Result
 
@@ -63,11 +65,27 @@ class Verifier:
                 if not (0 <= start < end <= len(now.text)) or normalize_space(now.text[start:end]) != passage.sentence:
                     found.append(passage)
             else:
-                article = now.article
+                article = self._article_now(passage.article.id, now)
                 unit = None if article is None else article.unit_at(passage.start, passage.end)
                 if unit is None or unit.text != passage.sentence:
                     found.append(passage)
         return found
+
+    def _article_now(self, article_id: str, now: FileNow) -> Article | None:
+        """The file as the index reads it now. Bytes the index was made from were read within
+        the budget then, and are split again here; other bytes are read by a reading process
+        within the budget (corpus.budget), and are None (not quotable) when they are not."""
+        if self._read_before(article_id, now):
+            return now.article
+        try:
+            return within_budget(article_of_text, (now.path, now.text))
+        except OverBudget:
+            return None
+
+    def _read_before(self, article_id: str, now: FileNow) -> bool:
+        a = self.index.article_index(article_id)
+        info = None if a is None else self.index.articles[a]
+        return info is not None and bool(info.digest) and info.digest == now.digest
 
     def _unchanged_plain_text(self, article_id: str, now: FileNow) -> bool:
         """True when the article's file is plain text (read without markup) and its bytes

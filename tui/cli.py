@@ -34,6 +34,7 @@ class ExitCode(IntEnum):
     NO_ANSWER = 1  # the corpus does not answer the question (like grep finding nothing)
     USAGE = 2  # bad arguments, an empty or undecodable question, or a corpus that cannot be used
     INCOMPLETE = 3  # shards of a sharded index did not answer: the result comes from the others
+    NO_CLUSTER = 4  # the Ray cluster named by --ray cannot be reached
     INTERNAL = 70  # a bug in Verbatim: please report it
     INTERRUPTED = 130  # Ctrl-C
     BROKEN_PIPE = 141  # the reader of the output went away (e.g. `| head -1`)
@@ -47,6 +48,8 @@ exit codes:
        that cannot be used
   3    shards of a sharded index did not answer (with --ask -: for some question):
        the result printed comes from the other shards only
+  4    the Ray cluster named by --ray cannot be reached (no head answers at the
+       address, or none runs here for --ray auto)
   70   internal error (a bug; please report it)
   130  interrupted (Ctrl-C)
   141  output closed early (broken pipe)
@@ -81,6 +84,14 @@ can be set in $XDG_CONFIG_HOME/verbatim/config.toml (see the README).
 
 class UsageError(Exception):
     """Bad input from the user: one line on stderr, exit code 2."""
+
+
+class Failed(Exception):
+    """A command that cannot be carried out: one line on stderr, and its exit code."""
+
+    def __init__(self, message: str, code: ExitCode) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class _Parser(argparse.ArgumentParser):
@@ -234,6 +245,7 @@ def _engine_settings(args: argparse.Namespace) -> Settings:
 def _load(args: argparse.Namespace) -> Engine:
     from verbatim.corpus import CorpusError
     from verbatim.retrieval.engine import Engine
+    from verbatim.retrieval.shards import ClusterUnreachable
     from verbatim.tui.output import ProgressLine
     from verbatim.tui.terminal import shows_styles, terminal_width
     from verbatim.tui.text import visible
@@ -244,6 +256,8 @@ def _load(args: argparse.Namespace) -> Engine:
                              waiting=lambda message: _print(f"{PROG}: note: {message}", sys.stderr))
     except CorpusError as error:
         raise UsageError(str(error)) from None
+    except ClusterUnreachable as error:
+        raise Failed(visible(str(error)), ExitCode.NO_CLUSTER) from None
     finally:
         if bar is not None:
             bar.close()
@@ -474,6 +488,9 @@ def main(argv: list[str] | None = None) -> int:
 
         _print(f"{PROG}: error: {visible(str(error))}", sys.stderr)
         return int(ExitCode.USAGE)
+    except Failed as error:
+        _print(f"{PROG}: error: {error}", sys.stderr)
+        return int(error.code)
     except KeyboardInterrupt:
         _print(f"{PROG}: interrupted", sys.stderr)
         return int(ExitCode.INTERRUPTED)

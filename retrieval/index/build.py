@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
+import functools
 import os
-import signal
-import sys
-import threading
 import time
 from array import array
 from collections.abc import Callable, Generator
@@ -17,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from verbatim.corpus import CorpusError, UnitKind
+from verbatim.corpus.budget import Readers, worker_serial
 from verbatim.corpus.reader import corpus_listing, corpus_name, corpus_root, no_text_message, read_article, relative_id
 from verbatim.corpus.select import Selection
 from verbatim.retrieval.index.bm25 import posting_weights
@@ -28,9 +26,9 @@ UNREADABLE = (-1, -1)
 # The most sentences one index holds, twice the size the benchmarks measure (about 1 GiB
 # to build at a million); documented in the README.
 MAX_SENTENCES = 2_000_000
-# Below this many files to read, worker processes cost more to start than they save.
+# Below this many files to read, more reading processes cost more to start than they save
+# (one reads them, within the budget).
 PARALLEL_FROM_FILES = 64
-FILES_PER_TASK = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +108,7 @@ class _LocalVocabulary:
         return t
 
 
-_process_vocabulary = _LocalVocabulary()  # one per worker process
+_process_vocabulary = _LocalVocabulary()  # one per reading process
 
 
 def _read_file(task: tuple[str, str, int, int, dict | None, bool],
@@ -118,10 +116,22 @@ def _read_file(task: tuple[str, str, int, int, dict | None, bool],
     path, root, size, mtime_ns, meta, follow_links = task
     file, base = Path(path), Path(root)
     local = vocabulary or _process_vocabulary
-    local_ids = local.ids
-    result = _FileResult(relative_id(file, base), size, mtime_ns, [],
-                         worker=0 if vocabulary is not None else os.getpid())
+    result = _FileResult(relative_id(file, base), size, mtime_ns, [], worker=worker_serial())
     known, stemmed = len(local.terms), stems_known()
+    try:
+        return _read_into(result, task, local, known, stemmed)
+    except BaseException:  # terms numbered for a file given up on are never reported: forget them
+        for term in local.terms[known:]:
+            del local.ids[term]
+        del local.terms[known:]
+        raise
+
+
+def _read_into(result: _FileResult, task: tuple[str, str, int, int, dict | None, bool], local: _LocalVocabulary,
+               known: int, stemmed: int) -> _FileResult:
+    path, root, size, mtime_ns, meta, follow_links = task
+    file, base = Path(path), Path(root)
+    local_ids = local.ids
     article, result.warnings = read_article(file, base, meta, follow_links)
     try:
         now = os.stat(path)
@@ -163,67 +173,28 @@ def _read_file(task: tuple[str, str, int, int, dict | None, bool],
     return result
 
 
+# What a reading process runs for each file; a module attribute so that budget tests can
+# run a reader that never ends.
+READ_FILE = _read_file
+
+
+def _skipped(task: tuple[str, str, int, int, dict | None, bool], why: str) -> _FileResult:
+    """The result of a file not read within its budget: skipped, with one warning."""
+    path, root, size, mtime_ns, _, _ = task
+    return _FileResult(relative_id(Path(path), Path(root)), size, mtime_ns, [f"{path}: skipped, {why}"])
+
+
 def _read_all(tasks: list[tuple], parallel: bool) -> Generator[_FileResult, None, None]:
-    if not parallel:
-        vocabulary = _LocalVocabulary()
-        for task in tasks:
-            yield _read_file(task, vocabulary)
+    """Every task's file read, in order, each within its budget (corpus.budget) by reading
+    processes: several when ``parallel``, else one."""
+    if not tasks:
         return
-    # spawn, not fork: the chat builds from a thread, and forking a threaded process can
-    # leave locks held in the child.
-    context = multiprocessing.get_context("spawn")
-    workers = max(1, min(os.cpu_count() or 1, 8))
-    try:
-        _start_resource_tracker()
-        pool = _start_pool(context, workers)
-    except (OSError, ValueError):  # no processes here (a sandbox, no /dev/shm): read in this one
-        yield from _read_all(tasks, parallel=False)
-        return
-    with pool:
-        yield from pool.imap(_read_file, tasks, chunksize=FILES_PER_TASK)
-
-
-def _start_pool(context, workers: int):
-    """Reading processes that leave Ctrl-C to this one.
-
-    Ctrl-C reaches every process of the terminal's group; the parent stops the readers and
-    prints one line, where each reader would print a traceback. A reader ignores it from
-    birth (an ignored signal stays ignored across exec, before the reader has imported
-    anything), and again once started, for pools started off the main thread.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return context.Pool(workers, initializer=_ignore_interrupts)
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        return context.Pool(workers, initializer=_ignore_interrupts)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _start_resource_tracker() -> None:
-    """Start multiprocessing's helper process with the real stderr.
-
-    The helper inherits stderr by descriptor. A host that has put an object without one in
-    ``sys.stderr`` (the chat while it runs, a notebook) makes starting it fail with "bad
-    value(s) in fds_to_keep", so it is started here with the process's own stderr.
-    """
-    from multiprocessing import resource_tracker
-
-    try:
-        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
-    except (AttributeError, OSError, ValueError):
-        usable = False
-    if usable:
-        return
-    replaced, sys.stderr = sys.stderr, sys.__stderr__
-    try:
-        resource_tracker.ensure_running()
-    finally:
-        sys.stderr = replaced
+    readers = Readers(max(1, min(os.cpu_count() or 1, 8)) if parallel else 1)
+    with readers:
+        if readers.in_process:  # no processes here: one vocabulary, this process's own
+            yield from readers.map(functools.partial(READ_FILE, vocabulary=_LocalVocabulary()), tasks, _skipped)
+        else:
+            yield from readers.map(READ_FILE, tasks, _skipped)
 
 
 @dataclass(slots=True)

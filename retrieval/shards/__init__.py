@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 # Where a corpus's sharded index lives, beside its one-index versions. Here rather than in
@@ -35,3 +36,30 @@ def has_sharded_index(path: str | os.PathLike[str] | None, index_dir: str | os.P
         return (sharded_folder(path, index_dir) / store.POINTER).is_file()
     except (CorpusError, OSError):
         return False
+
+
+class ClusterUnreachable(Exception):
+    """The Ray cluster named by --ray cannot be reached (no head at the address, none running
+    for "auto"): its own exit code, as no shard could answer."""
+
+
+class BadRayAddress(ValueError):
+    """A --ray value that names no cluster: a usage error."""
+
+
+# host:port, the host a name, an IPv4 address or a bracketed IPv6 one.
+_HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):([0-9]{1,5})")
+
+
+def check_ray_address(address: str) -> None:
+    """Raise BadRayAddress unless ``address`` is "auto", "local" or HOST:PORT."""
+    if address in ("auto", "local"):
+        return
+    if address.startswith("ray://"):
+        raise BadRayAddress(f"--ray {address!r}: Ray Client addresses (ray://) are not supported; give the "
+                            "cluster's HOST:PORT (its GCS), \"auto\" or \"local\"")
+    found = _HOST_PORT.fullmatch(address)
+    if found is None or not 1 <= int(found.group(1)) <= 65535:
+        raise BadRayAddress(f"--ray {address!r} is not a Ray address: give HOST:PORT (the head's GCS, as "
+                            "`ray start --head` prints it), \"auto\" (the cluster running here) or \"local\" "
+                            "(one started for this run)")

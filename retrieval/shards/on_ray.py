@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -13,7 +14,7 @@ import ray
 from ray.exceptions import GetTimeoutError, RayError
 
 from verbatim.corpus import CorpusError
-from verbatim.retrieval.shards import layout
+from verbatim.retrieval.shards import ClusterUnreachable, layout
 from verbatim.retrieval.shards.layout import Generation, ShardBuilt, ShardTask, build_shard
 from verbatim.retrieval.shards.open import on_this_machine_only
 from verbatim.retrieval.shards.shard import Shard
@@ -34,15 +35,69 @@ R = TypeVar("R")
 
 def connect(address: str) -> None:
     """Join the cluster at ``address`` ("auto": the one this machine runs; "local": start
-    one here, for this process only)."""
+    one here, for this process only). Raises ClusterUnreachable, within
+    CONNECT_TIMEOUT_SECONDS, when no cluster answers there: Ray itself retries for many
+    minutes."""
     if ray.is_initialized():
         return
     options = {"include_dashboard": False} if address == "local" else {}
+    if address != "local":
+        _reachable(address)
     if on_this_machine_only(address) and address != "local":
         # A cluster on this machine's loopback: this process is on it too (Ray would
         # otherwise find its own address by routing towards a public one).
         options["_node_ip_address"] = "127.0.0.1"
-    ray.init(address=address, log_to_driver=False, logging_level="ERROR", **options)
+    try:
+        ray.init(address=address, log_to_driver=False, logging_level="ERROR", **options)
+    except (ConnectionError, RuntimeError, ValueError) as failure:
+        raise ClusterUnreachable(f"cannot join the Ray cluster at {address} ({_first_line(failure)})") from None
+    _worker_messages_to_stderr()
+
+
+# The longest the head of a cluster may take to accept a connection.
+CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+def _reachable(address: str) -> None:
+    """Raise ClusterUnreachable unless something accepts connections at the cluster's
+    address ("auto": the one the last `ray start` on this machine recorded)."""
+    target = address
+    if address == "auto":
+        from ray._private.services import canonicalize_bootstrap_address
+
+        try:
+            target = canonicalize_bootstrap_address("auto") or ""
+        except (ConnectionError, ValueError, RuntimeError):
+            target = ""
+        if not target:
+            raise ClusterUnreachable("--ray auto: no Ray cluster is running on this machine (start one with "
+                                     "`ray start --head`, or use --ray local)")
+    host, _, port = target.rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_SECONDS):
+            pass
+    except (OSError, ValueError) as failure:
+        why = failure.strerror if isinstance(failure, OSError) and failure.strerror else "no answer"
+        raise ClusterUnreachable(f"no Ray cluster answers at {target} ({why})") from None
+
+
+# Ray's printing functions this module made (wrapped once only, whatever calls it again).
+_TO_STDERR: list[object] = []
+
+def _worker_messages_to_stderr() -> None:
+    """Ray's driver prints what the cluster reports ("(raylet) A worker died ...") on
+    stdout, inside the answers (--json); they go to stderr, where warnings go. Ray has no
+    setting for it, so its printing function is wrapped; a Ray without it is left as it is."""
+    worker = getattr(getattr(ray, "_private", None), "worker", None)
+    printing = getattr(worker, "print_to_stdstream", None)
+    if printing is None or printing in _TO_STDERR:
+        return
+
+    def to_stderr(data, *args, **kwargs):
+        return printing({**data, "is_err": True}, *args, **kwargs)
+
+    _TO_STDERR.append(to_stderr)
+    worker.print_to_stdstream = to_stderr
 
 
 class ShardBuildFailed(CorpusError):
@@ -75,6 +130,7 @@ class RayShards:
     def __init__(self, generation: Generation):
         self.actors = [cast(Any, ShardActor).remote(str(generation.folder), generation.root, s)
                        for s in range(generation.count)]
+        self.down = False  # no shard answered a call: later calls are not waited on
 
     def __len__(self) -> int:
         return len(self.actors)
@@ -82,13 +138,23 @@ class RayShards:
     def each(self, method: Callable[..., R], args: dict[int, tuple]) -> dict[int, R]:
         """``method(*args[s])`` on each shard ``s`` named, in parallel; the shards that did not
         answer, after their restarts and retries, are left out."""
+        if self.down or not args:
+            return {}
         pending = {s: self.actors[s].call.remote(method, *a) for s, a in args.items()}
+        # One wait for all: shards that are gone (their node, or the cluster's head) cost one
+        # timeout together, not one each.
+        ready, _ = ray.wait(list(pending.values()), num_returns=len(pending), timeout=CALL_TIMEOUT_SECONDS)
+        done = set(ready)
         answers: dict[int, R] = {}
         for s, ref in pending.items():
+            if ref not in done:
+                continue
             try:
                 answers[s] = ray.get(ref, timeout=CALL_TIMEOUT_SECONDS)
             except (RayError, GetTimeoutError):
                 continue
+        if not answers:  # no shard answers: the cluster is taken to be gone for this index
+            self.down = True
         return answers
 
     def one(self, shard: int, method: Callable[..., R], *args: Any) -> R:

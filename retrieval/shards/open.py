@@ -14,7 +14,7 @@ from verbatim.corpus.select import Selection
 from verbatim.retrieval.index import store
 from verbatim.retrieval.index.build import BuildReport
 from verbatim.retrieval.index.open import Opened, _bundled_catalog
-from verbatim.retrieval.shards import folder_of, layout
+from verbatim.retrieval.shards import BadRayAddress, check_ray_address, folder_of, layout
 from verbatim.retrieval.shards.layout import Generation, ShardBuilt, ShardTask, build_shard
 from verbatim.retrieval.shards.shard import Shard
 from verbatim.retrieval.shards.sharded import LocalShards, ShardedData, ShardedIndex
@@ -42,6 +42,11 @@ def open_sharded(
     process."""
     if count is not None and not 1 <= count <= layout.MAX_SHARDS:
         raise CorpusError(f"--shards must be between 1 and {layout.MAX_SHARDS}")
+    if ray_address is not None:
+        try:
+            check_ray_address(ray_address)
+        except BadRayAddress as error:
+            raise CorpusError(str(error)) from None
     root = corpus_root(ARTICLES_DIR if path is None else path)
     entries, digest, name = _bundled_catalog() if path is None else ({}, "", None)
     selection = Selection.of(root, include, exclude)
@@ -89,6 +94,11 @@ def open_sharded(
     if shards is None:
         raise CorpusError(f"{root}: no sharded index yet; build one with --index --shards N")
     rels, stamps = listing()
+    if count is not None and count > max(1, len(rels)):
+        # A shard holds at least one file: more would be actors and folders with nothing in them.
+        notices.append(f"{count} shards asked for, {max(1, len(rels))} made: the corpus has "
+                       f"{len(rels)} {'file' if len(rels) == 1 else 'files'}, and a shard holds at least one")
+        shards = max(1, len(rels))
     report = None
     if plan(generation, stamps, shards):
         started = time.perf_counter()
