@@ -119,3 +119,61 @@ def test_compare_says_worse_when_a_run_loses_beyond_noise(tmp_path: Path, capsys
     assert "WORSE" in capsys.readouterr().out
     assert compare(["--set", "faqs", "--data", str(data), str(after), str(before)]) == 0
     assert np.isclose(mcnemar(9, 0), 2 / 2**9)
+
+
+PAGE = """FROB(3)                  Library Functions Manual                  FROB(3)
+
+NAME
+       frob_open, frob_close - open and close a frobnicator handle
+
+DESCRIPTION
+       The  frob_open() function opens a handle.  It is justified text,  with
+       wide gaps that are not tags.
+
+       FROB_FAST
+              Open the handle without waiting for the device to settle, which
+              is quicker but less safe.
+
+       -q     Print nothing at all while the handle is open, not even errors.
+
+       If     a word of text begins a paragraph like a tag, it is still not a
+              tag; its case says so.
+
+SEE ALSO
+       frob(7)
+"""
+
+
+def test_questions_made_from_a_manual_page_ask_for_its_summary_and_its_entries():
+    from verbatim.retrieval.reader.generate import questions_of
+
+    made = questions_of(PAGE, "frob.3.txt", "frob")
+    asked = {q["question"]: PAGE[q["start"]:q["end"]] for q in made}
+    assert asked["What does frob_open do?"] == "open and close a frobnicator handle"
+    assert asked["How do I open and close a frobnicator handle?"] == "open and close a frobnicator handle"
+    assert asked["What does FROB_FAST do in frob?"].startswith("Open the handle without waiting")
+    assert asked["What does FROB_FAST do in frob?"].endswith("less safe.")
+    assert asked["What does -q do in frob?"] == "Print nothing at all while the handle is open, not even errors."
+    assert not any(" If " in q or "The " in q for q in asked)
+
+
+def test_an_faq_is_made_of_entries_and_plain_text_is_not(faq: Engine):
+    from verbatim.retrieval.reader.fields import structure, structured_share
+
+    index = faq.index
+    kinds = {Path(a.path).name: structure(index, n).structured for n, a in enumerate(index.articles)}
+    assert kinds == {"widget-faq.txt": True, "frobnicate.txt": False}
+    faq_units = np.arange(index.articles[[Path(a.path).name for a in index.articles].index("widget-faq.txt")].first,
+                          len(index))
+    assert 0.0 < structured_share(index, faq_units) <= 1.0
+
+
+def test_a_heading_that_restates_the_question_yields_the_entry_text(faq: Engine):
+    result = faq.ask("How do I reset the widget counter?", top=3)
+    assert result.answered
+    assert result.answers[0].sentence == "Hold the front button for ten seconds until the lamp blinks twice."
+
+
+def test_a_table_of_contents_line_is_not_the_answer(faq: Engine):
+    result = faq.ask("Why does the gizmo refuse to start?", top=3)
+    assert result.answers[0].sentence.startswith("A gizmo without a charged battery")

@@ -30,6 +30,9 @@ ENTRY_REACH = 200
 # A paragraph this short that ends in a question mark stands as a heading (an FAQ's question
 # set as its own paragraph) even where the format marks no heading.
 HEADING_PARAGRAPH_UNITS = 2
+# A document with this many pointing lines is made of entries (a table of contents and the
+# headings it repeats, or questions set apart): two, as one could be chance.
+STRUCTURED_POINTERS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,7 @@ class Structure:
     repeats: np.ndarray  # per unit of the article: how many units of the article have its words
     paragraph_units: np.ndarray  # per unit of the article: how many units its paragraph has
     filename_terms: frozenset[str]
+    structured: bool  # entries headed by pointing lines: an FAQ, a reference page
 
 
 def structure(index: SentenceIndex, article: int) -> Structure:
@@ -79,8 +83,24 @@ def _measure(index: SentenceIndex, article: int) -> Structure:
               and index.text_of(first + n).rstrip().endswith("?")):
             pointers.append(first + n)
     name = PurePosixPath(info.rel or info.path).name
+    # Headings alone do not make entries (a news story has a headline, an encyclopaedia
+    # article its sections): lines that point (repeated, or questions set apart) do.
+    # Nor do code lines, which repeat in any program's documentation.
+    pointing = sum(1 for p in pointers
+                   if kinds[p - first] not in (UnitKind.HEADING, UnitKind.BOILERPLATE, UnitKind.CODE))
     return Structure(np.array(pointers, dtype=np.int64), repeats, paragraph_units,
-                     frozenset(text_terms(name.replace(".", " ").replace("_", " ").replace("-", " "))))
+                     frozenset(text_terms(name.replace(".", " ").replace("_", " ").replace("-", " "))),
+                     pointing >= STRUCTURED_POINTERS)
+
+
+def structured_share(index: SentenceIndex, uids: np.ndarray) -> float:
+    """The share of ``uids`` that sit in documents made of entries. A sharded index's parts
+    are not read here: its questions are read as plain text."""
+    if not len(uids) or not hasattr(index, "data"):
+        return 0.0
+    articles = np.unique(index.data.unit_article[uids])
+    structured = {int(a) for a in articles.tolist() if structure(index, int(a)).structured}
+    return float(np.isin(index.data.unit_article[uids], list(structured)).mean()) if structured else 0.0
 
 
 def field_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray) -> np.ndarray:

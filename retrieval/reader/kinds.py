@@ -60,10 +60,12 @@ def span_labels(engine: Engine, uids: np.ndarray, question: dict) -> np.ndarray:
     return labels
 
 
-def faq_kind(faqs: Path, work: Path, weight: float) -> Kind:
-    """The FAQ set's train split (``faqs`` is the output of shared/data/faqs/build.py): its
-    11 FAQ files dealt into two folds, each question asked of the fold that holds its FAQ
-    (answerable) and of the other (not answerable). The validation split is never read."""
-    folds = file_folds(faqs / "corpus-train", work, "faq-fold")
+def span_kind(name: str, built: Path, work: Path, weight: float) -> Kind:
+    """Questions whose gold is a span of a whole file: the FAQ set's train split (``built``
+    is the output of shared/data/faqs/build.py; its validation split is never read), or the
+    questions generate.py made from manual pages. The files of corpus-train/ are dealt into
+    two folds; each question is asked of the fold that holds its file (answerable) and of
+    the other (not answerable)."""
+    folds = file_folds(built / "corpus-train", work, f"{name}-fold")
     engines = [Engine.load(folder, index_dir=work / "index") for folder, _ in folds]
-    return Kind("faqs", engines, [f for _, f in folds], read_jsonl(faqs / "train.jsonl"), span_labels, weight)
+    return Kind(name, engines, [f for _, f in folds], read_jsonl(built / "train.jsonl"), span_labels, weight)

@@ -26,7 +26,7 @@ import numpy as np
 
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.reader.features import FEATURES, READ_POOL, RETRIEVE_FEATURES, Pool, QueryTerms, gather, read
-from verbatim.retrieval.reader.kinds import Kind, faq_kind, read_jsonl
+from verbatim.retrieval.reader.kinds import Kind, read_jsonl, span_kind
 from verbatim.retrieval.reader.learn import Standardizer, fit_listwise, fit_logistic
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import analyze
@@ -49,6 +49,7 @@ DEFAULT_THRESHOLD = 0.16
 # An FAQ question counts this many SQuAD questions: there are 840 of them beside 6,000, and
 # at 1 the FAQ's entries barely move the weights (chosen on the validation sets).
 DEFAULT_FAQ_WEIGHT = 4.0
+DEFAULT_GENERATED_WEIGHT = 1.0
 
 
 @dataclass
@@ -218,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="output folder of faqs/build.py: learn from its train split too")
     parser.add_argument("--faq-weight", type=float, default=DEFAULT_FAQ_WEIGHT,
                         help=f"how much an FAQ question counts beside a SQuAD one (default {DEFAULT_FAQ_WEIGHT})")
+    parser.add_argument("--generated", type=Path, default=None,
+                        help="output folder of python -m verbatim.retrieval.reader.generate: learn from it too")
+    parser.add_argument("--generated-weight", type=float, default=DEFAULT_GENERATED_WEIGHT,
+                        help=f"how much a generated question counts (default {DEFAULT_GENERATED_WEIGHT})")
     parser.add_argument("--questions", type=int, default=DEFAULT_QUESTIONS,
                         help=f"train questions to learn from (default {DEFAULT_QUESTIONS}; 0 for all)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
@@ -240,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     kinds = [Kind("squad", [Engine.load(folder, index_dir=work / "index") for folder, _ in folds],
                   [f for _, f in folds], questions, gold_labels, 1.0)]
     if args.faqs:
-        kinds.append(faq_kind(args.faqs, work, args.faq_weight))
+        kinds.append(span_kind("faqs", args.faqs, work, args.faq_weight))
+    if args.generated:
+        kinds.append(span_kind("generated", args.generated, work, args.generated_weight))
     drop = frozenset(filter(None, args.drop.split(",")))
     unknown = drop - set(FEATURES) - set(ABSTAIN_FEATURES)
     if unknown:
@@ -248,50 +255,69 @@ def main(argv: list[str] | None = None) -> int:
     asked_by_kind: list[list[Asked]] = []
     heads_by_kind: list[list[np.ndarray]] = []
     kept = [work / f"readings-{kind.name}-{len(kind.questions)}.npz" for kind in kinds]
-    if args.reuse:
-        for kind, path in zip(kinds, kept):
+    # With --reuse, a kind whose readings were kept is read from them; the others are gathered.
+    reused = [args.reuse and path.exists() for path in kept]
+    for kind, path, old in zip(kinds, kept, reused):
+        if old:
             asked, heads = load_readings(path)
             for a in asked:
                 a.weight = kind.weight
             asked_by_kind.append(asked)
             heads_by_kind.append(heads)
-        retrieve = fit_retrieve([a for asked in asked_by_kind for a in asked], drop)
-    else:
-        asked_by_kind = [collect(kind.engines, kind.files, kind.questions, kind.labels, kind.weight) for kind in kinds]
-        retrieve = fit_retrieve([a for asked in asked_by_kind for a in asked], drop)
-        for kind, asked, path in zip(kinds, asked_by_kind, kept):
-            heads = read_heads(kind.engines, kind.files, kind.questions, asked, retrieve)
-            save_readings(path, asked, heads)
-            heads_by_kind.append(heads)
-    read_model = fit_read([a for asked in asked_by_kind for a in asked],
-                          [h for heads in heads_by_kind for h in heads], drop)
-    rows_parts, answerable_parts, correct_parts, weight_parts = [], [], [], []
-    for kind, asked, heads in zip(kinds, asked_by_kind, heads_by_kind):
-        rows, answerable, correct = abstain_rows(kind.engines, kind.files, kind.questions, asked, heads, read_model)
-        rows_parts.append(rows)
-        answerable_parts.append(answerable)
-        correct_parts.append(correct)
-        weight_parts.append(np.full(len(rows), kind.weight))
-    rows = np.concatenate(rows_parts)
-    labels = np.concatenate(correct_parts if args.label == "correct" else answerable_parts)
-    scale = Standardizer.fit(rows, ABSTAIN_FEATURES, drop)
-    weights, bias = fit_logistic(scale(rows), labels, ABSTAIN_L2, sample_weights=np.concatenate(weight_parts))
-    abstain = LinearModel(ABSTAIN_FEATURES, scale.mean, scale.scale, weights, bias)
+        else:
+            asked_by_kind.append(collect(kind.engines, kind.files, kind.questions, kind.labels, kind.weight))
+            heads_by_kind.append([])
+    if not all(reused):  # the new kinds' best are read as a model of every kind ranks them
+        first = fit_retrieve([a for asked in asked_by_kind for a in asked], drop)
+        for n, (kind, path, old) in enumerate(zip(kinds, kept, reused)):
+            if not old:
+                heads_by_kind[n] = read_heads(kind.engines, kind.files, kind.questions, asked_by_kind[n], first)
+                save_readings(path, asked_by_kind[n], heads_by_kind[n])
+
+    def fitted(chosen: list[int]) -> tuple[LinearModel, LinearModel, LinearModel]:
+        """The three models learned from the kinds ``chosen``."""
+        retrieve = fit_retrieve([a for n in chosen for a in asked_by_kind[n]], drop)
+        read_model = fit_read([a for n in chosen for a in asked_by_kind[n]],
+                              [h for n in chosen for h in heads_by_kind[n]], drop)
+        rows_parts, answerable_parts, correct_parts, weight_parts = [], [], [], []
+        for n in chosen:
+            kind = kinds[n]
+            rows, answerable, correct = abstain_rows(kind.engines, kind.files, kind.questions, asked_by_kind[n],
+                                                     heads_by_kind[n], read_model)
+            rows_parts.append(rows)
+            answerable_parts.append(answerable)
+            correct_parts.append(correct)
+            weight_parts.append(np.full(len(rows), kind.weight))
+        rows = np.concatenate(rows_parts)
+        labels = np.concatenate(correct_parts if args.label == "correct" else answerable_parts)
+        scale = Standardizer.fit(rows, ABSTAIN_FEATURES, drop)
+        weights, bias = fit_logistic(scale(rows), labels, ABSTAIN_L2, sample_weights=np.concatenate(weight_parts))
+        return retrieve, read_model, LinearModel(ABSTAIN_FEATURES, scale.mean, scale.scale, weights, bias)
+
+    # SQuAD alone reads plain text; with other kinds, a second set learned from every kind
+    # reads documents made of entries (one model per kind of text, as validation chose).
+    retrieve, read_model, abstain = fitted([0])
+    structured = None
+    if len(kinds) > 1:
+        structured = ReaderModel(*fitted(list(range(len(kinds)))), args.threshold, {})
     # What decides the weights; --work, --out and --reuse only say where things are kept.
     command = (f"python -m verbatim.retrieval.reader.train --squad SQUAD --questions {args.questions} --label {args.label}"
                f" --threshold {args.threshold}" + (f" --faqs FAQS --faq-weight {args.faq_weight}" if args.faqs else "")
+               + (f" --generated GENERATED --generated-weight {args.generated_weight}" if args.generated else "")
                + (f" --drop {args.drop}" if args.drop else ""))
     data = "SQuAD v1.1 train (CC BY-SA 4.0), train split of shared/data/squad-train/build.py"
     if args.faqs:
         data += "; the train split of shared/data/faqs/build.py (11 Debian FAQs, each under its own licence)"
+    if args.generated:
+        data += "; questions made by verbatim.retrieval.reader.generate from manual pages of sections 2, 3, 5, 7"
     model = ReaderModel(retrieve, read_model, abstain, args.threshold, {
         "command": command,
         "data": data,
         "data_sha256": data_hash(args.squad),
         "questions": len(questions),
-        **({"faq_questions": len(kinds[1].questions)} if args.faqs else {}),
+        **{f"{kind.name}_questions": len(kind.questions) for kind in kinds[1:]},
         "abstain_label": args.label,
-    })
+    }, structured)
     args.out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: " + ", ".join(f"{len(k.questions)} {k.name} questions" for k in kinds), file=sys.stderr)
     return 0
