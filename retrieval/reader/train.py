@@ -223,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="output folder of python -m verbatim.retrieval.reader.generate: learn from it too")
     parser.add_argument("--generated-weight", type=float, default=DEFAULT_GENERATED_WEIGHT,
                         help=f"how much a generated question counts (default {DEFAULT_GENERATED_WEIGHT})")
+    parser.add_argument("--plain", type=Path, default=None,
+                        help="a weights file this script wrote earlier: its models read plain prose, and only the "
+                             "models for documents made of entries are learned here")
     parser.add_argument("--questions", type=int, default=DEFAULT_QUESTIONS,
                         help=f"train questions to learn from (default {DEFAULT_QUESTIONS}; 0 for all)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
@@ -296,14 +299,21 @@ def main(argv: list[str] | None = None) -> int:
 
     # SQuAD alone reads plain text; with other kinds, a second set learned from every kind
     # reads documents made of entries (one model per kind of text, as validation chose).
-    retrieve, read_model, abstain = fitted([0])
     structured = None
     if len(kinds) > 1:
         structured = ReaderModel(*fitted(list(range(len(kinds)))), args.threshold, {})
+    plain_provenance = {}
+    if args.plain:
+        earlier = ReaderModel.from_json(json.loads(args.plain.read_text(encoding="utf-8")))
+        retrieve, read_model, abstain = earlier.retrieve, earlier.read, earlier.abstain
+        plain_provenance = {"plain": earlier.provenance}
+    else:
+        retrieve, read_model, abstain = fitted([0])
     # What decides the weights; --work, --out and --reuse only say where things are kept.
     command = (f"python -m verbatim.retrieval.reader.train --squad SQUAD --questions {args.questions} --label {args.label}"
                f" --threshold {args.threshold}" + (f" --faqs FAQS --faq-weight {args.faq_weight}" if args.faqs else "")
                + (f" --generated GENERATED --generated-weight {args.generated_weight}" if args.generated else "")
+               + (" --plain PLAIN" if args.plain else "")
                + (f" --drop {args.drop}" if args.drop else ""))
     data = "SQuAD v1.1 train (CC BY-SA 4.0), train split of shared/data/squad-train/build.py"
     if args.faqs:
@@ -317,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         "questions": len(questions),
         **{f"{kind.name}_questions": len(kind.questions) for kind in kinds[1:]},
         "abstain_label": args.label,
+        **plain_provenance,
     }, structured)
     args.out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: " + ", ".join(f"{len(k.questions)} {k.name} questions" for k in kinds), file=sys.stderr)
