@@ -127,6 +127,14 @@ def zipf(word: str) -> float:
 
 
 @lru_cache(maxsize=LOOKUP_CACHE_SIZE)
+def base_form(word: str) -> str:
+    """The word's most frequent WordNet lemma: "went" -> "go", "mice" -> "mouse"; else the word."""
+    word = word.lower()
+    found = _lemmas(word)
+    # max keeps the first of equals, and the word itself comes first when it is a lemma.
+    return max(found, key=zipf) if found else word
+
+
 def parts_of_speech(word: str) -> str:
     """WordNet's parts of speech of the word's lemmas ("n", "v", "a", "r"), empty when it has none."""
     return "".join(dict.fromkeys(part for lemma in _lemmas(word.lower()) for part in _parts_of_speech(lemma)))

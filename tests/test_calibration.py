@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from verbatim.retrieval.reader.calibration import Judged, main, reliability
+from verbatim.retrieval.training.calibration import Judged, main, reliability
 
 
 def judged(probability: float, answerable: bool, right: bool = False) -> Judged:

@@ -14,6 +14,7 @@ from verbatim.corpus.segment import MASTHEAD_PARAGRAPHS
 from verbatim.retrieval import english
 from verbatim.retrieval.index.terms import WORD, sentence_tokens, word_term
 from verbatim.retrieval.reader.evidence import EVIDENCE_TYPES, Evidence, find_evidence, type_match
+from verbatim.retrieval.reader.fields import FIELD_FEATURES, field_features
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import AnswerType
 
@@ -51,6 +52,7 @@ RETRIEVE_FEATURES = (
     "coverage_paragraph", "coverage_article", "article_specific", "behind_paragraph_best", "behind_paragraph_bm25",
     "coverage_title", "answer_words", "neighbour_only",
     "kind_heading", "kind_boilerplate", "kind_code", "kind_header_row",
+    *FIELD_FEATURES,  # the unit's place in its document's structure (fields.py)
 )
 # Features of the slower reading, for the best of the pool only.
 READ_FEATURES = (
@@ -69,6 +71,7 @@ UNIT_FEATURES = (
     "coverage_sentence", "coverage_forms", "coverage_synonyms", "coverage_specific",
     "coverage_paragraph", "coverage_article", "article_specific", "coverage_title", "answer_words",
     "kind_heading", "kind_boilerplate", "kind_code", "kind_header_row",
+    *FIELD_FEATURES,
 )
 UNIT_COLUMNS = np.array([COLUMN[name] for name in UNIT_FEATURES], dtype=np.int64)
 
@@ -226,6 +229,8 @@ def unit_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, val
         values[row, COLUMN["kind_boilerplate"]] = kind is UnitKind.BOILERPLATE
         values[row, COLUMN["kind_code"]] = kind is UnitKind.CODE
         values[row, COLUMN["kind_header_row"]] = kind is UnitKind.HEADER_ROW
+    # Structure (fields.py): the entry a unit sits in, its file's name, lines that point.
+    values[:, [COLUMN[name] for name in FIELD_FEATURES]] = field_features(index, terms, uids)
 
 
 def _behind_paragraph_best(paragraph_of: np.ndarray, values: np.ndarray) -> None:

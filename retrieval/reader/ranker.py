@@ -21,6 +21,7 @@ from verbatim.retrieval.reader.features import (
     question_features,
     read,
 )
+from verbatim.retrieval.reader.fields import structured_share
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.retriever import gather
 
@@ -34,6 +35,9 @@ ABSTAIN_FEATURES = (
     "best_paragraph_coverage", "best_article_coverage", "best_article_specific",
     "unknown_share", "unknown_specific", "unknown_most_specific", "content_terms", "mean_idf",
 )
+
+# More than half of a question's candidates in documents made of entries: read as one.
+STRUCTURED_SHARE = 0.5
 
 # A lone candidate has no rival: its margin reads as this, wider than the read stage's
 # scores put between two candidates.
@@ -91,6 +95,10 @@ class ReaderModel:
     abstain: LinearModel
     threshold: float  # the least probability that is answered
     provenance: dict
+    # The models for questions whose candidates sit mostly in documents made of entries (FAQs,
+    # reference pages), learned from every kind of question; this one's, from SQuAD alone,
+    # read the rest (fields.py says which documents are made of entries).
+    structured: ReaderModel | None = None
     # Where each model's features stand in the measured rows (set from the models above).
     retrieve_columns: np.ndarray = field(init=False, repr=False, compare=False)
     read_columns: np.ndarray = field(init=False, repr=False, compare=False)
@@ -107,12 +115,14 @@ class ReaderModel:
     def from_json(cls, data: dict) -> ReaderModel:
         return cls(LinearModel.from_json(data["retrieve"]), LinearModel.from_json(data["read"]),
                    LinearModel.from_json(data["abstain"]), float(data["threshold"]),
-                   data.get("provenance", {}))
+                   data.get("provenance", {}),
+                   cls.from_json(data["structured"]) if data.get("structured") else None)
 
     def to_json(self) -> dict:
         return {"format": "verbatim-reader-weights", "version": 1, "provenance": self.provenance,
                 "retrieve": self.retrieve.to_json(), "read": self.read.to_json(),
-                "abstain": self.abstain.to_json(), "threshold": round(self.threshold, 6)}
+                "abstain": self.abstain.to_json(), "threshold": round(self.threshold, 6),
+                **({"structured": self.structured.to_json()} if self.structured else {})}
 
 
 @cache
@@ -153,6 +163,9 @@ def rank_pool(index: Index, query: Query, model: ReaderModel,
     """Gather, score cheaply, read the best, score again, and judge the winner."""
     terms = QueryTerms.of(index, query)
     pool = gather(index, query, terms, exclude)
+    # One model per kind of text (fields.py): the pool's majority says which reads it.
+    if model.structured is not None and structured_share(index, pool.uids) >= STRUCTURED_SHARE:
+        model = model.structured
     if not len(pool.uids):
         return Ranking(pool, np.empty(0, dtype=np.int64), np.empty(0), 0.0, np.zeros(len(ABSTAIN_FEATURES)))
     first = model.retrieve.score(pool.values[:, model.retrieve_columns])

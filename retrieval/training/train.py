@@ -36,6 +36,7 @@ from verbatim.retrieval.reader.ranker import (
     abstain_features,
 )
 from verbatim.retrieval.reader.retriever import gather
+from verbatim.retrieval.training.kinds import Kind, read_jsonl, span_kind
 from verbatim.retrieval.training.learn import Standardizer, fit_listwise, fit_logistic
 
 # Regularisation of each model, chosen on the validation split.
@@ -46,6 +47,10 @@ DEFAULT_QUESTIONS = 6000
 # --json): below it fall 4.7% of answerable questions, inside the 5% of false refusals the
 # project allows, and 51% of those whose article is missing.
 DEFAULT_THRESHOLD = 0.16
+# An FAQ question counts this many SQuAD questions: there are 840 of them beside 6,000, and
+# at 1 the FAQ's entries barely move the weights (chosen on the validation sets).
+DEFAULT_FAQ_WEIGHT = 4.0
+DEFAULT_GENERATED_WEIGHT = 1.0
 
 
 @dataclass
@@ -57,17 +62,13 @@ class Asked:
     values: np.ndarray
     labels: np.ndarray
     own_fold: bool
+    weight: float = 1.0  # how much the question counts: its kind's weight
 
 
 def sample(rows: list[dict], limit: int) -> list[dict]:
     """The ``limit`` rows whose sha256(id) sorts first: the same sample on every run."""
     rows = sorted(rows, key=lambda r: hashlib.sha256(r["id"].encode("utf-8")).hexdigest())
     return rows[:limit] if limit else rows
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def make_folds(squad: Path, work: Path) -> list[tuple[Path, set[str]]]:
@@ -118,13 +119,15 @@ def asked_of(folds: list[set[str]], questions: list[dict], doing: str):
             print(f"  {n + 1} questions {doing}, {time.time() - started:.0f} s", file=sys.stderr)
 
 
-def collect(engines: list[Engine], folds: list[set[str]], questions: list[dict]) -> list[Asked]:
+def collect(engines: list[Engine], folds: list[set[str]], questions: list[dict], labels_of=None,
+            weight: float = 1.0) -> list[Asked]:
+    labels_of = labels_of or gold_labels
     asked: list[Asked] = []
     for q, k in asked_of(folds, questions, "gathered"):
         home = q["file"] in folds[k]
         pool = gathered(engines[k], q["question"])
-        labels = gold_labels(engines[k], pool.uids, q) if home else np.zeros(len(pool.uids))
-        asked.append(Asked(q["question"], pool.uids, pool.values, labels, home))
+        labels = labels_of(engines[k], pool.uids, q) if home else np.zeros(len(pool.uids))
+        asked.append(Asked(q["question"], pool.uids, pool.values, labels, home, weight))
     return asked
 
 
@@ -132,7 +135,8 @@ def fit_retrieve(asked: list[Asked], drop: frozenset[str]) -> LinearModel:
     cols = slice(0, len(RETRIEVE_FEATURES))
     mine = [a for a in asked if a.own_fold and len(a.uids)]
     scale = Standardizer.fit(np.concatenate([a.values[:, cols] for a in mine]), RETRIEVE_FEATURES, drop)
-    weights = fit_listwise([(scale(a.values[:, cols]), a.labels) for a in mine], RANK_L2)
+    weights = fit_listwise([(scale(a.values[:, cols]), a.labels) for a in mine], RANK_L2,
+                           group_weights=np.array([a.weight for a in mine]))
     return LinearModel(RETRIEVE_FEATURES, scale.mean, scale.scale, weights)
 
 
@@ -156,7 +160,8 @@ def read_heads(engines: list[Engine], folds: list[set[str]], questions: list[dic
 def fit_read(asked: list[Asked], heads: list[np.ndarray], drop: frozenset[str]) -> LinearModel:
     mine = [(a, h) for a, h in zip(asked, heads) if a.own_fold and len(h)]
     scale = Standardizer.fit(np.concatenate([a.values[h] for a, h in mine]), FEATURES, drop)
-    weights = fit_listwise([(scale(a.values[h]), a.labels[h]) for a, h in mine], RANK_L2)
+    weights = fit_listwise([(scale(a.values[h]), a.labels[h]) for a, h in mine], RANK_L2,
+                           group_weights=np.array([a.weight for a, _ in mine]))
     return LinearModel(FEATURES, scale.mean, scale.scale, weights)
 
 
@@ -179,7 +184,7 @@ def abstain_rows(engines: list[Engine], folds: list[set[str]], questions: list[d
 def save_readings(path: Path, asked: list[Asked], heads: list[np.ndarray]) -> None:
     """Keep what gathering and reading found, so other settings refit in seconds."""
     counts = np.array([len(a.uids) for a in asked])
-    np.savez(path, counts=counts, heads=np.array([len(h) for h in heads]),
+    np.savez(path, counts=counts, features=np.array(FEATURES), heads=np.array([len(h) for h in heads]),
              head_rows=np.concatenate(heads) if heads else np.empty(0),
              uids=np.concatenate([a.uids for a in asked]), values=np.concatenate([a.values for a in asked]),
              labels=np.concatenate([a.labels for a in asked]), own=np.array([a.own_fold for a in asked]),
@@ -189,6 +194,8 @@ def save_readings(path: Path, asked: list[Asked], heads: list[np.ndarray]) -> No
 def load_readings(path: Path) -> tuple[list[Asked], list[np.ndarray]]:
     with np.load(path, allow_pickle=False) as packed:
         data = {name: packed[name] for name in packed.files}  # each read of a member unpacks it anew
+    if tuple(data.get("features", np.array([])).tolist()) != FEATURES:
+        raise SystemExit(f"{path} was read with other features: gather again without --reuse")
     bounds = np.cumsum(np.concatenate([[0], data["counts"]]))
     head_bounds = np.cumsum(np.concatenate([[0], data["heads"]]))
     asked, heads = [], []
@@ -210,6 +217,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m verbatim.retrieval.training.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--squad", type=Path, required=True, help="output folder of squad-train/build.py")
+    parser.add_argument("--faqs", type=Path, default=None,
+                        help="output folder of faqs/build.py: learn from its train split too")
+    parser.add_argument("--faq-weight", type=float, default=DEFAULT_FAQ_WEIGHT,
+                        help=f"how much an FAQ question counts beside a SQuAD one (default {DEFAULT_FAQ_WEIGHT})")
+    parser.add_argument("--generated", type=Path, default=None,
+                        help="output folder of python -m verbatim.retrieval.training.generate: learn from it too")
+    parser.add_argument("--generated-weight", type=float, default=DEFAULT_GENERATED_WEIGHT,
+                        help=f"how much a generated question counts (default {DEFAULT_GENERATED_WEIGHT})")
+    parser.add_argument("--plain", type=Path, default=None,
+                        help="a weights file this script wrote earlier: its models read plain prose, and only the "
+                             "models for documents made of entries are learned here")
     parser.add_argument("--questions", type=int, default=DEFAULT_QUESTIONS,
                         help=f"train questions to learn from (default {DEFAULT_QUESTIONS}; 0 for all)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
@@ -217,8 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", choices=("answerable", "correct"), default="answerable",
                         help="what the abstainer predicts: the corpus holds the answer (default), or the top sentence is it")
     parser.add_argument("--drop", default="", help="features to leave out, comma-separated (to measure what each earns)")
-    parser.add_argument("--reuse", type=Path, default=None,
-                        help="refit from the readings a previous run kept (its work folder's readings-N.npz)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="refit from the readings a previous run kept in the work folder (readings-KIND-N.npz)")
     parser.add_argument("--work", type=Path, default=None,
                         help="folder for the fold corpora, their indexes and the kept readings (default: the temp folder)")
     parser.add_argument("--out", type=Path, default=WEIGHTS_FILE)
@@ -227,40 +245,94 @@ def main(argv: list[str] | None = None) -> int:
     # inside the package.
     work = args.work or Path(tempfile.gettempdir()) / "verbatim-train"
     folds = make_folds(args.squad, work)
-    engines = [Engine.load(folder, index_dir=work / "index") for folder, _ in folds]
-    files = [f for _, f in folds]
     questions = sample([q for q in read_jsonl(args.squad / "questions.jsonl") if q["split"] == "train"],
                        args.questions)
+    kinds = [Kind("squad", [Engine.load(folder, index_dir=work / "index") for folder, _ in folds],
+                  [f for _, f in folds], questions, gold_labels, 1.0)]
+    if args.faqs:
+        kinds.append(span_kind("faqs", args.faqs, work, args.faq_weight))
+    if args.generated:
+        kinds.append(span_kind("generated", args.generated, work, args.generated_weight))
     drop = frozenset(filter(None, args.drop.split(",")))
     unknown = drop - set(FEATURES) - set(ABSTAIN_FEATURES)
     if unknown:
         parser.error(f"no such feature: {', '.join(sorted(unknown))}")
-    if args.reuse:
-        asked, heads = load_readings(args.reuse)
-        retrieve = fit_retrieve(asked, drop)
+    asked_by_kind: list[list[Asked]] = []
+    heads_by_kind: list[list[np.ndarray]] = []
+    kept = [work / f"readings-{kind.name}-{len(kind.questions)}.npz" for kind in kinds]
+    # With --reuse, a kind whose readings were kept is read from them; the others are gathered.
+    reused = [args.reuse and path.exists() for path in kept]
+    for kind, path, old in zip(kinds, kept, reused):
+        if old:
+            asked, heads = load_readings(path)
+            for a in asked:
+                a.weight = kind.weight
+            asked_by_kind.append(asked)
+            heads_by_kind.append(heads)
+        else:
+            asked_by_kind.append(collect(kind.engines, kind.files, kind.questions, kind.labels, kind.weight))
+            heads_by_kind.append([])
+    if not all(reused):  # the new kinds' best are read as a model of every kind ranks them
+        first = fit_retrieve([a for asked in asked_by_kind for a in asked], drop)
+        for n, (kind, path, old) in enumerate(zip(kinds, kept, reused)):
+            if not old:
+                heads_by_kind[n] = read_heads(kind.engines, kind.files, kind.questions, asked_by_kind[n], first)
+                save_readings(path, asked_by_kind[n], heads_by_kind[n])
+
+    def fitted(chosen: list[int]) -> tuple[LinearModel, LinearModel, LinearModel]:
+        """The three models learned from the kinds ``chosen``."""
+        retrieve = fit_retrieve([a for n in chosen for a in asked_by_kind[n]], drop)
+        read_model = fit_read([a for n in chosen for a in asked_by_kind[n]],
+                              [h for n in chosen for h in heads_by_kind[n]], drop)
+        rows_parts, answerable_parts, correct_parts, weight_parts = [], [], [], []
+        for n in chosen:
+            kind = kinds[n]
+            rows, answerable, correct = abstain_rows(kind.engines, kind.files, kind.questions, asked_by_kind[n],
+                                                     heads_by_kind[n], read_model)
+            rows_parts.append(rows)
+            answerable_parts.append(answerable)
+            correct_parts.append(correct)
+            weight_parts.append(np.full(len(rows), kind.weight))
+        rows = np.concatenate(rows_parts)
+        labels = np.concatenate(correct_parts if args.label == "correct" else answerable_parts)
+        scale = Standardizer.fit(rows, ABSTAIN_FEATURES, drop)
+        weights, bias = fit_logistic(scale(rows), labels, ABSTAIN_L2, sample_weights=np.concatenate(weight_parts))
+        return retrieve, read_model, LinearModel(ABSTAIN_FEATURES, scale.mean, scale.scale, weights, bias)
+
+    # SQuAD alone reads plain text; with other kinds, a second set learned from every kind
+    # reads documents made of entries (one model per kind of text, as validation chose).
+    structured = None
+    if len(kinds) > 1:
+        structured = ReaderModel(*fitted(list(range(len(kinds)))), args.threshold, {})
+    plain_provenance = {}
+    if args.plain:
+        earlier = ReaderModel.from_json(json.loads(args.plain.read_text(encoding="utf-8")))
+        retrieve, read_model, abstain = earlier.retrieve, earlier.read, earlier.abstain
+        plain_provenance = {"plain": earlier.provenance}
     else:
-        asked = collect(engines, files, questions)
-        retrieve = fit_retrieve(asked, drop)
-        heads = read_heads(engines, files, questions, asked, retrieve)
-        save_readings(work / f"readings-{len(questions)}.npz", asked, heads)
-    read_model = fit_read(asked, heads, drop)
-    rows, answerable, correct = abstain_rows(engines, files, questions, asked, heads, read_model)
-    labels = correct if args.label == "correct" else answerable
-    scale = Standardizer.fit(rows, ABSTAIN_FEATURES, drop)
-    weights, bias = fit_logistic(scale(rows), labels, ABSTAIN_L2)
-    abstain = LinearModel(ABSTAIN_FEATURES, scale.mean, scale.scale, weights, bias)
+        retrieve, read_model, abstain = fitted([0])
     # What decides the weights; --work, --out and --reuse only say where things are kept.
     command = (f"python -m verbatim.retrieval.training.train --squad SQUAD --questions {args.questions} --label {args.label}"
-               f" --threshold {args.threshold}" + (f" --drop {args.drop}" if args.drop else ""))
+               f" --threshold {args.threshold}" + (f" --faqs FAQS --faq-weight {args.faq_weight}" if args.faqs else "")
+               + (f" --generated GENERATED --generated-weight {args.generated_weight}" if args.generated else "")
+               + (" --plain PLAIN" if args.plain else "")
+               + (f" --drop {args.drop}" if args.drop else ""))
+    data = "SQuAD v1.1 train (CC BY-SA 4.0), train split of shared/data/squad-train/build.py"
+    if args.faqs:
+        data += "; the train split of shared/data/faqs/build.py (11 Debian FAQs, each under its own licence)"
+    if args.generated:
+        data += "; questions made by verbatim.retrieval.training.generate from manual pages of sections 2, 3, 5, 7"
     model = ReaderModel(retrieve, read_model, abstain, args.threshold, {
         "command": command,
-        "data": "SQuAD v1.1 train (CC BY-SA 4.0), train split of shared/data/squad-train/build.py",
+        "data": data,
         "data_sha256": data_hash(args.squad),
         "questions": len(questions),
+        **{f"{kind.name}_questions": len(kind.questions) for kind in kinds[1:]},
         "abstain_label": args.label,
-    })
+        **plain_provenance,
+    }, structured)
     args.out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}: {len(questions)} questions", file=sys.stderr)
+    print(f"wrote {args.out}: " + ", ".join(f"{len(k.questions)} {k.name} questions" for k in kinds), file=sys.stderr)
     return 0
 
 

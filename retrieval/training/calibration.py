@@ -1,6 +1,6 @@
 """Measure how well the answer probability is calibrated: a reliability table and expected calibration error.
 
-    python -m verbatim.retrieval.reader.calibration --squad DIR VAL.jsonl OFF.jsonl \\
+    python -m verbatim.retrieval.training.calibration --squad DIR VAL.jsonl OFF.jsonl \\
         [--faqs DIR VAL.jsonl OFF.jsonl] [--bins 10] [--out FILE]
 
 Each set is the folder its build script wrote (SQuAD's validation split, or the FAQs'
@@ -160,7 +160,7 @@ def report(sets: Iterable[tuple[str, list[Judged]]], bins: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m verbatim.retrieval.reader.calibration", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m verbatim.retrieval.training.calibration", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--squad", nargs=3, type=Path, metavar=("DIR", "VAL", "OFF"),
                         help="SQuAD's built folder, the saved answers to its validation questions, and to them off-corpus")

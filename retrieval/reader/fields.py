@@ -1,0 +1,128 @@
+"""Features of a unit's place in its document's structure: its entry's heading, its file's name, lines that point."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from verbatim.corpus import UnitKind
+from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.index.terms import terms as text_terms
+
+if TYPE_CHECKING:
+    from verbatim.retrieval.reader.features import QueryTerms
+
+# The features this module measures, in the order of its columns.
+FIELD_FEATURES = (
+    "entry_coverage", "entry_distance", "repeated_in_document", "paragraph_units", "asks",
+    "coverage_filename",
+)
+# The features that match the question against a heading (switched off together with
+# ``--drop`` to measure how much an answer owes to a heading that restates the question).
+HEADING_MATCH_FEATURES = ("entry_coverage", "coverage_heading", "coverage_previous")
+# How far back an entry's heading is looked for, in units: the longest FAQ answers of the
+# shared sets run to about 9,000 characters, some 120 sentences.
+ENTRY_REACH = 200
+# A paragraph this short that ends in a question mark stands as a heading (an FAQ's question
+# set as its own paragraph) even where the format marks no heading.
+HEADING_PARAGRAPH_UNITS = 2
+# A document with this many pointing lines that ask is made of entries (see _measure).
+STRUCTURED_POINTERS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    """One article's pointing lines: the units that head an entry (headings, lines repeated
+    elsewhere in the document such as a table of contents and the heading it points to, and
+    questions set as their own paragraph), and how often each unit's words recur."""
+
+    pointers: np.ndarray  # unit ids, ascending
+    repeats: np.ndarray  # per unit of the article: how many units of the article have its words
+    paragraph_units: np.ndarray  # per unit of the article: how many units its paragraph has
+    filename_terms: frozenset[str]
+    structured: bool  # entries headed by pointing lines: an FAQ, a reference page
+
+
+def structure(index: SentenceIndex, article: int) -> Structure:
+    """The article's Structure, kept on the index: articles are few and it is read often."""
+    kept: dict[int, Structure] = vars(index).setdefault("_entry_structure", {})
+    found = kept.get(article)
+    if found is None:
+        found = kept[article] = _measure(index, article)
+    return found
+
+
+def _measure(index: SentenceIndex, article: int) -> Structure:
+    d = index.data
+    info = index.articles[article]
+    first, count = info.first, info.count
+    vocab = d.vocab
+    keys = []
+    for uid in range(first, first + count):
+        ids = d.term_ids[int(d.term_ptr[uid]):int(d.term_ptr[uid + 1])].tolist()
+        # Words only: "1.1. How ..." in a table of contents and "How ..." as the heading are one line.
+        keys.append(tuple(t for t in ids if any(c.isalpha() for c in vocab[t])))
+    counted: dict[tuple[int, ...], int] = {}
+    for key in keys:
+        counted[key] = counted.get(key, 0) + 1
+    repeats = np.array([counted[k] if len(k) >= 2 else 1 for k in keys], dtype=np.int64)
+    paragraphs = d.unit_paragraph[first:first + count]
+    _, inverse, sizes = np.unique(paragraphs, return_inverse=True, return_counts=True)
+    paragraph_units = sizes[inverse]
+    kinds = d.unit_kind[first:first + count]
+    pointers = []
+    for n in range(count):
+        if kinds[n] == UnitKind.HEADING or repeats[n] >= 2:
+            pointers.append(first + n)
+        elif (paragraph_units[n] <= HEADING_PARAGRAPH_UNITS and kinds[n] != UnitKind.CODE
+              and index.text_of(first + n).rstrip().endswith("?")):
+            pointers.append(first + n)
+    name = PurePosixPath(info.rel or info.path).name
+    # Entries headed by questions make an FAQ: lines that ask and point (repeated in a table
+    # of contents, or set apart as their own paragraph). Headings alone do not (a news story
+    # has a headline, an encyclopaedia article its sections), nor lines repeated without
+    # asking (a news story's standfirst over its first paragraph, a program's code lines):
+    # on the shared sets' corpora no SQuAD article, bundled story or Perl FAQ entry has more
+    # than two such lines, and 17 of the 21 FAQs have three or more.
+    asking = sum(1 for p in pointers
+                 if kinds[p - first] not in (UnitKind.HEADING, UnitKind.BOILERPLATE, UnitKind.CODE)
+                 and index.text_of(p).rstrip().endswith("?"))
+    return Structure(np.array(pointers, dtype=np.int64), repeats, paragraph_units,
+                     frozenset(text_terms(name.replace(".", " ").replace("_", " ").replace("-", " "))),
+                     asking >= STRUCTURED_POINTERS)
+
+
+def structured_share(index: SentenceIndex, uids: np.ndarray) -> float:
+    """The share of ``uids`` that sit in documents made of entries. A sharded index's parts
+    are not read here: its questions are read as plain text."""
+    if not len(uids) or not hasattr(index, "data"):
+        return 0.0
+    articles = np.unique(index.data.unit_article[uids])
+    structured = {int(a) for a in articles.tolist() if structure(index, int(a)).structured}
+    return float(np.isin(index.data.unit_article[uids], list(structured)).mean()) if structured else 0.0
+
+
+def field_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray) -> np.ndarray:
+    """The FIELD_FEATURES of the units ``uids`` of ``index``, one row each."""
+    out = np.zeros((len(uids), len(FIELD_FEATURES)))
+    unit_article = index.data.unit_article
+    for row, uid in enumerate(uids.tolist()):
+        article = int(unit_article[uid])
+        found = structure(index, article)
+        first = index.articles[article].first
+        at = int(np.searchsorted(found.pointers, uid)) - 1  # the nearest pointer before the unit
+        if at >= 0 and uid - int(found.pointers[at]) <= ENTRY_REACH:
+            head = int(found.pointers[at])
+            out[row, 0] = terms.share(index.term_set(head), with_forms=True)
+            out[row, 1] = math.log1p(uid - head - 1)
+        else:
+            out[row, 1] = math.log1p(ENTRY_REACH)
+        out[row, 2] = math.log(found.repeats[uid - first])
+        out[row, 3] = math.log(found.paragraph_units[uid - first])
+        out[row, 4] = index.text_of(uid).rstrip().endswith("?")
+        out[row, 5] = terms.share(found.filename_terms, with_forms=True)
+    return out

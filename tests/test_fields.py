@@ -1,0 +1,179 @@
+"""Features of a unit's place in its document: its entry's heading, its file's name, lines that point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.reader.features import COLUMN, QueryTerms, gather
+from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.question import analyze
+from verbatim.retrieval.training.compare import main as compare
+from verbatim.retrieval.training.compare import mcnemar, right
+
+FAQ = """Widget Frequently Asked Questions
+
+Contents
+
+1.1. How do I reset the widget counter?
+1.2. Why does the gizmo refuse to start?
+
+1.1. How do I reset the widget counter?
+
+Hold the front button for ten seconds until the lamp blinks twice.
+The counter then starts again from zero.
+
+1.2. Why does the gizmo refuse to start?
+
+A gizmo without a charged battery stays dark after power is applied.
+Charge it for an hour first.
+"""
+
+
+@pytest.fixture()
+def faq(tmp_path: Path) -> Engine:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "widget-faq.txt").write_text(FAQ, encoding="utf-8")
+    (folder / "frobnicate.txt").write_text(
+        "Frobnicate reads a widget list and prints each counter.\nThe counter column is wide.\n", encoding="utf-8")
+    return Engine.load(folder, index_dir=tmp_path / "index")
+
+
+def pooled(engine: Engine, question: str) -> list[tuple[str, dict[str, float]]]:
+    """Each candidate's text and features."""
+    index = engine.index
+    query = Query.of(index, analyze(question))
+    pool = gather(index, query, QueryTerms.of(index, query))
+    return [(index.text_of(int(uid)), {name: float(pool.values[row, col]) for name, col in COLUMN.items()})
+            for row, uid in enumerate(pool.uids.tolist())]
+
+
+def features_of(engine: Engine, question: str) -> dict[str, dict[str, float]]:
+    return dict(pooled(engine, question))
+
+
+def test_the_first_sentence_under_a_restating_heading_sits_in_the_entry_it_asks_for(faq: Engine):
+    found = features_of(faq, "How do I reset the widget counter?")
+    answer = found["Hold the front button for ten seconds until the lamp blinks twice."]
+    assert answer["entry_coverage"] == pytest.approx(1.0)
+    assert answer["entry_distance"] == 0.0
+    # The other entry's answer sits under a heading that does not restate the question.
+    other = found.get("A gizmo without a charged battery stays dark after power is applied.")
+    assert other is None or other["entry_coverage"] < 0.5
+
+
+def test_a_line_of_the_contents_and_its_heading_are_repeated_the_answer_is_not(faq: Engine):
+    found = features_of(faq, "How do I reset the widget counter?")
+    headings = [f for text, f in pooled(faq, "How do I reset the widget counter?") if "reset the widget counter" in text]
+    assert len(headings) == 2
+    assert all(f["repeated_in_document"] > 0 and f["asks"] == 1.0 for f in headings)
+    answer = found["Hold the front button for ten seconds until the lamp blinks twice."]
+    assert answer["repeated_in_document"] == 0.0 and answer["asks"] == 0.0
+
+
+def test_a_question_naming_a_file_matches_its_name(faq: Engine):
+    found = features_of(faq, "What does frobnicate print?")
+    named = found["Frobnicate reads a widget list and prints each counter."]
+    assert named["coverage_filename"] > 0.0
+    elsewhere = [f for text, f in found.items() if "counter" in text and "Frobnicate" not in text
+                 and "column" not in text]
+    assert all(f["coverage_filename"] == 0.0 for f in elsewhere)
+
+
+def test_mcnemar_is_the_exact_binomial_test_on_disagreements():
+    assert mcnemar(0, 0) == 1.0
+    assert mcnemar(5, 5) == 1.0
+    assert mcnemar(0, 6) == pytest.approx(2 / 64)
+    assert mcnemar(1, 10) == pytest.approx(2 * 12 / 2**11)
+
+
+def test_right_counts_as_the_scorer_does():
+    gold = {"id": "q", "file": "a.txt", "start": 10, "end": 20}
+    top = {"article": {"path": "/x/a.txt"}, "start": 15, "end": 30}
+    assert right("faqs", gold, {"answered": True, "answers": [top]})
+    assert not right("faqs", gold, {"answered": True, "answers": [{**top, "start": 20}]})
+    assert not right("faqs", gold, {"answered": False, "answers": []})
+    assert right("offcorpus", gold, {"answered": False, "answers": []})
+    squad = {"id": "s", "file": "a.txt", "answers": [{"start": 12, "text": "abc"}]}
+    assert right("squad", squad, {"answered": True, "answers": [top | {"start": 12}]})
+    assert not right("squad", squad, {"answered": True, "answers": [top]})
+
+
+def test_compare_says_worse_when_a_run_loses_beyond_noise(tmp_path: Path, capsys):
+    data = tmp_path / "faqs"
+    data.mkdir()
+    golds = [{"id": f"q{i}", "file": "a.txt", "start": 0, "end": 10} for i in range(12)]
+    (data / "validation.jsonl").write_text("".join(json.dumps(g) + "\n" for g in golds), encoding="utf-8")
+    hit = {"answered": True, "answers": [{"article": {"path": "a.txt"}, "start": 0, "end": 5}]}
+    miss = {"answered": True, "answers": [{"article": {"path": "b.txt"}, "start": 0, "end": 5}]}
+    before, after = tmp_path / "before.jsonl", tmp_path / "after.jsonl"
+    before.write_text("".join(json.dumps({"id": g["id"], "output": hit}) + "\n" for g in golds), encoding="utf-8")
+    after.write_text("".join(json.dumps({"id": g["id"], "output": miss if n < 9 else hit}) + "\n"
+                             for n, g in enumerate(golds)), encoding="utf-8")
+    assert compare(["--set", "faqs", "--data", str(data), str(before), str(after)]) == 1
+    assert "WORSE" in capsys.readouterr().out
+    assert compare(["--set", "faqs", "--data", str(data), str(after), str(before)]) == 0
+    assert np.isclose(mcnemar(9, 0), 2 / 2**9)
+
+
+PAGE = """FROB(3)                  Library Functions Manual                  FROB(3)
+
+NAME
+       frob_open, frob_close - open and close a frobnicator handle
+
+DESCRIPTION
+       The  frob_open() function opens a handle.  It is justified text,  with
+       wide gaps that are not tags.
+
+       FROB_FAST
+              Open the handle without waiting for the device to settle, which
+              is quicker but less safe.
+
+       -q     Print nothing at all while the handle is open, not even errors.
+
+       If     a word of text begins a paragraph like a tag, it is still not a
+              tag; its case says so.
+
+SEE ALSO
+       frob(7)
+"""
+
+
+def test_questions_made_from_a_manual_page_ask_for_its_summary_and_its_entries():
+    from verbatim.retrieval.training.generate import questions_of
+
+    made = questions_of(PAGE, "frob.3.txt", "frob")
+    asked = {q["question"]: PAGE[q["start"]:q["end"]] for q in made}
+    assert asked["What does frob_open do?"] == "open and close a frobnicator handle"
+    assert asked["How do I open and close a frobnicator handle?"] == "open and close a frobnicator handle"
+    assert asked["What does FROB_FAST do in frob?"].startswith("Open the handle without waiting")
+    assert asked["What does FROB_FAST do in frob?"].endswith("less safe.")
+    assert asked["What does -q do in frob?"] == "Print nothing at all while the handle is open, not even errors."
+    assert not any(" If " in q or "The " in q for q in asked)
+
+
+def test_an_faq_is_made_of_entries_and_plain_text_is_not(faq: Engine):
+    from verbatim.retrieval.reader.fields import structure, structured_share
+
+    index = faq.index
+    kinds = {Path(a.path).name: structure(index, n).structured for n, a in enumerate(index.articles)}
+    assert kinds == {"widget-faq.txt": True, "frobnicate.txt": False}
+    faq_units = np.arange(index.articles[[Path(a.path).name for a in index.articles].index("widget-faq.txt")].first,
+                          len(index))
+    assert 0.0 < structured_share(index, faq_units) <= 1.0
+
+
+def test_a_heading_that_restates_the_question_yields_the_entry_text(faq: Engine):
+    result = faq.ask("How do I reset the widget counter?", top=3)
+    assert result.answered
+    assert result.answers[0].sentence == "Hold the front button for ten seconds until the lamp blinks twice."
+
+
+def test_a_table_of_contents_line_is_not_the_answer(faq: Engine):
+    result = faq.ask("Why does the gizmo refuse to start?", top=3)
+    assert result.answers[0].sentence.startswith("A gizmo without a charged battery")
