@@ -239,7 +239,9 @@ def read_file(path: Path, inside: str | None) -> tuple[str | None, str | None, s
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None, "skipped, not a regular file", ""
         with open(open_inside(path, inside), "rb") as handle:
-            raw = handle.read(most + 1)
+            # No more than the file holds is asked for: read(n) sets n bytes aside first, and
+            # the most a packed file may be is more than a reading process's memory budget.
+            raw = handle.read(min(most, os.fstat(handle.fileno()).st_size) + 1)
     except NotRegularFile:
         return None, "skipped, not a regular file", ""
     except OutsideFolder as error:

@@ -130,12 +130,12 @@ def test_works_from_any_directory(verbatim, tmp_path):
     assert run.code == ExitCode.ANSWERED and "CATL" in run.out
 
 
-def test_every_flag_is_in_the_help_and_the_readme(verbatim):
+def test_every_flag_is_in_the_help_and_the_documentation(verbatim):
     from conftest import ROOT
 
     from verbatim.tui.cli import build_parser
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     help_text = verbatim("--help").out
     flags = [o for action in build_parser()._actions for o in action.option_strings if o.startswith("--")]
     assert {"--reindex", "--follow-links"} <= set(flags)

@@ -40,9 +40,12 @@ def test_corpus_given_twice_is_refused_in_one_line(cli, tmp_path):
 def test_help_lists_every_format_read_the_top_maximum_and_the_commands():
     from verbatim.tui.cli import build_parser
 
+    from verbatim.corpus.formats import ROFF_SUFFIXES
+
     text = " ".join(build_parser().format_help().split())
     for suffix in SUFFIXES:
-        assert suffix in text
+        assert suffix in ROFF_SUFFIXES or suffix in text, suffix
+    assert "manual pages (.5.gz, .3, ...)" in text  # the many manual page suffixes, named by example
     assert f"at most {MAX_TOP}" in text
     for command in ("verbatim logs", "verbatim indexes", "verbatim completion"):
         assert command in text

@@ -128,7 +128,7 @@ def test_a_pdf_larger_than_the_text_file_limit_is_read(tmp_path, monkeypatch):
     from verbatim.corpus import reader
 
     monkeypatch.setattr(reader, "MAX_FILE_BYTES", 1000)  # far below the PDF's size
-    text, note, digest = read_file(FIXTURES / "setspace-doc.pdf")
+    text, note, digest = read_file(FIXTURES / "setspace-doc.pdf", None)
     assert text is not None and "Single spacing is the default." in text and digest
 
 
@@ -253,7 +253,7 @@ def test_text_in_legacy_encodings_is_decoded(tmp_path, encoding, prefix):
         text = text.replace("“", '"').replace("”", '"').replace("–", "-")
     path = tmp_path / "guide.txt"
     path.write_bytes(prefix + text.encode(encoding))
-    decoded, note, _ = read_file(path)
+    decoded, note, _ = read_file(path, None)
     assert note is None and decoded == text and "\ufffd" not in decoded
 
 
@@ -315,7 +315,7 @@ def test_damaged_files_are_read_or_skipped_never_raised(tmp_path, name):
             damaged = damaged[: chance.randrange(1, len(damaged))]
         path = tmp_path / f"{attempt}-{name}"
         path.write_bytes(bytes(damaged))
-        text, note, _ = read_file(path)
+        text, note, _ = read_file(path, None)
         assert (text is None) == (note is not None and note.startswith("skipped")), (attempt, note)
 
 

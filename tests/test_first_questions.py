@@ -218,3 +218,11 @@ def test_the_verb_of_a_definition_question_is_not_its_topic():
     assert analysis.answer_type is AnswerType.DEFINITION
     assert [(t.surface, t.weight < 1.0) for t in analysis.terms] == [("RMB", False), ("stand", True)]
     assert all(t.weight == 1.0 for t in analyze("Where does the stand sell coffee?").terms)
+
+
+def test_a_follow_up_of_carried_words_alone_is_answered_without_error(engine):
+    # "And since when?" holds no word of its own: its words of weight are the earlier turn's.
+    conversation = engine.conversation()
+    engine.ask("Who founded DeepSeek?", conversation=conversation)
+    result = engine.ask("And since when?", conversation=conversation, explain=True)
+    assert result.question == "And since when?"

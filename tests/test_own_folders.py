@@ -47,7 +47,7 @@ def test_another_users_log_folder_is_never_written_through(cli, tmp_path, monkey
     (planted / "logs.db").symlink_to(target)
     why = foreign(planted)
     run = cli("--ask", QUESTION)
-    assert run.code == ExitCode.ANSWERED and "DeepSeek" in run.out
+    assert run.code == ExitCode.ANSWERED and "Liang Wenfeng" in run.out
     assert not target.exists()
     notes = [line for line in run.err.splitlines() if "not logged" in line]
     assert len(notes) == 1 and f"refusing the log folder {planted}: {why}" in notes[0]
@@ -94,7 +94,7 @@ def test_a_damaged_log_is_moved_aside_and_the_answer_still_prints(cli, tmp_path)
     damaged_log(path)
     before = path.read_bytes()
     run = cli("--ask", QUESTION)
-    assert run.code == ExitCode.ANSWERED and "DeepSeek" in run.out
+    assert run.code == ExitCode.ANSWERED and "Liang Wenfeng" in run.out
     (note,) = [line for line in run.err.splitlines() if "damaged" in line]
     assert f"{path} is damaged" in note and "moved aside to logs.db.damaged-" in note
     (aside,) = path.parent.glob("logs.db.damaged-*")

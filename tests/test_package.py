@@ -12,13 +12,12 @@ from conftest import ROOT, cli_env
 
 
 def readme_api_example() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("## In your own code"):text.index("## Usage")]
-    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    text = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
+    return re.search(r"```python\n(.*?)```", text, re.S).group(1)
 
 
 @pytest.mark.subprocess
-def test_the_readme_api_example_runs_and_follows_up(empty_nltk_data, tmp_path):
+def test_the_documented_api_example_runs_and_follows_up(empty_nltk_data, tmp_path):
     code = readme_api_example() + (
         "\nassert result.answered and '40-year-old' in best.sentence and best.line\n"
         "import sys\n"

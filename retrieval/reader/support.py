@@ -163,12 +163,16 @@ def short_answer(query: Query, reading: Reading, sentence: str,
     if focus_spans and placed:
         placed.append((FOCUS_PULL * max(w for w, _ in placed), focus_spans))
 
+    total = sum(weight for weight, _ in placed)
+
     def distance(e: Evidence) -> float:
-        if not placed:
+        # Words of no weight (a follow-up's carried context can be all the question holds)
+        # place nothing: every candidate is as near as any other.
+        if total <= 0:
             return 0.0
         return sum(
             weight * min(max(s - e.end, e.start - t, 0) for s, t in spans) for weight, spans in placed
-        ) / sum(weight for weight, _ in placed)
+        ) / total
 
     reach = VALUE_REACH if kind in VALUE_TYPES else APPOSITION_GAP
     appositions = [e for e in found if any(0 <= e.start - t <= reach for _, t in focus_spans)]
