@@ -38,9 +38,8 @@ def test_corpus_given_twice_is_refused_in_one_line(cli, tmp_path):
 
 
 def test_help_lists_every_format_read_the_top_maximum_and_the_commands():
-    from verbatim.tui.cli import build_parser
-
     from verbatim.corpus.formats import ROFF_SUFFIXES
+    from verbatim.tui.cli import build_parser
 
     text = " ".join(build_parser().format_help().split())
     for suffix in SUFFIXES:

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.reader.features import COLUMN, QueryTerms, gather
+from verbatim.retrieval.reader.features import COLUMN, QueryTerms
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import analyze
+from verbatim.retrieval.reader.retriever import gather
 from verbatim.retrieval.training.compare import main as compare
 from verbatim.retrieval.training.compare import mcnemar, right
 

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -95,25 +96,27 @@ def quoted(result) -> list[str]:
 
 
 # -- deterministic: the swap lands exactly between the check and the open --------------------
-def swap_at_open(monkeypatch, folder: Path, link: Path) -> list[str]:
-    """Make s.txt a link out just before the reader opens it; returns the paths opened."""
-    opened: list[str] = []
+def swap_at_open(monkeypatch, folder: Path, link: Path) -> Callable[[], list[str]]:
+    """Make s.txt a link out just before the reader opens it; returns what tells the paths
+    opened (written to a file: a file is read in a reading process, not only in this one)."""
+    record = folder.parent / "opened.txt"
 
     def swap(path: str) -> None:
-        opened.append(path)
+        with open(record, "a", encoding="utf-8") as opened:
+            opened.write(path + "\n")
         if path == str(folder / "s.txt") and not (folder / "s.txt").is_symlink():
             os.replace(folder / "s.txt", folder.parent / "was-s.txt")
             os.symlink(link.resolve(), folder / "s.txt")
 
     monkeypatch.setattr(reader, "before_open", swap)
-    return opened
+    return lambda: record.read_text(encoding="utf-8").splitlines() if record.exists() else []
 
 
 def test_a_link_swapped_in_after_the_walk_is_not_read_when_indexing(tmp_path, monkeypatch):
     folder, link = write_corpus(tmp_path)
     opened = swap_at_open(monkeypatch, folder, link)
     engine = Engine.load(folder, index_dir=tmp_path / "idx")
-    assert str(folder / "s.txt") in opened  # the walk listed it as a regular file
+    assert str(folder / "s.txt") in opened()  # the walk listed it as a regular file
     assert [a.rel for a in engine.articles] == ["ferry.txt"]
     warnings = [w for w in engine.warnings if "s.txt" in w]
     assert len(warnings) == 1 and "leading outside the corpus folder" in warnings[0], engine.warnings
@@ -126,7 +129,7 @@ def test_a_link_swapped_in_before_the_quote_check_is_not_quoted(tmp_path, monkey
     assert "s.txt" in [a.rel for a in engine.articles]
     opened = swap_at_open(monkeypatch, folder, link)
     result = engine.ask(QUESTION)
-    assert str(folder / "s.txt") in opened  # the quote check opened it after the swap
+    assert str(folder / "s.txt") in opened()  # the quote check opened it after the swap
     assert "swordfish" not in "".join(quoted(result))
     assert all(p.article.id != "s.txt" for p in [*result.answers, *result.closest])
 

@@ -97,8 +97,8 @@ def test_a_reader_that_fails_or_needs_too_much_memory_is_one_file_given_up(monke
 def test_the_readers_go_on_after_a_file_over_budget(short_budget):
     import budget_readers
 
-    tasks = [("a.txt", "", 0, 0, None), (f"{budget_readers.SLOW_NAME}.txt", "", 0, 0, None),
-             ("b.txt", "", 0, 0, None)]
+    tasks = [("a.txt", "", 0, 0, None, False), (f"{budget_readers.SLOW_NAME}.txt", "", 0, 0, None, False),
+             ("b.txt", "", 0, 0, None, False)]
     with Readers(2) as readers:
         results = list(readers.map(budget_readers.read_file_unless_slow, tasks, lambda task, why: (task[0], why)))
     assert results[1] == (tasks[1][0], "not read within its budget of 10 s")
@@ -140,7 +140,7 @@ def test_the_quote_check_reads_a_changed_file_within_the_budget(tmp_path, monkey
     # The file changes into one whose reading never ends: the quote check gives up on it in
     # its budget, the file is read again (and skipped), and the question is answered anew.
     (root / "fox.md").write_text("# Foxes\n\nThe quick brown fox was named Rufus by the farmer.\n", encoding="utf-8")
-    monkeypatch.setattr("verbatim.retrieval.engine.article_of_text", budget_readers.article_never_ends)
+    monkeypatch.setattr("verbatim.retrieval.verifier.article_of_text", budget_readers.article_never_ends)
     monkeypatch.setattr(build_module, "READ_FILE", budget_readers.never_ends)
     started = time.monotonic()
     result = engine.ask("What was the fox named?")

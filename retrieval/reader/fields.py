@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from verbatim.corpus import UnitKind
-from verbatim.retrieval.index.sentence_index import SentenceIndex
+from verbatim.retrieval.index.protocol import Index
 from verbatim.retrieval.index.terms import terms as text_terms
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class Structure:
     structured: bool  # entries headed by pointing lines: an FAQ, a reference page
 
 
-def structure(index: SentenceIndex, article: int) -> Structure:
+def structure(index: Index, article: int) -> Structure:
     """The article's Structure, kept on the index: articles are few and it is read often."""
     kept: dict[int, Structure] = vars(index).setdefault("_entry_structure", {})
     found = kept.get(article)
@@ -56,30 +56,28 @@ def structure(index: SentenceIndex, article: int) -> Structure:
     return found
 
 
-def _measure(index: SentenceIndex, article: int) -> Structure:
-    d = index.data
+def _measure(index: Index, article: int) -> Structure:
     info = index.articles[article]
-    first, count = info.first, info.count
-    vocab = d.vocab
-    keys = []
-    for uid in range(first, first + count):
-        ids = d.term_ids[int(d.term_ptr[uid]):int(d.term_ptr[uid + 1])].tolist()
-        # Words only: "1.1. How ..." in a table of contents and "How ..." as the heading are one line.
-        keys.append(tuple(t for t in ids if any(c.isalpha() for c in vocab[t])))
-    counted: dict[tuple[int, ...], int] = {}
+    first = info.first
+    units = index.units_of(article)  # one call, whatever holds the article
+    count = len(units)
+    # Words only: "1.1. How ..." in a table of contents and "How ..." as the heading are one
+    # line. A unit's terms are those the index keeps for it (terms of its text).
+    keys = [tuple(t for t in text_terms(unit.text) if any(c.isalpha() for c in t)) for unit in units]
+    counted: dict[tuple[str, ...], int] = {}
     for key in keys:
         counted[key] = counted.get(key, 0) + 1
     repeats = np.array([counted[k] if len(k) >= 2 else 1 for k in keys], dtype=np.int64)
-    paragraphs = d.unit_paragraph[first:first + count]
+    paragraphs = np.array([unit.paragraph for unit in units], dtype=np.int64)
     _, inverse, sizes = np.unique(paragraphs, return_inverse=True, return_counts=True)
     paragraph_units = sizes[inverse]
-    kinds = d.unit_kind[first:first + count]
+    kinds = [unit.kind for unit in units]
+    asks = [unit.text.rstrip().endswith("?") for unit in units]
     pointers = []
     for n in range(count):
         if kinds[n] == UnitKind.HEADING or repeats[n] >= 2:
             pointers.append(first + n)
-        elif (paragraph_units[n] <= HEADING_PARAGRAPH_UNITS and kinds[n] != UnitKind.CODE
-              and index.text_of(first + n).rstrip().endswith("?")):
+        elif paragraph_units[n] <= HEADING_PARAGRAPH_UNITS and kinds[n] != UnitKind.CODE and asks[n]:
             pointers.append(first + n)
     name = PurePosixPath(info.rel or info.path).name
     # Entries headed by questions make an FAQ: lines that ask and point (repeated in a table
@@ -90,28 +88,26 @@ def _measure(index: SentenceIndex, article: int) -> Structure:
     # than two such lines, and 17 of the 21 FAQs have three or more.
     asking = sum(1 for p in pointers
                  if kinds[p - first] not in (UnitKind.HEADING, UnitKind.BOILERPLATE, UnitKind.CODE)
-                 and index.text_of(p).rstrip().endswith("?"))
+                 and asks[p - first])
     return Structure(np.array(pointers, dtype=np.int64), repeats, paragraph_units,
                      frozenset(text_terms(name.replace(".", " ").replace("_", " ").replace("-", " "))),
                      asking >= STRUCTURED_POINTERS)
 
 
-def structured_share(index: SentenceIndex, uids: np.ndarray) -> float:
-    """The share of ``uids`` that sit in documents made of entries. A sharded index's parts
-    are not read here: its questions are read as plain text."""
-    if not len(uids) or not hasattr(index, "data"):
+def structured_share(index: Index, uids: np.ndarray) -> float:
+    """The share of ``uids`` that sit in documents made of entries."""
+    if not len(uids):
         return 0.0
-    articles = np.unique(index.data.unit_article[uids])
-    structured = {int(a) for a in articles.tolist() if structure(index, int(a)).structured}
-    return float(np.isin(index.data.unit_article[uids], list(structured)).mean()) if structured else 0.0
+    of_units = np.array([index.unit_article[int(uid)] for uid in uids.tolist()], dtype=np.int64)
+    structured = {int(a) for a in np.unique(of_units).tolist() if structure(index, int(a)).structured}
+    return float(np.isin(of_units, list(structured)).mean()) if structured else 0.0
 
 
-def field_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray) -> np.ndarray:
+def field_features(index: Index, terms: QueryTerms, uids: np.ndarray) -> np.ndarray:
     """The FIELD_FEATURES of the units ``uids`` of ``index``, one row each."""
     out = np.zeros((len(uids), len(FIELD_FEATURES)))
-    unit_article = index.data.unit_article
     for row, uid in enumerate(uids.tolist()):
-        article = int(unit_article[uid])
+        article = int(index.unit_article[uid])
         found = structure(index, article)
         first = index.articles[article].first
         at = int(np.searchsorted(found.pointers, uid)) - 1  # the nearest pointer before the unit
