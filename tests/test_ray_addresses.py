@@ -82,12 +82,12 @@ def test_no_more_shards_than_files_are_made(corpus, tmp_path):
     assert opened.index.generation.count == open_sharded(corpus, index_dir=tmp_path / "idx").index.generation.count
 
 
-def test_every_exit_code_is_in_the_help_and_the_readme():
+def test_every_exit_code_is_in_the_help_and_the_documentation():
     from conftest import ROOT
 
     from verbatim.tui.cli import EPILOG
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "exit-codes.md").read_text(encoding="utf-8")
     for code in ExitCode:
         assert f"\n  {int(code):<4} " in EPILOG or f"\n  {int(code)} " in EPILOG, code
         assert f"\n| {int(code)} | " in readme, code
