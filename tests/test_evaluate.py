@@ -8,11 +8,7 @@ import sys
 import pytest
 from conftest import EVAL, cli_env
 
-from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.training.evaluate import evaluate, load_rows
-
-sys.path.insert(0, str(EVAL))
-from make_pydoc_corpus import write_pydoc_corpus  # noqa: E402
 
 
 def run(engine, *names):
@@ -36,19 +32,6 @@ def test_second_deepseek_set_floor(engine):
     assert report.right >= 56, report.misses  # of 60
     assert report.refused_unanswerable >= 10, report.misses  # of 16 (14 before issue 9)
     assert report.conversations_right >= 3, report.misses  # of 7 (6 before issue 9)
-
-
-@pytest.fixture(scope="module")
-def pydoc_engine(tmp_path_factory):
-    return Engine.load(write_pydoc_corpus(tmp_path_factory.mktemp("pydoc")))
-
-
-def test_python_reference_set_floor(pydoc_engine):
-    report = run(pydoc_engine, "pydoc-questions.jsonl", "pydoc-conversations.jsonl",
-                 "holdout-pydoc-questions.jsonl")
-    assert report.right >= 40, report.misses  # of 49
-    assert report.refused_unanswerable >= 8, report.misses  # of 11
-    assert report.abstention_precision >= 0.9
 
 
 @pytest.mark.subprocess
