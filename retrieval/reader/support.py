@@ -40,10 +40,10 @@ _SPAN_KINDS = {**SATISFIES, AnswerType.AUTHOR: frozenset({AnswerType.PERSON, Ans
 
 
 def supporting(index: Index, query: Query, ranking: Ranking, count: int) -> list[tuple[Reading, float]]:
-    """Up to ``count`` further sentences that also answer, with their scores: one sentence of
-    each other article first, best first, then sentences of the best one's own article from
-    other paragraphs (a long document's other entries); never the best one's own paragraph,
-    whose next sentence confirms nothing, and no two alike."""
+    """Up to ``count`` further sentences that also answer, with their scores, best first,
+    the first sentence of each other article before more of an article already listed (the
+    best one's own included: a long document's other entries); never the best one's own
+    paragraph, whose next sentence confirms nothing, and no two alike."""
     if count <= 0 or len(ranking.order) < 2:
         return []
     best_uid = int(ranking.pool.uids[int(ranking.order[0])])
@@ -52,24 +52,21 @@ def supporting(index: Index, query: Query, ranking: Ranking, count: int) -> list
     best_paragraph = index.unit(best_uid).paragraph
     kept_terms = [index.term_set(best_uid)]
     seen = {best_article}
-    others, own = [], []
+    first, rest = [], []
     for row, score in zip(ranking.order[1:READ_POOL].tolist(), ranking.scores[1:READ_POOL].tolist()):
-        if math.exp(score - best_score) < SUPPORT_RATIO or len(others) == count:
+        if math.exp(score - best_score) < SUPPORT_RATIO or len(first) == count:
             break
         uid = int(ranking.pool.uids[row])
         article = int(index.unit_article[uid])
-        if article == best_article:
-            if index.unit(uid).paragraph == best_paragraph:
-                continue
-        elif article in seen:
+        if article == best_article and index.unit(uid).paragraph == best_paragraph:
             continue
         terms = index.term_set(uid)
         if is_repeated(terms, kept_terms):
             continue
         kept_terms.append(terms)
+        (rest if article in seen else first).append((ranking.pool.reading(row), score))
         seen.add(article)
-        (own if article == best_article else others).append((ranking.pool.reading(row), score))
-    return (others + own)[:count]
+    return (first + rest)[:count]
 
 
 def is_repeated(terms: frozenset[str], kept: list[frozenset[str]]) -> bool:
