@@ -41,29 +41,25 @@ _SPAN_KINDS = {**SATISFIES, AnswerType.AUTHOR: frozenset({AnswerType.PERSON, Ans
 
 def supporting(index: Index, query: Query, ranking: Ranking, count: int) -> list[tuple[Reading, float]]:
     """Up to ``count`` further sentences that also answer, with their scores, best first,
-    the first sentence of each other article before more of an article already listed (the
-    best one's own included: a long document's other entries); never the best one's own
-    paragraph, whose next sentence confirms nothing, and no two alike."""
+    the first sentence of each other article before more of an article already listed, and
+    no two alike. The best one's own paragraph is not left out: on SQuAD's validation sample
+    leaving it out lost 40 answers from the five listed and gained 10 (MRR@5 0.673 to 0.662)."""
     if count <= 0 or len(ranking.order) < 2:
         return []
     best_uid = int(ranking.pool.uids[int(ranking.order[0])])
     best_score = float(ranking.scores[0])
-    best_article = int(index.unit_article[best_uid])
-    best_paragraph = index.unit(best_uid).paragraph
     kept_terms = [index.term_set(best_uid)]
-    seen = {best_article}
+    seen = {int(index.unit_article[best_uid])}
     first, rest = [], []
     for row, score in zip(ranking.order[1:READ_POOL].tolist(), ranking.scores[1:READ_POOL].tolist()):
         if math.exp(score - best_score) < SUPPORT_RATIO or len(first) == count:
             break
         uid = int(ranking.pool.uids[row])
-        article = int(index.unit_article[uid])
-        if article == best_article and index.unit(uid).paragraph == best_paragraph:
-            continue
         terms = index.term_set(uid)
         if is_repeated(terms, kept_terms):
             continue
         kept_terms.append(terms)
+        article = int(index.unit_article[uid])
         (rest if article in seen else first).append((ranking.pool.reading(row), score))
         seen.add(article)
     return (first + rest)[:count]
