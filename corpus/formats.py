@@ -50,14 +50,10 @@ def packed_format(name: str) -> str | None:
     """The format of a file whose text is extracted from its bytes, by its name; None for a
     file read as text."""
     lower = name.lower()
-    if lower.endswith(PDF_SUFFIXES):
-        return "pdf"
-    if lower.endswith(EPUB_SUFFIXES):
-        return "epub"
-    if lower.endswith(DOCX_SUFFIXES):
-        return "docx"
-    if lower.endswith(ODT_SUFFIXES):
-        return "odt"
+    for form, suffixes in (("pdf", PDF_SUFFIXES), ("epub", EPUB_SUFFIXES), ("docx", DOCX_SUFFIXES),
+                           ("odt", ODT_SUFFIXES)):
+        if lower.endswith(suffixes):
+            return form
     if lower.endswith(ROFF_SUFFIXES) and not lower.endswith(TEXT_SUFFIXES + MARKDOWN_SUFFIXES + RST_SUFFIXES):
         return "roff"
     return None
@@ -77,14 +73,10 @@ def format_of(name: str, text: str) -> str:
     if packed is not None:
         return packed
     lower = name.lower()
-    if lower.endswith(RST_SUFFIXES):
-        return "rst"
-    if lower.endswith(MARKDOWN_SUFFIXES):
-        return "markdown"
-    if lower.endswith(HTML_SUFFIXES):
-        return "html"
-    if lower.endswith(MAN_SUFFIXES):
-        return "man"
+    for form, suffixes in (("rst", RST_SUFFIXES), ("markdown", MARKDOWN_SUFFIXES), ("html", HTML_SUFFIXES),
+                           ("man", MAN_SUFFIXES)):
+        if lower.endswith(suffixes):
+            return form
     from verbatim.corpus.man import is_man_page
 
     return "man" if is_man_page(text) else "text"

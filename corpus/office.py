@@ -168,6 +168,11 @@ def extract_docx(raw: bytes) -> tuple[str, list[str]]:
                 text = " ".join(_docx_text(p) for p in note.iter(_W + "p"))
                 if text.strip():
                     notes.append(f"[{note.get(_W + 'id', '')}] {text}")
+    return _with_notes(writer, notes)
+
+
+def _with_notes(writer: _Writer, notes: list[str]) -> tuple[str, list[str]]:
+    """The document's text, its footnotes and endnotes after the body under their own heading."""
     if notes:
         writer.add("h1", NOTES_HEADING)
         for note in notes:
@@ -255,9 +260,4 @@ def extract_odt(raw: bytes) -> tuple[str, list[str]]:
     for office_text in content.iter():
         if local(office_text.tag) == "text" and office_text.tag.startswith("{urn:oasis:names:tc:opendocument:xmlns:office"):
             _odt_body(office_text, writer, notes)
-    if notes:
-        writer.add("h1", NOTES_HEADING)
-        for note in notes:
-            writer.add("p", note)
-    warnings: list[str] = []
-    return writer.text(warnings), warnings
+    return _with_notes(writer, notes)
