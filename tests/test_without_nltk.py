@@ -171,10 +171,10 @@ def test_only_a_changed_or_marked_up_file_is_split_again_to_check_a_quote(tmp_pa
     monkeypatch.setattr(reader, "make_article", lambda *args, **kw: split.append(Path(args[1]).name) or
                         make_article(*args, **kw))
     # Bytes the index was not made from are split by a reading process, within the budget.
-    from verbatim.retrieval import engine as engine_module
+    from verbatim.retrieval import verifier as verifier_module
 
-    within_budget = engine_module.within_budget
-    monkeypatch.setattr(engine_module, "within_budget", lambda function, task: split.append(Path(task[0]).name)
+    within_budget = verifier_module.within_budget
+    monkeypatch.setattr(verifier_module, "within_budget", lambda function, task: split.append(Path(task[0]).name)
                         or within_budget(function, task))
     ferry = engine.ask("Which ferry crossed the bay?")
     assert ferry.answered and ferry.notice is None and "ferry.txt" not in split
