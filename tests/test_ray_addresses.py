@@ -127,8 +127,13 @@ def test_a_head_killed_mid_batch_ends_the_batch_without_waiting_on_it(corpus, tm
         # It hung; now a step's timeout (120 s) at most, once, then no more waiting.
         out, _ = batch.communicate("Where did the old cat sleep?\nWhat was the fox named?\n", timeout=600)
         assert time.monotonic() - started < 600
-        assert batch.returncode == ExitCode.INCOMPLETE, out
+        # The shard actors' processes die a moment after their node: a question asked in that
+        # moment may still be answered. Every answer is a result on stdout, and once no shard
+        # answers the batch ends with the exit code that says so, never a hang or a crash.
         results = [json.loads(line) for line in out.splitlines()]
-        assert [r["answered"] for r in results] == [False, False]
+        assert len(results) == 2, out
+        assert batch.returncode in (ExitCode.ANSWERED, ExitCode.INCOMPLETE), out
+        assert all(r["answered"] or r["shards_not_answering"] for r in results), out
+        assert (batch.returncode == ExitCode.INCOMPLETE) == any(r["shards_not_answering"] for r in results), out
     finally:
         cluster.shutdown()
