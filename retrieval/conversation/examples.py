@@ -26,7 +26,7 @@ MAX_NAME_WORDS = 3
 # Headings are read from at most this many units: a huge corpus is judged by its start.
 MAX_UNITS_READ = 200_000
 # An example is offered only when its answer is at least this likely to be right (the
-# reader's calibrated probability): the top step of the chat's strength indicator, so every
+# abstention model's estimate that the corpus answers): the top step of the chat's strength indicator, so every
 # example the welcome offers is answered at full strength.
 EXAMPLE_PROBABILITY = 0.8
 
