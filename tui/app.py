@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
-import os
 from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -19,6 +19,7 @@ from textual.theme import BUILTIN_THEMES, Theme
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from verbatim.retrieval.settings import Settings
 from verbatim.tui.confirm import ConfirmScreen
 from verbatim.tui.export import conversation_markdown, quote_with_citation, write_new_file
 from verbatim.tui.messages import (
@@ -104,29 +105,24 @@ class VerbatimApp(App[int]):
 
     def __init__(
         self,
-        corpus: str | os.PathLike[str] | None = None,
+        settings: Settings | None = None,
         *,
         top: int = 3,
         engine: Engine | None = None,
         export_dir: Path | None = None,
-        index_dir: str | os.PathLike[str] | None = None,
         cursor_blink: bool = True,
-        include: list[str] | None = None,
-        exclude: list[str] | None = None,
-        follow_links: bool = False,
-        reindex: bool = False,
         recorder: Recorder | None = None,
         theme: str | None = None,
         keymap: Mapping[str, str] | None = None,
         viewer: str | None = None,
-        threshold: float | None = None,
     ) -> None:
-        """``recorder`` logs the questions and answers, and holds the conversation to carry
+        """``settings`` are the engine's (the corpus, its index and the threshold), as the
+        command line and the Python API give them; the program's defaults when None.
+        ``recorder`` logs the questions and answers, and holds the conversation to carry
         on (--continue, --cid) and the questions asked before (for ↑); None logs nothing.
         ``theme`` (the configuration's) wins over the one remembered from the last chat;
         ``keymap`` maps binding ids to keys; ``viewer`` is the configuration's command that
-        shows a PDF at a page; ``threshold`` is the least probability answered (the trained
-        reader's when None). Raises SettingError for a theme or binding id the chat does not
+        shows a PDF at a page. Raises SettingError for a theme or binding id the chat does not
         have."""
         super().__init__()
         check_settings(theme, keymap or {})
@@ -135,11 +131,7 @@ class VerbatimApp(App[int]):
         self.set_keymap(dict(keymap or {}))
         self.recorder = recorder
         self.viewer = viewer
-        self.follow_links = follow_links
-        self.reindex = reindex
-        self.corpus_path = corpus
-        self.index_dir = index_dir
-        self.choice = {"include": include, "exclude": exclude, "threshold": threshold}
+        self.settings = settings if settings is not None else Settings()
         self.top = top
         self.engine = engine
         self.export_dir = export_dir
@@ -181,7 +173,8 @@ class VerbatimApp(App[int]):
 
     # -- layout --------------------------------------------------------------------------
     def compose(self):
-        location = "the bundled articles" if self.corpus_path is None else str(self.corpus_path)
+        corpus = self.settings.corpus
+        location = "the bundled articles" if corpus is None else corpus
         yield CorpusHeader(location, id="header")
         yield Transcript(id="transcript")
         yield QuestionInput(placeholder="Ask a question about the articles", id="question",
@@ -214,8 +207,7 @@ class VerbatimApp(App[int]):
         from verbatim.retrieval.engine import Engine
 
         try:
-            engine = Engine.load(self.corpus_path, index_dir=self.index_dir, progress=progress, **self.choice,
-                                 follow_links=self.follow_links, reindex=self.reindex, waiting=waiting)
+            engine = Engine.open(self.settings, progress=progress, waiting=waiting)
         except CorpusError as error:
             self.post_message(EngineFailed(str(error)))
         except OSError as error:
@@ -255,15 +247,15 @@ class VerbatimApp(App[int]):
     def _start_watching(self) -> None:
         """Look at the corpus folder now and then while the chat is open (not the bundled
         articles, which do not change); Verbatim's own folders inside it are not its files."""
-        if self.corpus_path is None:
+        settings = self.settings
+        if settings.corpus is None:
             return
         if self._watch is None:
             from verbatim.retrieval.watch import FolderWatch
 
-            ignored = [p for p in (self.index_dir, self.export_dir) if p is not None]
-            self._watch = FolderWatch(self.corpus_path, include=self.choice["include"], exclude=self.choice["exclude"],
-                                      follow_links=self.follow_links,
-                                      ignored=ignored)
+            ignored = [p for p in (settings.index_dir, self.export_dir) if p is not None]
+            self._watch = FolderWatch(settings.corpus, include=list(settings.include), exclude=list(settings.exclude),
+                                      follow_links=settings.follow_links, ignored=ignored)
         watch = self._watch
         self.set_timer(watch.interval, self._look_at_folder)
 
@@ -294,8 +286,8 @@ class VerbatimApp(App[int]):
             return
         self._settling = None
         try:
-            fresh = Engine.load(self.corpus_path, index_dir=self.index_dir, **self.choice,
-                                follow_links=self.follow_links)
+            # Only the files that changed are read again, whatever the chat was started with.
+            fresh = Engine.open(dataclasses.replace(self.settings, reindex=False))
         except Exception as error:  # the folder emptied, or unreadable: keep answering from the last index
             self.call_from_thread(self.notify, visible(f"The folder changed but could not be read again: {error}"),
                                   title="Index", severity="warning", markup=False)
@@ -788,19 +780,14 @@ def check_settings(theme: str | None, keymap: Mapping[str, str]) -> None:
         raise SettingError(f"keymap.{unknown[0]} is not a key of the chat; the binding ids are: {', '.join(known)}")
 
 
-def make_app(corpus: str | os.PathLike[str] | None = None, **kwargs) -> VerbatimApp:
+def make_app(settings: Settings | None = None, **kwargs) -> VerbatimApp:
     """The app factory: what `verbatim` runs and what the tests drive."""
-    return VerbatimApp(corpus, **kwargs)
+    return VerbatimApp(settings, **kwargs)
 
 
-def run_chat(corpus: str | None = None, top: int = 3, index_dir: str | None = None,
-             include: list[str] | None = None, exclude: list[str] | None = None,
-             follow_links: bool = False, reindex: bool = False, recorder: Recorder | None = None,
-             theme: str | None = None, keymap: Mapping[str, str] | None = None, viewer: str | None = None,
-             threshold: float | None = None) -> int:
+def run_chat(settings: Settings | None = None, top: int = 3, recorder: Recorder | None = None,
+             theme: str | None = None, keymap: Mapping[str, str] | None = None, viewer: str | None = None) -> int:
     """Run the chat in this terminal; the exit code of the command. Raises SettingError."""
-    app = make_app(corpus, top=top, index_dir=index_dir, include=include, exclude=exclude,
-                   follow_links=follow_links, reindex=reindex, recorder=recorder, theme=theme, keymap=keymap,
-                   viewer=viewer, threshold=threshold)
+    app = make_app(settings, top=top, recorder=recorder, theme=theme, keymap=keymap, viewer=viewer)
     app.run()
     return app.return_code or 0

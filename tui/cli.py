@@ -461,10 +461,8 @@ def _chat(args: argparse.Namespace) -> ExitCode:
     from verbatim.tui.logs import Recorder
 
     recorder = Recorder.open(args)  # may name the corpus of the conversation carried on
-    return ExitCode(run_chat(corpus=args.corpus, top=args.top_value, index_dir=args.index_dir,
-                             include=args.include, exclude=args.exclude,
-                             follow_links=args.follow_links, reindex=args.reindex, recorder=recorder,
-                             theme=args.theme, keymap=args.keymap, viewer=args.viewer, threshold=args.threshold))
+    return ExitCode(run_chat(_engine_settings(args), top=args.top_value, recorder=recorder,
+                             theme=args.theme, keymap=args.keymap, viewer=args.viewer))
 
 
 def _not_text(text: str) -> bool:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
+from verbatim.retrieval.settings import Settings
 from verbatim.tui.app import VerbatimApp, make_app
 
 # Workers that start workers are waited for this many times over before settling anyway.
 MAX_WORKER_ROUNDS = 10
 
 
-def chat(engine=None, **kwargs) -> VerbatimApp:
+def chat(engine=None, settings: Settings | None = None, **kwargs) -> VerbatimApp:
     """The app as `verbatim` builds it, with the cursor still so screens are stable."""
-    return make_app(engine=engine, cursor_blink=False, **kwargs)
+    return make_app(settings, engine=engine, cursor_blink=False, **kwargs)
 
 
 async def settle(pilot: Pilot) -> None:

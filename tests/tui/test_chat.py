@@ -7,6 +7,7 @@ from chat_pilot import ask, chat, settle
 from textual.widgets import Static
 
 from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.settings import Settings
 from verbatim.tui.messages import AnswerReady, EngineReady, ReadingProgress
 from verbatim.tui.screens import ArticleListScreen, ArticleScreen, HelpScreen
 from verbatim.tui.widgets import AnswerCard, PassageRow, QuestionInput, Transcript
@@ -57,7 +58,7 @@ async def test_the_chat_reads_the_corpus_in_a_worker_and_answers_questions_asked
 
 
 async def test_an_unreadable_corpus_shows_a_notice_not_a_crash(tmp_path):
-    app = chat(corpus=tmp_path / "missing")
+    app = chat(settings=Settings(str(tmp_path / "missing")))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert "no such file or folder" in plain(app.query_one(".problem"))
@@ -72,7 +73,7 @@ async def test_a_folder_read_by_worker_processes_shows_progress_then_answers(tmp
             f"Note {n}\n\nThe lighthouse keeper number {n} painted the door {n} times.\n",
             encoding="utf-8")
     seen = []
-    app = chat(corpus=tmp_path, index_dir=tmp_path.parent / "index")
+    app = chat(settings=Settings(str(tmp_path), str(tmp_path.parent / "index")))
     async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
         await settle(pilot)
         assert not app.query(".problem")
@@ -86,7 +87,7 @@ async def test_a_failure_while_reading_is_shown_not_swallowed(tmp_path, monkeypa
         raise RuntimeError("the disk caught fire [b]really[/b]")
 
     monkeypatch.setattr(Engine, "load", broken)
-    app = chat(corpus=tmp_path)
+    app = chat(settings=Settings(str(tmp_path)))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert "RuntimeError: the disk caught fire [b]really[/b]" in plain(app.query_one(".problem"))

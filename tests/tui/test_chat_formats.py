@@ -9,6 +9,7 @@ from pathlib import Path
 from chat_pilot import ask, chat, settle
 
 from verbatim.retrieval import watch
+from verbatim.retrieval.settings import Settings
 from verbatim.tui.viewer import NoViewer, viewer_command
 from verbatim.tui.widgets import AnswerCard, CorpusHeader, PassageRow
 
@@ -36,7 +37,7 @@ class TestFolderChanging:
         shutil.copy(FIXTURES / "cxxtest-guide.odt", folder / "guide.odt")
         exports = folder / "exports"  # Verbatim's own folder inside the corpus: not the corpus's files
         exports.mkdir()
-        app = chat(corpus=str(folder), index_dir=str(tmp_path / "index"), export_dir=exports)
+        app = chat(settings=Settings(str(folder), str(tmp_path / "index")), export_dir=exports)
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
             header = app.query_one(CorpusHeader)
@@ -62,7 +63,7 @@ class TestFolderChanging:
         folder = tmp_path / "corpus"
         folder.mkdir()
         shutil.copy(FIXTURES / "cxxtest-guide.odt", folder / "guide.odt")
-        app = chat(corpus=str(folder), index_dir=str(tmp_path / "index"))
+        app = chat(settings=Settings(str(folder), str(tmp_path / "index")))
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
             (folder / "ferry.txt").write_text(FERRY, encoding="utf-8")
@@ -80,7 +81,7 @@ class TestFolderChanging:
         monkeypatch.setattr(watch, "POLL_SECONDS", QUICK_POLL)
         folder = tmp_path / "corpus"
         folder.mkdir()
-        app = chat(corpus=str(folder), index_dir=str(tmp_path / "index"))
+        app = chat(settings=Settings(str(folder), str(tmp_path / "index")))
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
             assert app.engine is None
@@ -101,7 +102,7 @@ class TestViewer:
         record = tmp_path / "argv.txt"
         script = tmp_path / "viewer.py"
         script.write_text(f"import sys\nopen({str(record)!r}, 'w').write('\\n'.join(sys.argv[1:]))\n", encoding="utf-8")
-        app = chat(corpus=str(folder), index_dir=str(tmp_path / "index"),
+        app = chat(settings=Settings(str(folder), str(tmp_path / "index")),
                    viewer=f"{sys.executable} {script} --page={{page}} {{file}}")
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)

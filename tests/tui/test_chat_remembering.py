@@ -87,8 +87,8 @@ def chat_started(monkeypatch):
     """What `verbatim` on a terminal would start the chat with, instead of starting it."""
     started = {}
 
-    def run_chat(**kwargs):
-        started.update(kwargs)
+    def run_chat(settings, **kwargs):
+        started.update(kwargs, settings=settings)
         return 0
 
     import verbatim.tui.app
@@ -113,6 +113,18 @@ def test_the_chat_is_started_with_logging_as_the_options_say(cli, chat_started, 
     on_a_terminal(monkeypatch)
     assert cli(terminal=True).code == 0
     assert not chat_started["recorder"].log_on
+
+
+def test_the_chat_is_given_the_settings_the_command_line_and_configuration_make(cli, chat_started, monkeypatch,
+                                                                                 tmp_path):
+    from verbatim.retrieval.settings import Settings
+
+    config = tmp_path / "config" / "verbatim"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text("threshold = 0.5\n", encoding="utf-8")
+    on_a_terminal(monkeypatch)
+    assert cli("--corpus", str(tmp_path), "--exclude", "*.md", "--follow-links", terminal=True).code == 0
+    assert chat_started["settings"] == Settings(str(tmp_path), None, (), ("*.md",), follow_links=True, threshold=0.5)
 
 
 def test_continue_in_the_chat_without_a_conversation_is_one_line(cli, chat_started, monkeypatch):

@@ -8,6 +8,7 @@ from chat_pilot import ask, chat, settle
 from textual.widgets import Static
 
 from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.settings import Settings
 from verbatim.tui.widgets import AnswerCard, PassageRow
 
 
@@ -57,7 +58,7 @@ async def test_every_question_asked_while_the_corpus_loads_is_answered_in_order(
     monkeypatch.setattr(Engine, "load", classmethod(slow_load))
     questions = ["Which ferry crossed the bay at dawn?", "Who was the captain of the ferry?",
                  "When did the ferry cross the bay?"]
-    app = chat(corpus=folder, index_dir=tmp_path / "idx")
+    app = chat(settings=Settings(str(folder), str(tmp_path / "idx")))
     async with app.run_test(size=(100, 30)) as pilot:
         box = app.query_one("#question")
         for question in questions:

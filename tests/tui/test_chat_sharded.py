@@ -10,6 +10,7 @@ from verbatim.corpus.bundled import ARTICLES_DIR
 from verbatim.retrieval.conversation.examples import example_questions
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index.open import open_index
+from verbatim.retrieval.settings import Settings
 from verbatim.retrieval.shards.open import open_sharded
 from verbatim.tui.widgets import ExampleQuestion, Welcome
 
@@ -27,7 +28,7 @@ async def test_the_welcome_shows_examples_on_a_sharded_corpus(tmp_path):
 
 
 async def test_the_chat_answers_with_the_threshold_set(tmp_path):
-    app = chat(index_dir=str(tmp_path / "idx"), threshold=1.0)
+    app = chat(settings=Settings(index_dir=str(tmp_path / "idx"), threshold=1.0))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.engine is not None and app.engine.abstainer.threshold == 1.0
