@@ -13,7 +13,7 @@ from conftest import cli_env, read_folder, verbatim_command
 
 from verbatim.retrieval import lexicon
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.index import analysis, store
+from verbatim.retrieval.index import analysis, store, terms
 from verbatim.retrieval.index.analysis import analysis_fingerprint
 from verbatim.retrieval.index.open import open_index
 
@@ -134,23 +134,82 @@ def test_an_index_of_another_corpus_is_not_used(folder, tmp_path):
     assert "another corpus" in rebuilt.notices[0]
 
 
-def test_an_index_made_by_another_analysis_chain_is_rebuilt(folder, tmp_path, monkeypatch):
+def saved_manifest(opened) -> tuple[Path, dict]:
+    path = store.current_version(opened.folder) / "manifest.json"
+    return path, json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_an_index_saves_its_analyzers_settings_and_is_opened_with_that_analyzer(folder, tmp_path):
+    opened = open_index(folder, index_dir=index_dir(tmp_path))
+    _, manifest = saved_manifest(opened)
+    settings = analysis.AnalyzerSettings.from_record(manifest["analyzer"])
+    assert settings == analysis.analyzer_settings() and manifest["analysis"] == settings.fingerprint()
+    assert settings.record()["k1"] == 1.5 and settings.record()["normalizer"] == terms.NORMALIZER_VERSION
+    reused = open_index(folder, index_dir=index_dir(tmp_path))
+    assert reused.report is None and reused.notices == []  # a normal index: reused
+    assert reused.index.analyzer is terms.ANALYZER and reused.index.analyzer.settings == settings
+
+
+@pytest.mark.parametrize(
+    "change, why",
+    [
+        ({"normalizer": 1}, "normalizer 1, not 2"),
+        ({"k1": 1.2}, "k1 1.2, not 1.5"),
+        ({"tokenizer": r"\w+"}, "tokenizer"),
+        ({"nltk": "0.0"}, "nltk '0.0'"),
+    ],
+)
+def test_an_index_saved_with_other_analyzer_settings_is_rebuilt_once(folder, tmp_path, change, why):
     assert open_index(folder, index_dir=index_dir(tmp_path)).report is not None
-    assert open_index(folder, index_dir=index_dir(tmp_path)).report is None  # same chain: reused
-    monkeypatch.setattr(store, "analysis_fingerprint", lambda: "0123456789abcdef")
+    path, manifest = saved_manifest(open_index(folder, index_dir=index_dir(tmp_path)))
+    other = analysis.AnalyzerSettings(**{**manifest["analyzer"], **change})
+    manifest.update(analyzer=other.record(), analysis=other.fingerprint())  # saved whole, by other settings
+    path.write_text(json.dumps(manifest), encoding="utf-8")
     rebuilt = open_index(folder, index_dir=index_dir(tmp_path))
     assert rebuilt.report is not None and (rebuilt.report.read, rebuilt.report.reused) == (3, 0)
-    assert len(rebuilt.notices) == 1
-    assert "analysed by other rules" in rebuilt.notices[0] and "rebuilding it" in rebuilt.notices[0]
+    assert len(rebuilt.notices) == 1 and "\n" not in rebuilt.notices[0]
+    assert "analysed by other rules" in rebuilt.notices[0] and why in rebuilt.notices[0]
+    assert "rebuilding it" in rebuilt.notices[0]
     again = open_index(folder, index_dir=index_dir(tmp_path))
     assert again.report is None and again.notices == []
 
 
+@pytest.mark.parametrize(
+    "damage, why",
+    [
+        (lambda m: m.pop("analyzer"), "missing"),  # saved before indexes kept their analyzer's settings
+        (lambda m: m["analyzer"].update(b=0.5), "do not match their fingerprint"),
+        (lambda m: m["analyzer"].update(segmenter="one"), "segmenter is not a int"),
+    ],
+)
+def test_an_index_whose_analyzer_settings_cannot_be_trusted_is_rebuilt(folder, tmp_path, damage, why):
+    path, manifest = saved_manifest(open_index(folder, index_dir=index_dir(tmp_path)))
+    damage(manifest)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    rebuilt = open_index(folder, index_dir=index_dir(tmp_path))
+    assert rebuilt.report is not None and len(rebuilt.notices) == 1 and why in rebuilt.notices[0]
+
+
+def test_a_sharded_index_saved_with_other_analyzer_settings_is_rebuilt(folder, tmp_path):
+    from verbatim.retrieval.shards import layout
+    from verbatim.retrieval.shards.open import open_sharded
+
+    open_sharded(folder, count=2, index_dir=index_dir(tmp_path))
+    [path] = index_dir(tmp_path).rglob(layout.GENERATION)
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    assert manifest["analyzer"] == analysis.analyzer_settings().record()
+    other = analysis.AnalyzerSettings(**{**manifest["analyzer"], "normalizer": 1})
+    manifest.update(analyzer=other.record(), analysis=other.fingerprint())
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    rebuilt = open_sharded(folder, count=2, index_dir=index_dir(tmp_path))
+    assert any("analysed by other rules" in notice and "normalizer 1" in notice for notice in rebuilt.notices)
+
+
 @pytest.fixture
 def fingerprint_recomputed():
-    analysis_fingerprint.cache_clear()
+    analysis.analyzer_settings.cache_clear()
     yield
-    analysis_fingerprint.cache_clear()
+    analysis.analyzer_settings.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -173,7 +232,7 @@ def test_the_fingerprint_follows_every_part_of_the_analysis_chain(
     before = analysis_fingerprint()
     assert analysis_fingerprint() == before and len(before) == 16
     monkeypatch.setattr(module, name, value)
-    analysis_fingerprint.cache_clear()
+    analysis.analyzer_settings.cache_clear()
     assert analysis_fingerprint() != before
 
 

@@ -133,6 +133,9 @@ class IndexData:
     listing_warnings: list[str] = field(default_factory=list)  # folders that could not be walked
     notes: dict[str, list[str]] = field(default_factory=dict)  # file -> warnings from reading it
     skipped: dict[str, tuple[int, int]] = field(default_factory=dict)  # file -> (size, mtime_ns)
+    # What turned the text into these terms, and turns a question into them: the analyzer the
+    # saved settings name (the process's, the only one this program runs).
+    analyzer: Analyzer = ANALYZER
 
     @property
     def size(self) -> int:
@@ -203,13 +206,15 @@ class SentenceIndex:
     _article_sets: dict[tuple[str, int], set[str]] = field(default_factory=dict)
     _uid_at: dict[str, int] = field(default_factory=dict)
     _remembered: dict[tuple[str, int], object] = field(default_factory=dict)
-    # What turns text into this index's terms: the process's analyzer, which asks the memo of
-    # stems saved with the index before stemming anew.
-    analyzer: Analyzer = ANALYZER
-
     def __post_init__(self) -> None:
         if len(self.data.stems):
             self.analyzer.remember(StemMemo(self.data.stems))
+
+    @property
+    def analyzer(self) -> Analyzer:
+        """What turns text into this index's terms (the one it was saved with), which asks the
+        memo of stems saved with the index before stemming anew."""
+        return self.data.analyzer
 
     def close(self) -> None:
         """Nothing to release (its arrays are mapped and go with it); a sharded index served

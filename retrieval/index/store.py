@@ -32,8 +32,9 @@ from typing_extensions import TypedDict
 from verbatim.corpus.reader import CACHEDIR_SIGNATURE
 from verbatim.corpus.select import CHOICE_KEY_CHARS
 from verbatim.retrieval import places
-from verbatim.retrieval.index.analysis import analysis_fingerprint
+from verbatim.retrieval.index.analysis import OtherAnalysis, analyzer_record, saved_analyzer
 from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData
+from verbatim.retrieval.index.terms import Analyzer
 
 # The checks of a folder of one's own are in places (the log, state and configuration
 # folders have them too); callers of the index know them from here.
@@ -187,7 +188,7 @@ def write_version(data: IndexData, folder: Path) -> Path:
         manifest = {
             "format": FORMAT,
             "version": VERSION,
-            "analysis": analysis_fingerprint(),
+            **analyzer_record(data.analyzer),  # the analyzer's settings and their fingerprint
             "root": data.root,
             "name": data.name,
             "digest": data.digest,
@@ -309,10 +310,7 @@ def read_manifest(version: Path, root: str) -> dict:
                            f"this one reads {VERSION}")
     if manifest.get("root") != str(Path(root).resolve()):
         raise IndexDamaged("it belongs to another corpus")
-    if manifest.get("analysis") != analysis_fingerprint():
-        raise IndexDamaged(
-            f"it was analysed by other rules, {manifest.get('analysis')}, not {analysis_fingerprint()}"
-        )
+    analyzed_by(manifest)
     from pydantic import ValidationError
 
     try:
@@ -322,6 +320,15 @@ def read_manifest(version: Path, root: str) -> dict:
         where = ".".join(str(part) for part in first["loc"])
         raise IndexDamaged(f"its manifest's {where} is not what this program writes ({first['msg']})") from None
     return manifest
+
+
+def analyzed_by(manifest: dict) -> Analyzer:
+    """The Analyzer the manifest's saved settings name; IndexDamaged when this program does
+    not run them (the index is then rebuilt, with one line saying why)."""
+    try:
+        return saved_analyzer(manifest)
+    except OtherAnalysis as error:
+        raise IndexDamaged(f"it was analysed by other rules ({error})") from None
 
 
 class _ArticleRecord(TypedDict):
@@ -400,6 +407,7 @@ def load(version: Path, root: str) -> IndexData:
         data = IndexData(
             root=manifest["root"], name=manifest["name"], articles=articles, vocab=vocab, text=text,
             avgdl=float(manifest["avgdl"]), digest=manifest.get("digest", ""), stems=stems,
+            analyzer=analyzed_by(manifest),
             listing_warnings=list(manifest.get("listing_warnings") or []),
             notes={k: list(v) for k, v in (manifest.get("notes") or {}).items()},
             skipped={k: tuple(v) for k, v in (manifest.get("skipped") or {}).items()},

@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from verbatim.retrieval.english import find_in_sorted_lines
 from verbatim.retrieval.lexicon import (
@@ -35,6 +36,9 @@ from verbatim.retrieval.lexicon import (
     SCALES,
     STOPWORDS,
 )
+
+if TYPE_CHECKING:
+    from verbatim.retrieval.index.analysis import AnalyzerSettings
 
 # The version of the rules that turn text into terms. Bump it when a change here gives
 # some text other terms: saved indexes made under other rules are then rebuilt.
@@ -243,7 +247,8 @@ class Analyzer:
     """The analysis chain's state: the term of each word as written and the stem of each
     folded word met so far (bounded by ``cache_size``), and the memos of stems Porter gave
     before that it asks first (the indexes opened last, then the shipped one). Its
-    ``fingerprint`` names the rules, which a saved index records."""
+    ``settings`` (index/analysis.py) are saved with every index made by it, and an index is
+    opened with the analyzer its saved settings name."""
 
     def __init__(self, cache_size: int = ANALYZER_CACHE) -> None:
         self.cache_size = cache_size
@@ -256,11 +261,15 @@ class Analyzer:
         self.memos: list[StemMemo] = []
         self.use_memos = True  # False: every stem from NLTK's Porter (to make a memo, or test one)
 
-    @staticmethod
-    def fingerprint() -> str:
-        from verbatim.retrieval.index.analysis import analysis_fingerprint
+    @property
+    def settings(self) -> AnalyzerSettings:
+        """The settings this analyzer runs by, which an index saves in its manifest."""
+        from verbatim.retrieval.index.analysis import analyzer_settings
 
-        return analysis_fingerprint()
+        return analyzer_settings()
+
+    def fingerprint(self) -> str:
+        return self.settings.fingerprint()
 
     def word_term(self, surface: str) -> str | None:
         """The term for one word, or None for a stopword."""

@@ -18,9 +18,10 @@ import numpy as np
 from verbatim.corpus import reader
 from verbatim.corpus.select import Selection
 from verbatim.retrieval.index import store
-from verbatim.retrieval.index.analysis import analysis_fingerprint
+from verbatim.retrieval.index.analysis import analyzer_record
 from verbatim.retrieval.index.build import MAX_SENTENCES, UNREADABLE, BuildReport, build
 from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData
+from verbatim.retrieval.index.terms import ANALYZER
 
 FORMAT = "verbatim-shards"
 VERSION = 1
@@ -127,8 +128,7 @@ def read_generation(folder: Path, root: str) -> Generation:
             raise store.IndexDamaged("it is not a sharded Verbatim index of this version")
         if manifest.get("root") != str(Path(root).resolve()):
             raise store.IndexDamaged("it belongs to another corpus")
-        if manifest.get("analysis") != analysis_fingerprint():
-            raise store.IndexDamaged("it was analysed by other rules")
+        store.analyzed_by(manifest)
         shards = [ShardInfo(s["version"], int(s["units"]), int(s["length"])) for s in manifest["shards"]]
         for shard in shards:
             if not re.fullmatch(r"shard-\d+-\d+/v-[A-Za-z0-9_.-]+", shard.version):
@@ -232,7 +232,9 @@ def commit(folder: Path, root: str, name: str, digest: str, versions: list[str],
                 np.lib.format.write_array(store._Writer(handle), np.ascontiguousarray(array), allow_pickle=False)
         store._write(staging / "vocab.json", json.dumps(vocab, ensure_ascii=False).encode("utf-8", "surrogatepass"))
         manifest = {
-            "format": FORMAT, "version": VERSION, "analysis": analysis_fingerprint(), "root": str(Path(root).resolve()),
+            "format": FORMAT, "version": VERSION, "root": str(Path(root).resolve()),
+            # Its shards were loaded (store.load) only when made by this analyzer's settings.
+            **analyzer_record(ANALYZER),
             "name": name, "digest": digest, "created": time.time(), "follow_links": follow_links,
             "selection": selection, "units": sum(i.units for i in infos), "length": sum(i.length for i in infos),
             "shards": [{"version": i.version, "units": i.units, "length": i.length} for i in infos],
