@@ -68,10 +68,10 @@ def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
         text = index.unit(best_uid).text
         evidence = [EvidenceSpan(kind=e.kind.value, text=text[e.start:e.end]) for e in find_evidence(text)]
         row = ranking.order[position]
-        read = ranking.pool.read[row]
+        read = ranking.was_read(row)
         model = engine.model.read if read else engine.model.retrieve
         columns = engine.model.read_columns if read else engine.model.retrieve_columns
-        features = _parts(model, ranking.pool.values[row][columns])
+        features = _parts(model, ranking.features(row)[columns])
         bias = round(model.bias, 3)
         score = round(float(ranking.scores[position]), 4)
         if position == 0:  # the chance of answering is judged of the best sentence alone
@@ -79,7 +79,7 @@ def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
         # The best sentence's runner-up; another sentence's, the best one, which it is measured against.
         other = 1 if position == 0 else 0
         if len(ranking.order) > other and other != position:
-            runner_up = engine.passage(ranking.pool.reading(int(ranking.order[other])), query,
+            runner_up = engine.passage(ranking.found_in(int(ranking.order[other])), query,
                                        float(ranking.scores[other]))
     return Explanation(
         interpreted_as=interpreted_as,

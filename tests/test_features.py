@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +29,32 @@ def features(engine: Engine, question: str) -> dict[str, dict[str, float]]:
     query = Query.of(index, analyze(question))
     terms = QueryTerms.of(index, query)
     pool = gather(index, query, terms)
-    read(index, query, terms, pool, np.arange(len(pool.uids)))
-    return {index.unit(int(uid)).text: dict(zip(FEATURES, row.tolist())) for uid, row in zip(pool.uids, pool.values)}
+    head = read(index, query, terms, pool, np.arange(len(pool.uids)))
+    return {index.unit(int(uid)).text: dict(zip(FEATURES, row.tolist())) for uid, row in zip(pool.uids, head.values)}
+
+
+def test_the_stages_outputs_are_frozen_and_the_read_step_leaves_the_pool_as_the_retriever_made_it(harbour):
+    index = harbour.index
+    query = Query.of(index, analyze("Who built the lighthouse at Kelmar?"))
+    terms = QueryTerms.of(index, query)
+    pool = gather(index, query, terms)
+    before = pool.values.copy()
+    head = read(index, query, terms, pool, np.arange(len(pool.uids)))
+    assert np.array_equal(pool.values, before)  # read features of the pool stay 0; the read step's are its own
+    assert head.read.all() and len(head.readings) == len(pool.uids) and head.values.shape == pool.values.shape
+    for array in (pool.uids, pool.values, pool.paragraph, head.values, head.read):
+        with pytest.raises(ValueError):
+            array[0] = 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pool.values = before
+    ranking = harbour.reader.rank(index, query)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ranking.order = ranking.order[::-1]
+    with pytest.raises(ValueError):
+        ranking.scores[0] = 0.0
+    best = int(ranking.order[0])
+    assert ranking.was_read(best) and ranking.found_in(best).read
+    assert ranking.features(best)[COL["answer_name"]] == ranking.found_in(best).type_match
 
 
 @pytest.fixture

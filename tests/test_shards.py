@@ -94,14 +94,17 @@ def test_sharded_pool_and_every_feature_equal_one_index(tmp_path, seed):
     rng = random.Random(seed)
     for question in _questions(seed, count=15):
         exclude = frozenset(rng.sample(range(len(single)), rng.randint(0, 20)))
-        pools = []
+        rankings = []
         for index in (single, sharded):
             query = Query.of(index, analyze(question))
-            pool = rank_pool(index, query, shipped_model(), exclude).pool
-            pools.append(pool)
-        assert np.array_equal(pools[1].uids, pools[0].uids)
-        assert np.array_equal(pools[1].values, pools[0].values)  # cheap and read features alike
-        assert np.array_equal(pools[1].read, pools[0].read)
+            rankings.append(rank_pool(index, query, shipped_model(), exclude))
+        one, many = rankings
+        assert np.array_equal(many.pool.uids, one.pool.uids)
+        assert np.array_equal(many.pool.values, one.pool.values)  # the cheap features
+        assert np.array_equal(many.head, one.head)
+        assert np.array_equal(many.reading.values, one.reading.values)  # the read step's, read features too
+        assert np.array_equal(many.reading.read, one.reading.read)
+        assert many.reading.readings == one.reading.readings
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from verbatim.corpus import Unit
     from verbatim.retrieval.index.sentence_index import ArticleInfo
-    from verbatim.retrieval.reader.features import Pool, QueryTerms
+    from verbatim.retrieval.reader.features import HeadReading, QueryTerms
     from verbatim.retrieval.reader.query import Query
     from verbatim.retrieval.reader.retriever import Candidates
 
@@ -82,10 +82,10 @@ class Index(Protocol):
     # -- the steps of a question ---------------------------------------------------------------
     def candidate_parts(self, forms: list[str], exclude: frozenset[int]) -> list[Candidates]:
         """Each part's candidates (one part, or one a shard), scored with the corpus's statistics."""
-    def measure(self, terms: QueryTerms, pool: Pool) -> None:
-        """The unit features of the pool's candidates, measured by the part that holds each."""
-    def read_rows(self, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
-        """The slow reading of the candidates at ``rows``, by the part that holds each."""
+    def measure(self, terms: QueryTerms, uids: np.ndarray) -> np.ndarray:
+        """The unit features (UNIT_COLUMNS) of the candidates ``uids``, measured by the part that holds each."""
+    def read_rows(self, query: Query, terms: QueryTerms, uids: np.ndarray, values: np.ndarray) -> HeadReading:
+        """The slow reading of the candidates ``uids`` (``values``: their features), by the part that holds each."""
 
     # -- a question's life ---------------------------------------------------------------------
     def begin_question(self) -> None:

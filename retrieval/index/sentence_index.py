@@ -18,7 +18,7 @@ from verbatim.retrieval.index.terms import ANALYZER, Analyzer, StemMemo
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from verbatim.retrieval.reader.features import Pool, QueryTerms
+    from verbatim.retrieval.reader.features import HeadReading, QueryTerms
     from verbatim.retrieval.reader.query import Query
     from verbatim.retrieval.reader.retriever import Candidates
 
@@ -233,15 +233,17 @@ class SentenceIndex:
         found = touched(self, forms, exclude)
         return [candidates(self, found, found.totals, exclude)]
 
-    def measure(self, terms: QueryTerms, pool: Pool) -> None:
-        from verbatim.retrieval.reader.features import unit_features
+    def measure(self, terms: QueryTerms, uids: np.ndarray) -> np.ndarray:
+        from verbatim.retrieval.reader.features import FEATURES, UNIT_COLUMNS, unit_features
 
-        unit_features(self, terms, pool.uids, pool.values)
+        values = np.zeros((len(uids), len(FEATURES)))
+        unit_features(self, terms, uids, values)
+        return values[:, UNIT_COLUMNS]
 
-    def read_rows(self, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
+    def read_rows(self, query: Query, terms: QueryTerms, uids: np.ndarray, values: np.ndarray) -> HeadReading:
         from verbatim.retrieval.reader.features import read_units
 
-        read_units(self, query, terms, pool, rows)
+        return read_units(self, query, terms, uids, values)
 
     def begin_question(self) -> None:
         """Nothing to forget: one index always answers."""

@@ -196,19 +196,48 @@ class Reading:
     read: bool = False
 
 
-@dataclass(slots=True)
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """``array``, no longer writable: a stage's output is read, never changed, by the next."""
+    array.flags.writeable = False
+    return array
+
+
+@dataclass(frozen=True, slots=True)
 class Pool:
-    """The candidates of one question and their features, in the order of ``uids``."""
+    """The Retriever's output: the candidates of one question and their cheap features, in
+    the order of ``uids`` (read-only arrays)."""
 
     uids: np.ndarray
-    values: np.ndarray  # (candidates, len(FEATURES)); read features are 0 until read
-    read: np.ndarray  # which candidates have had the slow reading
-    readings: dict[int, Reading]  # by row: what the reading found, for spans and support
-    # Each candidate's paragraph, named uniquely among every part's (set as the pool is chosen).
-    paragraph: np.ndarray | None = None
+    values: np.ndarray  # (candidates, len(FEATURES)); the read features are 0 (the read step's are its own)
+    paragraph: np.ndarray  # each candidate's paragraph, named uniquely among every part's
 
-    def reading(self, row: int) -> Reading:
-        return self.readings.get(row) or Reading(int(self.uids[row]))
+    def __post_init__(self) -> None:
+        for array in (self.uids, self.values, self.paragraph):
+            _frozen(array)
+
+    @classmethod
+    def empty(cls) -> Pool:
+        return cls(np.empty(0, dtype=np.int64), np.zeros((0, len(FEATURES))), np.empty(0, dtype=np.int64))
+
+
+@dataclass(frozen=True, slots=True)
+class HeadReading:
+    """The read step's output: the slow reading of some candidates (the head of the pool), in
+    the order asked: every feature of each, the read ones measured; what the reading found;
+    and whether it was read (a shard that did not answer leaves its candidates unread, with
+    their features as they were)."""
+
+    values: np.ndarray  # (candidates read, len(FEATURES))
+    read: np.ndarray  # bool, one a candidate
+    readings: tuple[Reading, ...]
+
+    def __post_init__(self) -> None:
+        _frozen(self.values)
+        _frozen(self.read)
+
+    @classmethod
+    def empty(cls) -> HeadReading:
+        return cls(np.zeros((0, len(FEATURES))), np.zeros(0, dtype=bool), ())
 
 
 def unit_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, values: np.ndarray) -> None:
@@ -281,15 +310,18 @@ def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, 
     values[:, COLUMN["article_specific"]] = in_art_specific / (terms.specific_total or 1.0)
 
 
-def read(index: Index, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
-    """The slow reading of the candidates at ``rows``, each by the part of the index that
-    holds it (``read_units``)."""
-    index.read_rows(query, terms, pool, rows)
+def read(index: Index, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> HeadReading:
+    """The read step: the slow reading of the pool's candidates at ``rows``, each by the part
+    of the index that holds it (``read_units``)."""
+    return index.read_rows(query, terms, pool.uids[rows], pool.values[rows])
 
 
-def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
-    """The slow reading of the candidates at ``rows`` of one index: their surroundings, word
-    positions and order, and whether they hold the kind of answer asked for."""
+def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.ndarray,
+               values: np.ndarray) -> HeadReading:
+    """The slow reading of the units ``uids`` of one index (``values``: their features): their
+    surroundings, word positions and order, and whether they hold the kind of answer asked for."""
+    measured = np.array(values, dtype=float)  # a copy: the features given are not changed
+    readings = []
     question = query.question
     kind = question.answer_type
     group = answer_feature(kind)
@@ -299,12 +331,9 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool
     question_pairs = set(zip(ordered, ordered[1:]))
     content = set(terms.content)
     rarest = terms.synonyms[terms.rarest] if terms.content else None
-    for row in rows.tolist():
-        if pool.read[row]:
-            continue
-        uid = int(pool.uids[row])
+    for row, uid in enumerate(uids.tolist()):
         unit = index.unit(uid)
-        values = pool.values[row]
+        values = measured[row]
         previous, following = index.neighbour(uid, -1), index.neighbour(uid, 1)
         refers_back = opens_by_pointing_back(index, uid)
         if previous is not None:
@@ -357,8 +386,8 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, pool: Pool
             values[COLUMN["rarest_in_sentence"]] = not rarest.isdisjoint(index.term_set(uid))
         evidence = find_evidence(text) if kind in EVIDENCE_TYPES else []
         values[COLUMN[group]] = type_match(question, text, evidence, anchors)
-        pool.readings[row] = Reading(uid, tuple(evidence), tuple(anchors), term_spans, values[COLUMN[group]], True)
-        pool.read[row] = True
+        readings.append(Reading(uid, tuple(evidence), tuple(anchors), term_spans, values[COLUMN[group]], True))
+    return HeadReading(measured, np.ones(len(readings), dtype=bool), tuple(readings))
 
 
 def _min_window(positions: dict[str, list[int]]) -> int:

@@ -15,6 +15,7 @@ from verbatim.retrieval.reader.features import (
     COLUMN,
     FEATURES,
     READ_POOL,
+    HeadReading,
     Pool,
     QueryTerms,
     Reading,
@@ -131,19 +132,49 @@ def shipped_model() -> ReaderModel:
     return ReaderModel.from_json(json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")))
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Ranking:
-    """A question's candidates best first, with their scores and the chance the best answers."""
+    """The Reader's output: a question's candidates best first, with their scores and the
+    chance the best answers; the Retriever's pool and the read step's reading of its head."""
 
     pool: Pool
+    head: np.ndarray  # the rows of the pool read, in the order read
+    reading: HeadReading  # what the read step found of them
     order: np.ndarray  # rows of the pool, best first; the read ones lead
     scores: np.ndarray  # read-stage score of each row in ``order`` (retrieve-stage past the read ones)
     probability: float
     abstain_row: np.ndarray
 
+    def __post_init__(self) -> None:
+        for array in (self.head, self.order, self.scores, self.abstain_row):
+            array.flags.writeable = False
+
+    @classmethod
+    def empty(cls, pool: Pool) -> Ranking:
+        nothing = np.empty(0, dtype=np.int64)
+        return cls(pool, nothing, HeadReading.empty(), nothing, np.empty(0), 0.0, np.zeros(len(ABSTAIN_FEATURES)))
+
+    def _place_in_head(self, row: int) -> int | None:
+        found = np.flatnonzero(self.head == row)
+        return int(found[0]) if len(found) else None
+
+    def found_in(self, row: int) -> Reading:
+        """What the reading found in the candidate at ``row`` (nothing when it was not read)."""
+        place = self._place_in_head(row)
+        return self.reading.readings[place] if place is not None else Reading(int(self.pool.uids[row]))
+
+    def was_read(self, row: int) -> bool:
+        place = self._place_in_head(row)
+        return place is not None and bool(self.reading.read[place])
+
+    def features(self, row: int) -> np.ndarray:
+        """Every feature of the candidate at ``row``: the read step's when it was read, else the pool's."""
+        place = self._place_in_head(row)
+        return self.reading.values[place] if place is not None else self.pool.values[row]
+
     def best(self, count: int) -> list[tuple[Reading, float]]:
         """The first ``count`` candidates with their scores, best first."""
-        return [(self.pool.reading(row), score)
+        return [(self.found_in(row), score)
                 for row, score in zip(self.order[:count].tolist(), self.scores[:count].tolist())]
 
 
@@ -167,30 +198,33 @@ def rank_pool(index: Index, query: Query, model: ReaderModel,
     if model.structured is not None and structured_share(index, pool.uids) >= STRUCTURED_SHARE:
         model = model.structured
     if not len(pool.uids):
-        return Ranking(pool, np.empty(0, dtype=np.int64), np.empty(0), 0.0, np.zeros(len(ABSTAIN_FEATURES)))
+        return Ranking.empty(pool)
     first = model.retrieve.score(pool.values[:, model.retrieve_columns])
     order = np.lexsort((pool.uids, -first))
     # A table's header row names the columns and holds no row's facts: it is found (its
     # words lead to the table) but never answers.
     order = order[pool.values[order, COLUMN["kind_header_row"]] == 0]
     if not len(order):
-        return Ranking(pool, np.empty(0, dtype=np.int64), np.empty(0), 0.0, np.zeros(len(ABSTAIN_FEATURES)))
+        return Ranking.empty(pool)
     head = order[:READ_POOL]
-    read(index, query, terms, pool, head)
-    second = model.read.score(pool.values[head][:, model.read_columns])
+    reading = read(index, query, terms, pool, head)
+    second = model.read.score(reading.values[:, model.read_columns])
     # Page furniture (copyright lines, credits, "More stories") can be found but never comes
     # before a sentence of content: it answers nothing a reader asks, and no question set
     # has any to learn that from.
-    furniture = pool.values[head, COLUMN["kind_boilerplate"]]
+    furniture = reading.values[:, COLUMN["kind_boilerplate"]]
     # Code is kept and can be found, but a line of code answers a question in prose only
     # when the question asks for a command or an example.
-    code = pool.values[head, COLUMN["kind_code"]] * (not query.question.asks_for_code)
+    code = reading.values[:, COLUMN["kind_code"]] * (not query.question.asks_for_code)
     head_order = np.lexsort((pool.uids[head], -second, furniture + code))
     order = np.concatenate([head[head_order], order[READ_POOL:]])
     scores = np.concatenate([second[head_order], first[order[READ_POOL:]]])
-    row = abstain_features(index, query, terms, pool.values, order, second[head_order])
+    # Every candidate's features, the read ones' as the read step measured them.
+    values = pool.values.copy()
+    values[head] = reading.values
+    row = abstain_features(index, query, terms, values, order, second[head_order])
     probability = float(1 / (1 + math.exp(-model.abstain.score(row[None, model.abstain_columns])[0])))
-    return Ranking(pool, order, scores, probability, row)
+    return Ranking(pool, head, reading, order, scores, probability, row)
 
 
 def abstain_features(index: Index, query: Query, terms: QueryTerms, values: np.ndarray,

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from verbatim.retrieval.index.bm25 import K1, top_positions
-from verbatim.retrieval.reader.features import COLUMN, FEATURES, Pool, QueryTerms, _behind_paragraph_best
+from verbatim.retrieval.reader.features import (
+    COLUMN,
+    FEATURES,
+    UNIT_COLUMNS,
+    Pool,
+    QueryTerms,
+    _behind_paragraph_best,
+)
 
 if TYPE_CHECKING:
     from verbatim.retrieval.index.protocol import Index
@@ -213,24 +220,25 @@ def gather(index: Index, query: Query, terms: QueryTerms,
     """The pool of candidates for a question with their cheap features. Every part of the
     index (each shard of a sharded one) hands in its candidates, scored with the whole
     corpus's statistics, and measures the chosen ones it holds."""
-    pool = merged(index.candidate_parts(query_forms(terms), exclude), terms)
-    if not len(pool.uids):
-        return pool
-    index.measure(terms, pool)
-    assert pool.paragraph is not None  # merged names every candidate's paragraph
-    _behind_paragraph_best(pool.paragraph, pool.values)
-    return pool
+    chosen = merged(index.candidate_parts(query_forms(terms), exclude), terms)
+    if chosen is None:
+        return Pool.empty()
+    uids, values, paragraph = chosen
+    values[:, UNIT_COLUMNS] = index.measure(terms, uids)
+    _behind_paragraph_best(paragraph, values)
+    return Pool(uids, values, paragraph)
 
 
-def merged(parts: list[Candidates], terms: QueryTerms) -> Pool:
+def merged(parts: list[Candidates], terms: QueryTerms) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The pool chosen among the candidates of every part, as one index would choose it: the
     best sentences by BM25 and by their paragraph's score, the neighbours of the very best,
-    and the best paragraphs whole when they are short; with the features that compare a
-    candidate with the others chosen (its own are measured next, by its own part)."""
+    and the best paragraphs whole when they are short: their uids, their features that
+    compare a candidate with the others chosen (its own are measured next, by its own part)
+    and their paragraphs, named uniquely among every part's. None when nothing was found."""
     by_sentence = _first(parts, "by_sentence", POOL_BY_SENTENCE, "bm25")
     by_paragraph = _first(parts, "by_paragraph", POOL_BY_PARAGRAPH, "paragraph_score", keyed=True)
     if not by_sentence:
-        return Pool(np.empty(0, dtype=np.int64), np.zeros((0, len(FEATURES))), np.zeros(0, bool), {})
+        return None
     pool: dict[int, tuple[int, int, bool]] = {}  # uid -> (part, row, chosen for its words)
     for p, row in by_sentence + by_paragraph:
         pool.setdefault(int(parts[p].uids[row]), (p, row, True))
@@ -269,4 +277,4 @@ def merged(parts: list[Candidates], terms: QueryTerms) -> Pool:
     # A paragraph is one part's: (part, paragraph) names it among every part's.
     paragraph_of = np.array([p * PARAGRAPHS_PER_PART + int(parts[p].paragraph[row]) for p, row, _ in pool.values()],
                             dtype=np.int64)
-    return Pool(uids, values, np.zeros(len(uids), dtype=bool), {}, paragraph_of)
+    return uids, values, paragraph_of

@@ -60,7 +60,7 @@ def supporting(index: Index, query: Query, ranking: Ranking, count: int) -> list
             continue
         kept_terms.append(terms)
         article = int(index.unit_article[uid])
-        (rest if article in seen else first).append((ranking.pool.reading(row), score))
+        (rest if article in seen else first).append((ranking.found_in(row), score))
         seen.add(article)
     return (first + rest)[:count]
 

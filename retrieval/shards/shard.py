@@ -11,13 +11,8 @@ from verbatim.corpus import Unit
 from verbatim.retrieval.index import store
 from verbatim.retrieval.index.sentence_index import CorpusStatistics, SentenceIndex
 from verbatim.retrieval.reader.features import (
-    FEATURES,
-    UNIT_COLUMNS,
-    Pool,
     QueryTerms,
     Reading,
-    read_units,
-    unit_features,
 )
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.retriever import Candidates, Totals, candidates, touched
@@ -96,19 +91,15 @@ class Shard:
     def features(self, terms: QueryTerms, uids: list[int]) -> np.ndarray:
         """The UNIT_FEATURES of those of this shard's units that were chosen for the pool:
         the third step."""
-        values = np.zeros((len(uids), len(FEATURES)))
-        unit_features(self.index, terms, self.to_local(uids), values)
-        return values[:, UNIT_COLUMNS]
+        return self.index.measure(terms, self.to_local(uids))
 
     def read(self, query: Query, terms: QueryTerms, uids: list[int], values: np.ndarray
              ) -> tuple[np.ndarray, list[Reading], list[UnitFacts]]:
         """The slow reading of some of this shard's candidates (``values``: their features),
         the last step, with what the answer's wording needs of them."""
-        local = self.to_local(uids)
-        pool = Pool(local, values.copy(), np.zeros(len(local), dtype=bool), {})
-        read_units(self.index, query, terms, pool, np.arange(len(local)))
-        readings = [dataclasses.replace(pool.readings[row], uid=uid) for row, uid in enumerate(uids)]
-        return pool.values, readings, self.facts(uids)
+        head = self.index.read_rows(query, terms, self.to_local(uids), values)
+        readings = [dataclasses.replace(reading, uid=uid) for reading, uid in zip(head.readings, uids)]
+        return head.values, readings, self.facts(uids)
 
     def facts(self, uids: list[int]) -> list[UnitFacts]:
         index = self.index

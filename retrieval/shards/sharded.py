@@ -13,7 +13,7 @@ import numpy as np
 from verbatim.corpus import Unit
 from verbatim.retrieval.index.bm25 import best_of, idf, idf_array
 from verbatim.retrieval.index.sentence_index import ArticleInfo, related_terms
-from verbatim.retrieval.reader.features import UNIT_COLUMNS, Pool, QueryTerms
+from verbatim.retrieval.reader.features import UNIT_COLUMNS, HeadReading, QueryTerms, Reading
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.retriever import Candidates, Totals
 from verbatim.retrieval.shards.layout import Generation, articles_of, disk_size
@@ -223,32 +223,39 @@ class ShardedIndex:
         parts = self._each(Shard.candidates, lambda s: (forms, exclude, totals))
         return [parts[s] for s in sorted(parts)]
 
-    def _rows_by_shard(self, pool: Pool, rows: np.ndarray) -> dict[int, np.ndarray]:
-        """The ``rows`` of the pool grouped by the shard holding their unit, in their order."""
-        shards = self.shard_of_article[self.unit_article[pool.uids[rows]]]
+    def _rows_by_shard(self, uids: np.ndarray) -> dict[int, np.ndarray]:
+        """The places in ``uids`` grouped by the shard holding their unit, in their order."""
+        rows = np.arange(len(uids))
+        shards = self.shard_of_article[self.unit_article[uids]]
         return {int(s): rows[shards == s] for s in np.unique(shards)}
 
-    def measure(self, terms: QueryTerms, pool: Pool) -> None:
+    def measure(self, terms: QueryTerms, uids: np.ndarray) -> np.ndarray:
         """Each shard measures the features of its own candidates in the chosen pool, so the
         work of a question does not grow with the shard count. A shard that does not answer
         leaves its rows unmeasured (and is named missing)."""
-        by_shard = self._rows_by_shard(pool, np.arange(len(pool.uids)))
-        answers = self._each_of(by_shard, Shard.features, lambda s: (terms, pool.uids[by_shard[s]].tolist()))
+        measured = np.zeros((len(uids), len(UNIT_COLUMNS)))
+        by_shard = self._rows_by_shard(uids)
+        answers = self._each_of(by_shard, Shard.features, lambda s: (terms, uids[by_shard[s]].tolist()))
         for s, values in answers.items():
-            pool.values[np.ix_(by_shard[s], UNIT_COLUMNS)] = values
+            measured[by_shard[s]] = values
+        return measured
 
-    def read_rows(self, query: Query, terms: QueryTerms, pool: Pool, rows: np.ndarray) -> None:
-        """Each shard reads its own candidates among ``rows``; a shard that does not answer
+    def read_rows(self, query: Query, terms: QueryTerms, uids: np.ndarray, values: np.ndarray) -> HeadReading:
+        """Each shard reads its own candidates among ``uids``; a shard that does not answer
         leaves its rows unread."""
-        by_shard = self._rows_by_shard(pool, rows[~pool.read[rows]])
-        answers = self._each_of(by_shard, Shard.read, lambda s: (query, terms, pool.uids[by_shard[s]].tolist(),
-                                                                    pool.values[by_shard[s]]))
-        for s, (values, readings, facts) in answers.items():
-            pool.values[by_shard[s]] = values
-            pool.read[by_shard[s]] = True
-            for row, reading, fact in zip(by_shard[s].tolist(), readings, facts):
-                pool.readings[row] = reading
+        measured = np.array(values, dtype=float)
+        read = np.zeros(len(uids), dtype=bool)
+        readings = [Reading(int(uid)) for uid in uids.tolist()]
+        by_shard = self._rows_by_shard(uids)
+        answers = self._each_of(by_shard, Shard.read, lambda s: (query, terms, uids[by_shard[s]].tolist(),
+                                                                    values[by_shard[s]]))
+        for s, (shard_values, shard_readings, facts) in answers.items():
+            measured[by_shard[s]] = shard_values
+            read[by_shard[s]] = True
+            for row, reading, fact in zip(by_shard[s].tolist(), shard_readings, facts):
+                readings[row] = reading
                 self._keep(reading.uid, fact)
+        return HeadReading(measured, read, tuple(readings))
 
     def _each_of(self, shards: dict[int, Any], method: Callable[..., R], args: Callable[[int], tuple]) -> dict[int, R]:
         """``method`` on each shard named that has answered this question so far."""

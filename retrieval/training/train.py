@@ -127,7 +127,7 @@ def collect(engines: list[Engine], folds: list[set[str]], questions: list[dict],
         home = q["file"] in folds[k]
         pool = gathered(engines[k], q["question"])
         labels = labels_of(engines[k], pool.uids, q) if home else np.zeros(len(pool.uids))
-        asked.append(Asked(q["question"], pool.uids, pool.values, labels, home, weight))
+        asked.append(Asked(q["question"], pool.uids, pool.values.copy(), labels, home, weight))  # the read step adds to it
     return asked
 
 
@@ -150,9 +150,9 @@ def read_heads(engines: list[Engine], folds: list[set[str]], questions: list[dic
             continue
         index = engines[k].index
         query = Query.of(index, analyze(a.question))
-        pool = Pool(a.uids, a.values, np.zeros(len(a.uids), dtype=bool), {})  # as gathered; read fills it in
+        pool = Pool(a.uids.copy(), a.values.copy(), np.zeros(len(a.uids), dtype=np.int64))  # as gathered
         head = np.lexsort((pool.uids, -retrieve.score(pool.values[:, : len(RETRIEVE_FEATURES)])))[:READ_POOL]
-        read(index, query, QueryTerms.of(index, query), pool, head)
+        a.values[head] = read(index, query, QueryTerms.of(index, query), pool, head).values  # what fit_read reads
         heads.append(head)
     return heads
 
