@@ -168,7 +168,7 @@ def _extract(raw: bytes) -> tuple[str, list[str]]:
         if count > MAX_PAGES:
             warnings.append(f"only its first {MAX_PAGES:,} pages read, of {count:,} (the most read from one PDF)")
             count = MAX_PAGES
-        pages = []
+        pages: list[tuple[list[_Line], float]] = []
         chars = 0
         for number in range(count):
             try:
@@ -193,7 +193,7 @@ def _extract(raw: bytes) -> tuple[str, list[str]]:
     texts = [_page_text(lines) for lines, _ in pages]
     if not any(text.strip() for text in texts):
         raise Unreadable(f"skipped, {NO_TEXT}")
-    parts = []
+    parts: list[str] = []
     for number, text in enumerate(texts):
         if number:
             # A page that ends a sentence ends its paragraph; one that breaks off mid-sentence

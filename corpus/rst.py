@@ -66,7 +66,7 @@ def render_inline(lines: Lines, out: Rendered, a: int = 0, b: int | None = None)
     for match in _INLINE.finditer(content, a, b):
         lines.emit(out, i, match.start())
         i = match.end()
-        kind = match.lastgroup
+        kind = match.lastgroup or ""  # every alternative of _INLINE is named
         if kind == "footref":
             continue
         if kind == "escape":

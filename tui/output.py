@@ -115,8 +115,8 @@ def render_explanation(explanation: Explanation, style: Style = PLAIN) -> str:
         lines.append(f"    and {len(carried)} words carried from the previous turn ({share:.2f}),"
                      f" {found} of them found")
     if e.evidence:
-        found = " · ".join(f"{ev.kind} “{visible(ev.text)}”" for ev in e.evidence)
-        lines.append(f"  in {sentence}: {found}")
+        held = " · ".join(f"{ev.kind} “{visible(ev.text)}”" for ev in e.evidence)
+        lines.append(f"  in {sentence}: {held}")
     if e.features:
         # The weights multiply standardised values, (value − mean) / scale with the training
         # set's mean and scale: both are shown, so every line and the total can be checked.

@@ -89,7 +89,9 @@ class ArticleScreen(ModalScreen[None]):
 
     @property
     def view(self) -> DocumentView | MarkdownView:
-        return self.query_one("#article-body")
+        view = self.query_one("#article-body")
+        assert isinstance(view, (DocumentView, MarkdownView))  # the body is one or the other
+        return view
 
     def on_mount(self) -> None:
         self.query_one("#article-find").display = False
@@ -216,7 +218,7 @@ class ArticleListScreen(ModalScreen["ArticleInfo | None"]):
         """The options for the articles that hold ``needle`` (at most LIST_LIMIT), and how
         many articles hold it."""
         folded = needle.casefold()
-        options = []
+        options: list[Option] = []
         count = 0
         for i, a in enumerate(self.articles):
             second = "\n  " + visible(a.id)

@@ -174,11 +174,12 @@ class Fold(Collapsible):
 
     def __init__(self, *children: PassageRow, title: str) -> None:
         super().__init__(*children, title=title, collapsed=True)
-        self._title = FoldTitle(label=title, collapsed_symbol="▶", expanded_symbol="▼", collapsed=True)
+        self._fold_title = FoldTitle(label=title, collapsed_symbol="▶", expanded_symbol="▼", collapsed=True)
+        self._title = self._fold_title  # what Collapsible composes and toggles
 
     @property
     def title_line(self) -> FoldTitle:
-        return self._title
+        return self._fold_title
 
 
 def focus_stops(card: AnswerCard) -> list[PassageRow | FoldTitle]:

@@ -228,8 +228,8 @@ def build(wordnet_folder: Path) -> bytes:
     for word in sorted(zipf):
         entry = f"{zipf[word]:.2f}"
         if word in lemmas:
-            parts, related = lemmas[word]
-            entry += f" {parts} {','.join(related)}"
+            parts, listed = lemmas[word]
+            entry += f" {parts} {','.join(listed)}"
         text.write(f"{word}\t{entry}\n")
     text.write("@bases\n")
     text.writelines(f"{form}\t{','.join(listed)}\n" for form, listed in bases.items())

@@ -160,10 +160,11 @@ class PostingsBM25:
         return best_of(hit, values, k)
 
     def _buffers(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._scores is None:
-            self._scores = np.zeros(self.corpus_size, dtype=np.float64)
-            self._seen = np.zeros(self.corpus_size, dtype=bool)
-        return self._scores, self._seen
+        scores, seen = self._scores, self._seen
+        if scores is None or seen is None:
+            scores = self._scores = np.zeros(self.corpus_size, dtype=np.float64)
+            seen = self._seen = np.zeros(self.corpus_size, dtype=bool)
+        return scores, seen
 
 
 def top_positions(values: np.ndarray, k: int, ties: np.ndarray | None = None) -> np.ndarray:

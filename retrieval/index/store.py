@@ -314,7 +314,7 @@ def read_manifest(version: Path, root: str) -> dict:
     from pydantic import ValidationError
 
     try:
-        _manifest_schema().validate_python(manifest)
+        _manifest_schema().validate_python(manifest, strict=True)  # every field strictly typed
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
@@ -334,7 +334,6 @@ def analyzed_by(manifest: dict) -> Analyzer:
 class _ArticleRecord(TypedDict):
     """An article as ArticleInfo.record writes it in a manifest."""
 
-    __pydantic_config__ = {"strict": True}  # type: ignore[misc]
     id: str
     title: str
     path: str
@@ -354,7 +353,6 @@ class _Manifest(TypedDict):
     """A manifest as write_version writes it (format, version and analysis are checked
     before), every field strictly typed."""
 
-    __pydantic_config__ = {"strict": True}  # type: ignore[misc]
     root: str
     name: str
     digest: str
@@ -436,7 +434,7 @@ def _map(path: Path) -> mmap.mmap | bytes:
 
 def _check(data: IndexData, manifest: dict) -> None:
     """Shapes and pointers agree: a cheap guard against files swapped or cut short."""
-    n, v = manifest.get("units"), manifest.get("terms")
+    n, v = int(manifest["units"]), int(manifest["terms"])  # checked by the manifest's schema
     problems = []
     for name in ARRAYS:
         array = getattr(data, name)

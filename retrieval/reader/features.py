@@ -113,7 +113,7 @@ class QueryTerms:
         carried = list(dict.fromkeys(carried))
         answer = [t for t in dict.fromkeys(answer_words) if t not in weight_of]
         forms = {t: frozenset({t} | query.related.get(t, set())) for t in content + answer}
-        surface = {}
+        surface: dict[str, str] = {}
         for t in question.terms:
             surface.setdefault(t.term, t.surface.strip("\"“”`'’").lower())
         synonyms = {t: forms[t] | _synonym_terms(surface.get(t, t)) for t in content}
@@ -330,7 +330,8 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
     ordered = [t.term for t in question.terms]
     question_pairs = set(zip(ordered, ordered[1:]))
     content = set(terms.content)
-    rarest = terms.synonyms[terms.rarest] if terms.content else None
+    rarest_term = terms.rarest  # None when the question has no content term
+    rarest = terms.synonyms[rarest_term] if rarest_term is not None else None
     for row, uid in enumerate(uids.tolist()):
         unit = index.unit(uid)
         values = measured[row]

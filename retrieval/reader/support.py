@@ -50,7 +50,8 @@ def supporting(index: Index, query: Query, ranking: Ranking, count: int) -> list
     best_score = float(ranking.scores[0])
     kept_terms = [index.term_set(best_uid)]
     seen = {int(index.unit_article[best_uid])}
-    first, rest = [], []
+    first: list[tuple[Reading, float]] = []
+    rest: list[tuple[Reading, float]] = []
     for row, score in zip(ranking.order[1:READ_POOL].tolist(), ranking.scores[1:READ_POOL].tolist()):
         if math.exp(score - best_score) < SUPPORT_RATIO or len(first) == count:
             break

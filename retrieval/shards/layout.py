@@ -240,8 +240,8 @@ def commit(folder: Path, root: str, name: str, digest: str, versions: list[str],
             "shards": [{"version": i.version, "units": i.units, "length": i.length} for i in infos],
         }
         store._write(staging / GENERATION, json.dumps(manifest, ensure_ascii=True).encode("ascii"))
-        for file in staging.iterdir():
-            store._fsync(file)
+        for path in staging.iterdir():
+            store._fsync(path)
         generation = staging.with_name(staging.name.removesuffix(".partial"))
         staging.rename(generation)
         store.switch(folder, generation.name)

@@ -40,7 +40,7 @@ def connect(address: str) -> None:
     minutes."""
     if ray.is_initialized():
         return
-    options = {"include_dashboard": False} if address == "local" else {}
+    options: dict[str, object] = {"include_dashboard": False} if address == "local" else {}
     if address != "local":
         _reachable(address)
     if on_this_machine_only(address) and address != "local":
