@@ -55,8 +55,7 @@ class AnalyzerSettings:
     def fingerprint(self) -> str:
         """A short hash of the settings: what an index's manifest and a sharded index's
         generation are checked by first."""
-        text = json.dumps(self.record(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return _digest(self.record())
 
     def differences(self, other: AnalyzerSettings) -> list[str]:
         """Each setting that differs, as "name saved, not this program's"."""
@@ -64,11 +63,15 @@ class AnalyzerSettings:
                 for f in fields(self) if getattr(self, f.name) != getattr(other, f.name)]
 
 
-def _word_lists_digest() -> str:
-    # Sets are written sorted, so the digest does not depend on the order of their items.
-    lists = {name: value for name, value in vars(lexicon).items() if name.isupper()}
-    text = json.dumps(lists, sort_keys=True, ensure_ascii=False, default=sorted)
+def _digest(value: object) -> str:
+    """A short hash of ``value`` as JSON (sets written sorted, so the order of their items
+    does not count)."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=sorted)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _word_lists_digest() -> str:
+    return _digest({name: value for name, value in vars(lexicon).items() if name.isupper()})
 
 
 @functools.cache

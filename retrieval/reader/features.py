@@ -196,7 +196,7 @@ class Reading:
     read: bool = False
 
 
-def _frozen(array: np.ndarray) -> np.ndarray:
+def read_only(array: np.ndarray) -> np.ndarray:
     """``array``, no longer writable: a stage's output is read, never changed, by the next."""
     array.flags.writeable = False
     return array
@@ -213,7 +213,7 @@ class Pool:
 
     def __post_init__(self) -> None:
         for array in (self.uids, self.values, self.paragraph):
-            _frozen(array)
+            read_only(array)
 
     @classmethod
     def empty(cls) -> Pool:
@@ -232,8 +232,8 @@ class HeadReading:
     readings: tuple[Reading, ...]
 
     def __post_init__(self) -> None:
-        _frozen(self.values)
-        _frozen(self.read)
+        read_only(self.values)
+        read_only(self.read)
 
     @classmethod
     def empty(cls) -> HeadReading:

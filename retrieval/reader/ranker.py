@@ -21,6 +21,7 @@ from verbatim.retrieval.reader.features import (
     Reading,
     question_features,
     read,
+    read_only,
 )
 from verbatim.retrieval.reader.fields import structured_share
 from verbatim.retrieval.reader.query import Query
@@ -147,7 +148,7 @@ class Ranking:
 
     def __post_init__(self) -> None:
         for array in (self.head, self.order, self.scores, self.abstain_row):
-            array.flags.writeable = False
+            read_only(array)
 
     @classmethod
     def empty(cls, pool: Pool) -> Ranking:
