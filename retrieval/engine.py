@@ -19,7 +19,6 @@ from verbatim.retrieval.index.open import Opened, open_index
 from verbatim.retrieval.index.protocol import Index
 from verbatim.retrieval.index.sentence_index import ArticleInfo, metadata
 from verbatim.retrieval.index.terms import sentence_tokens, terms, tokens
-from verbatim.retrieval.language import folder_language, question_language
 from verbatim.retrieval.models import ArticleRef, CorpusInfo, Explanation, Passage, Result
 from verbatim.retrieval.reader.abstention import Abstainer
 from verbatim.retrieval.reader.features import Reading
@@ -29,6 +28,7 @@ from verbatim.retrieval.reader.ranker import Reader, ReaderModel, shipped_model
 from verbatim.retrieval.reader.support import agreement, header_cells, is_repeated, short_answer, supporting
 from verbatim.retrieval.settings import Settings
 from verbatim.retrieval.verifier import Verifier
+from verbatim.retrieval.words.language import folder_language, question_language
 
 # The corpus's language is judged from this many of its sentences, taken across it.
 LANGUAGE_SAMPLE_UNITS = 2_000

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from verbatim.retrieval import english
+from verbatim.retrieval.words import english
 
 
 def test_common_words_are_more_frequent_than_telling_ones():
@@ -111,7 +111,7 @@ def test_concurrent_first_use_reads_the_file_once(monkeypatch):
 # Records every file opened and every socket touched once the modules it needs are imported.
 WATCH_LOADING = """
 import sys, zlib, hashlib
-from verbatim.retrieval import english
+from verbatim.retrieval.words import english
 assert english._lexicon is None, "importing the module loaded the data"
 opened, sockets = set(), []
 def watch(event, args):

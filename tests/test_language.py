@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.language import SAYS_ENGLISH, folder_language, non_latin_share
+from verbatim.retrieval.words.language import SAYS_ENGLISH, folder_language, non_latin_share
 from verbatim.tui.cli import ExitCode
 
 GERMAN = {

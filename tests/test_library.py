@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from conftest import cli_env, read_folder, verbatim_command
 
-from verbatim.retrieval import lexicon
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index import analysis, store, terms
 from verbatim.retrieval.index.analysis import analysis_fingerprint
 from verbatim.retrieval.index.open import open_index
+from verbatim.retrieval.words import lexicon
 
 HTML = """<!doctype html><html><head><title>Harbour &amp; Quay report</title>
 <style>p { color: red }</style><script>var hidden = "The secret word is zebra.";</script></head>

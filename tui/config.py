@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from verbatim.retrieval.places import UntrustedFolder, check_folder, open_own_file, xdg_home
+from verbatim.places import UntrustedFolder, check_folder, open_own_file, xdg_home
 
 
 class ConfigError(Exception):

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from verbatim.retrieval.places import check_folder, make_folder, open_own_file, xdg_home
+from verbatim.places import check_folder, make_folder, open_own_file, xdg_home
 
 
 def state_path() -> Path:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from verbatim.corpus.segment import Unit, UnitKind
 from verbatim.retrieval.conversation.memory import name_kind
-from verbatim.retrieval.lexicon import STOPWORDS
 from verbatim.retrieval.reader.evidence import find_evidence
 from verbatim.retrieval.reader.question import VALUE_TYPES, AnswerType
+from verbatim.retrieval.words.lexicon import STOPWORDS
 
 if TYPE_CHECKING:
     from verbatim.retrieval.engine import Engine

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from verbatim.places import UntrustedFolder, check_folder, make_folder, open_own_file, xdg_home
 from verbatim.retrieval.models import Result
-from verbatim.retrieval.places import UntrustedFolder, check_folder, make_folder, open_own_file, xdg_home
 
 if TYPE_CHECKING:
     import sqlite3

@@ -21,7 +21,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from verbatim.retrieval.english import RELATED_CAP
+from verbatim.retrieval.words.english import RELATED_CAP
 
 COMMAND = "python -m verbatim.retrieval.data.build_lexicon"
 FORMAT_VERSION = "1"

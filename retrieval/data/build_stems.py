@@ -15,8 +15,8 @@ import argparse
 import gzip
 from pathlib import Path
 
-from verbatim.retrieval import english
 from verbatim.retrieval.index import terms
+from verbatim.retrieval.words import english
 
 COMMAND = "python -m verbatim.retrieval.data.build_stems"
 DEFAULT_OUTPUT = Path(terms.SHIPPED_STEMS_PATH)

@@ -9,9 +9,9 @@ import unicodedata
 from dataclasses import asdict, dataclass, fields
 
 from verbatim.corpus.segment import SEGMENTER_VERSION
-from verbatim.retrieval import lexicon
 from verbatim.retrieval.index.bm25 import K1, B
 from verbatim.retrieval.index.terms import ANALYZER, NORMALIZER_VERSION, TOKEN_PATTERN, Analyzer, nltk_version
+from verbatim.retrieval.words import lexicon
 
 
 class OtherAnalysis(ValueError):

@@ -29,18 +29,18 @@ import numpy as np
 from annotated_types import Len
 from typing_extensions import TypedDict
 
+from verbatim import places
 from verbatim.corpus.reader import CACHEDIR_SIGNATURE
 from verbatim.corpus.select import CHOICE_KEY_CHARS
-from verbatim.retrieval import places
-from verbatim.retrieval.index.analysis import OtherAnalysis, analyzer_record, saved_analyzer
-from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData
-from verbatim.retrieval.index.terms import Analyzer
 
 # The checks of a folder of one's own are in places (the log, state and configuration
 # folders have them too); callers of the index know them from here.
-from verbatim.retrieval.places import PRIVATE_FILE, xdg_home
-from verbatim.retrieval.places import UntrustedFolder as UntrustedFolder
-from verbatim.retrieval.places import untrusted as untrusted
+from verbatim.places import PRIVATE_FILE, xdg_home
+from verbatim.places import UntrustedFolder as UntrustedFolder
+from verbatim.places import untrusted as untrusted
+from verbatim.retrieval.index.analysis import OtherAnalysis, analyzer_record, saved_analyzer
+from verbatim.retrieval.index.sentence_index import ArticleInfo, IndexData
+from verbatim.retrieval.index.terms import Analyzer
 
 FORMAT = "verbatim-index"
 # 6: each file's content digest (the quote check) and the stems memo (stems.txt).

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from verbatim.retrieval.english import find_in_sorted_lines
-from verbatim.retrieval.lexicon import (
+from verbatim.retrieval.words.english import find_in_sorted_lines
+from verbatim.retrieval.words.lexicon import (
     CURRENCY_CODES,
     CURRENCY_SYMBOLS,
     CURRENCY_WORDS,

@@ -6,10 +6,10 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from verbatim.retrieval import english
 from verbatim.retrieval.index.terms import word_term
-from verbatim.retrieval.lexicon import CURRENCY_WORDS, SPEECH_VERBS, STOPWORDS, words_pattern
 from verbatim.retrieval.reader.question import VALUE_TYPES, AnswerType, Question
+from verbatim.retrieval.words import english
+from verbatim.retrieval.words.lexicon import CURRENCY_WORDS, SPEECH_VERBS, STOPWORDS, words_pattern
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"

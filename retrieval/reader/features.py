@@ -11,12 +11,12 @@ import numpy as np
 
 from verbatim.corpus import UnitKind
 from verbatim.corpus.segment import MASTHEAD_PARAGRAPHS
-from verbatim.retrieval import english
 from verbatim.retrieval.index.terms import WORD, sentence_tokens, word_term
 from verbatim.retrieval.reader.evidence import EVIDENCE_TYPES, Evidence, find_evidence, type_match
 from verbatim.retrieval.reader.fields import FIELD_FEATURES, field_features
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import AnswerType
+from verbatim.retrieval.words import english
 
 if TYPE_CHECKING:
     from verbatim.retrieval.index.protocol import Index

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from verbatim.retrieval import english
 from verbatim.retrieval.index.terms import WORD, Token, tokens
-from verbatim.retrieval.lexicon import CURRENCY_WORDS, SPEECH_VERBS, words_pattern
+from verbatim.retrieval.words import english
+from verbatim.retrieval.words.lexicon import CURRENCY_WORDS, SPEECH_VERBS, words_pattern
 
 # The longest question read. A question is a sentence or two; past this it is a pasted
 # document, and reading it against the corpus would take seconds for nothing.

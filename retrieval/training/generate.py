@@ -27,7 +27,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from verbatim.retrieval import english
+from verbatim.retrieval.words import english
 
 SECTIONS = ("2", "3", "5", "7")
 # Reserved for independent checks of the product: never rendered, never asked about.

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from verbatim.retrieval.english import zipf
+from verbatim.retrieval.words.english import zipf
 
 # A text whose letters are more than half outside the Latin script is in another script
 # (Chinese, Cyrillic, Arabic, ...): English has almost none there (a name, a symbol), a text in

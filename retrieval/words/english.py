@@ -7,7 +7,7 @@ import threading
 from functools import lru_cache
 
 # os.path rather than pathlib, which would be this module's one costly import.
-LEXICON_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "english.lexicon.gz")
+LEXICON_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "english.lexicon.gz")
 
 # WordNet's morphy suffix rules, (ending, replacement) per part of speech; a result counts only
 # when WordNet has it as a lemma of that part of speech.
