@@ -16,7 +16,16 @@ from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index.terms import terms
 from verbatim.retrieval.reader.features import FEATURES
 from verbatim.retrieval.reader.ranker import WEIGHTS_FILE, ReaderModel, shipped_model
-from verbatim.retrieval.training.train import data_hash, gold_labels, read_jsonl, sample
+from verbatim.retrieval.training.train import (
+    Asked,
+    ReadOrder,
+    data_hash,
+    fit_lone_margin,
+    fit_support_ratio,
+    gold_labels,
+    read_jsonl,
+    sample,
+)
 from verbatim.retrieval.training.train import main as train
 
 SQUAD = ROOT.parent / "shared" / "data" / "squad-train"
@@ -105,3 +114,50 @@ def test_quality_floors_on_a_fixed_validation_slice(squad, tmp_path):
     assert np.mean(np.array(probabilities) < threshold) <= 0.06
     refused = [not engine.ask(q["question"]).answered for q in off_corpus]
     assert np.mean(refused) >= 0.65
+
+
+def _asked_one(labels: list[int], own: bool = True, weight: float = 1.0) -> Asked:
+    return Asked("q", np.arange(len(labels)), np.zeros((len(labels), 1)), np.array(labels, dtype=float), own, weight)
+
+
+def test_the_support_ratio_is_the_cut_that_best_tells_answering_sentences_from_the_rest():
+    # Two questions, read rows best first: the first's second and third sentences answer too
+    # (ratios 0.9 and 0.6 against the best), the rest do not (0.5 and below).
+    asked = [_asked_one([1, 1, 1, 0, 0]), _asked_one([1, 0, 0])]
+    orders = [ReadOrder(np.arange(5), np.log(np.array([1.0, 0.9, 0.6, 0.5, 0.1])), 5),
+              ReadOrder(np.arange(3), np.log(np.array([1.0, 0.4, 0.2])), 3)]
+    assert fit_support_ratio(asked, orders) == pytest.approx(0.6)
+    # A question asked of the other fold answers nothing and teaches nothing.
+    assert fit_support_ratio([*asked, _asked_one([0, 0, 0], own=False)],
+                             [*orders, ReadOrder(np.arange(3), np.log(np.array([1.0, 0.99, 0.98])), 3)]) == pytest.approx(0.6)
+    # Read rows that may not answer (code, furniture) are never listed, whatever their score.
+    with_code = [asked[0], _asked_one([1, 0, 1])]
+    assert fit_support_ratio(with_code, [orders[0], ReadOrder(np.array([0, 2, 1]), np.log(np.array([1.0, 0.3, 0.95])), 2)]) \
+        == pytest.approx(0.3)
+
+
+def test_a_lone_candidate_reads_as_the_typical_margin_training_saw():
+    orders = [ReadOrder(np.arange(2), np.array([3.0, 1.0]), 2), ReadOrder(np.arange(3), np.array([9.0, 2.5, 0.0]), 3),
+              ReadOrder(np.arange(2), np.array([1.0, 0.5]), 1), ReadOrder(np.arange(1), np.array([4.0]), 1)]
+    assert fit_lone_margin(orders) == pytest.approx(2.0)
+
+
+def test_the_weights_file_carries_the_learned_cuts_and_a_file_without_them_is_refused(tmp_path):
+    written = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    for model in (written, written["structured"]):
+        assert model["lone_margin"] > 0 and 0 < model["support_ratio"] <= 1
+    del written["support_ratio"]
+    with pytest.raises(KeyError):
+        ReaderModel.from_json(written)
+
+
+def test_pool_recall_bounds_every_later_stage(engine):
+    from verbatim.retrieval.training.recall import file_labels, recall
+
+    quoted = Path(engine.candidates("Who founded DeepSeek?", k=1)[0].article.path).name
+    questions = [{"question": "Who founded DeepSeek?", "gold_file": quoted},
+                 {"question": "Where do zyxqv plorbs nest?", "gold_file": quoted}]
+    found = recall(engine, questions, file_labels)
+    # The first is answered from the file its candidates lead with; the second's words are
+    # nowhere in the corpus, so no stage can reach an answer.
+    assert found == {"questions": 2, "in_pool": 0.5, "among_read": 0.5, "first": 0.5}

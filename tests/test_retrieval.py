@@ -72,8 +72,7 @@ def test_boilerplate_is_not_chosen_over_content(engine):
     ranked = engine.candidates("Who edited the Radio Free Asia article?", k=5)
     assert ranked[0].sentence == "Edited by Malcolm Foster."
     kinds = {u.text: u.kind for a in engine.articles for u in engine.article(a.id).units}
-    furniture = [kinds[p.sentence] is UnitKind.BOILERPLATE for p in ranked]
-    assert furniture == sorted(furniture)  # every content sentence before any page furniture
+    assert all(kinds[p.sentence] is not UnitKind.BOILERPLATE for p in ranked)  # furniture never answers
 
 
 @pytest.mark.parametrize(
@@ -114,3 +113,28 @@ def test_supporting_sentences_come_after_the_answer(engine):
 
 def test_top_limits_the_list(engine):
     assert len(engine.ask("Who is CATL?", top=1).answers) == 1
+
+
+GUIDE = """# Building the site
+
+The generator writes every page into the public folder when you build the site.
+
+```
+site build --output public --clean
+```
+
+Copyright 2024 The Site Authors. All rights reserved.
+"""
+
+
+def test_code_answers_only_a_question_that_asks_for_a_command(tmp_path):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "guide.md").write_text(GUIDE, encoding="utf-8")
+    engine = Engine.load(tmp_path / "corpus", index_dir=tmp_path / "index")
+    prose = engine.ask("Where does the build put the site's pages?")
+    assert prose.answered and prose.answers[0].sentence.startswith("The generator writes")
+    assert not any(p.sentence.startswith("site build") for p in engine.candidates("How do I build the site?", k=5))
+    asked = engine.candidates("What command builds the site into the public folder?", k=5)
+    assert any(p.sentence.startswith("site build") for p in asked)
+    # Page furniture shares the question's words but never answers.
+    assert not any("Copyright" in p.sentence for p in engine.candidates("Who are the site's authors?", k=5))

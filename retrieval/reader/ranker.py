@@ -41,9 +41,6 @@ ABSTAIN_FEATURES = (
 # More than half of a question's candidates in documents made of entries: read as one.
 STRUCTURED_SHARE = 0.5
 
-# A lone candidate has no rival: its margin reads as this, wider than the read stage's
-# scores put between two candidates.
-LONE_MARGIN = 5.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +94,13 @@ class ReaderModel:
     abstain: LinearModel
     threshold: float  # the least probability that is answered
     provenance: dict
+    # A lone candidate has no rival: its margin reads as the median margin between the best
+    # two of the training questions (train.py learns it).
+    lone_margin: float
+    # A further source must be at least this likely to answer against the best (the ratio
+    # of their probabilities under the read stage's softmax): the cut that best told, on the
+    # training questions, other sentences of the answer from the rest (train.py learns it).
+    support_ratio: float
     # The models for questions whose candidates sit mostly in documents made of entries (FAQs,
     # reference pages), learned from every kind of question; this one's, from SQuAD alone,
     # read the rest (fields.py says which documents are made of entries).
@@ -117,13 +121,14 @@ class ReaderModel:
     def from_json(cls, data: dict) -> ReaderModel:
         return cls(LinearModel.from_json(data["retrieve"]), LinearModel.from_json(data["read"]),
                    LinearModel.from_json(data["abstain"]), float(data["threshold"]),
-                   data.get("provenance", {}),
+                   data.get("provenance", {}), float(data["lone_margin"]), float(data["support_ratio"]),
                    cls.from_json(data["structured"]) if data.get("structured") else None)
 
     def to_json(self) -> dict:
         return {"format": "verbatim-reader-weights", "version": 1, "provenance": self.provenance,
                 "retrieve": self.retrieve.to_json(), "read": self.read.to_json(),
                 "abstain": self.abstain.to_json(), "threshold": round(self.threshold, 6),
+                "lone_margin": round(self.lone_margin, 6), "support_ratio": round(self.support_ratio, 6),
                 **({"structured": self.structured.to_json()} if self.structured else {})}
 
 
@@ -145,15 +150,17 @@ class Ranking:
     scores: np.ndarray  # read-stage score of each row in ``order`` (retrieve-stage past the read ones)
     probability: float
     abstain_row: np.ndarray
+    model: ReaderModel  # the models that read this question (plain or for entries)
 
     def __post_init__(self) -> None:
         for array in (self.head, self.order, self.scores, self.abstain_row):
             read_only(array)
 
     @classmethod
-    def empty(cls, pool: Pool) -> Ranking:
+    def empty(cls, pool: Pool, model: ReaderModel) -> Ranking:
         nothing = np.empty(0, dtype=np.int64)
-        return cls(pool, nothing, HeadReading.empty(), nothing, np.empty(0), 0.0, np.zeros(len(ABSTAIN_FEATURES)))
+        return cls(pool, nothing, HeadReading.empty(), nothing, np.empty(0), 0.0, np.zeros(len(ABSTAIN_FEATURES)),
+                   model)
 
     def _place_in_head(self, row: int) -> int | None:
         found = np.flatnonzero(self.head == row)
@@ -199,37 +206,50 @@ def rank_pool(index: Index, query: Query, model: ReaderModel,
     if model.structured is not None and structured_share(index, pool.uids) >= STRUCTURED_SHARE:
         model = model.structured
     if not len(pool.uids):
-        return Ranking.empty(pool)
+        return Ranking.empty(pool, model)
     first = model.retrieve.score(pool.values[:, model.retrieve_columns])
     order = np.lexsort((pool.uids, -first))
-    # A table's header row names the columns and holds no row's facts: it is found (its
-    # words lead to the table) but never answers.
+    # A table's header row names the columns and holds no row's facts: its words lead to the
+    # table, but it is never read as a candidate.
     order = order[pool.values[order, COLUMN["kind_header_row"]] == 0]
     if not len(order):
-        return Ranking.empty(pool)
+        return Ranking.empty(pool, model)
     head = order[:READ_POOL]
     reading = read(index, query, terms, pool, head)
     second = model.read.score(reading.values[:, model.read_columns])
-    # Page furniture (copyright lines, credits, "More stories") can be found but never comes
-    # before a sentence of content: it answers nothing a reader asks, and no question set
-    # has any to learn that from.
-    furniture = reading.values[:, COLUMN["kind_boilerplate"]]
-    # Code is kept and can be found, but a line of code answers a question in prose only
-    # when the question asks for a command or an example.
-    code = reading.values[:, COLUMN["kind_code"]] * (not query.question.asks_for_code)
-    head_order = np.lexsort((pool.uids[head], -second, furniture + code))
-    order = np.concatenate([head[head_order], order[READ_POOL:]])
-    scores = np.concatenate([second[head_order], first[order[READ_POOL:]]])
-    # Every candidate's features, the read ones' as the read step measured them.
-    values = pool.values.copy()
+    allowed = may_answer(reading.values, query.question.asks_for_code)
+    if not allowed.any():
+        return Ranking.empty(pool, model)
+    # Best first those that may answer, then the rest of what was read: the abstainer weighs
+    # the best against every sentence read, as it learned to (train.py), since lines of code
+    # and page furniture that share the question's words make the best less sure.
+    head_order = np.lexsort((pool.uids[head], -second, ~allowed))
+    values = pool.values.copy()  # every candidate's features, the read ones' as read
     values[head] = reading.values
-    row = abstain_features(index, query, terms, values, order, second[head_order])
+    row = abstain_features(index, query, terms, values, head[head_order], second[head_order], model.lone_margin)
     probability = float(1 / (1 + math.exp(-model.abstain.score(row[None, model.abstain_columns])[0])))
-    return Ranking(pool, head, reading, order, scores, probability, row)
+    answers = head_order[allowed[head_order]]
+    rest = order[READ_POOL:]
+    rest = rest[may_answer(pool.values[rest], query.question.asks_for_code)]
+    order = np.concatenate([head[answers], rest])
+    scores = np.concatenate([second[answers], first[rest]])
+    return Ranking(pool, head, reading, order, scores, probability, row, model)
+
+
+def may_answer(values: np.ndarray, code_asked: bool) -> np.ndarray:
+    """Which candidates (rows of measured features) may answer, by what they are, not by a
+    number on the score: all are found and lend their words to their paragraph, but a
+    table's header row names columns and holds no row's facts, page furniture (copyright lines, credits, "More stories") answers
+    nothing a reader asks, and a line of code answers only a question that asks for a
+    command or an example."""
+    allowed = (values[:, COLUMN["kind_header_row"]] == 0) & (values[:, COLUMN["kind_boilerplate"]] == 0)
+    if not code_asked:
+        allowed &= values[:, COLUMN["kind_code"]] == 0
+    return allowed
 
 
 def abstain_features(index: Index, query: Query, terms: QueryTerms, values: np.ndarray,
-                     order: np.ndarray, read_scores: np.ndarray) -> np.ndarray:
+                     order: np.ndarray, read_scores: np.ndarray, lone_margin: float) -> np.ndarray:
     """What the abstainer reads, in ABSTAIN_FEATURES order: the read stage's best and its
     margin, and how much of the question the candidates' paragraphs and articles and the
     corpus hold (``values`` are the pool's features, ``order`` its rows best first)."""
@@ -237,7 +257,7 @@ def abstain_features(index: Index, query: Query, terms: QueryTerms, values: np.n
     shifted = np.exp(read_scores - read_scores[0])
     measured = {
         "top_score": float(read_scores[0]),
-        "margin": float(read_scores[0] - read_scores[1]) if len(read_scores) > 1 else LONE_MARGIN,
+        "margin": float(read_scores[0] - read_scores[1]) if len(read_scores) > 1 else lone_margin,
         "top_probability": float(1 / shifted.sum()),
         "top_coverage": best[COLUMN["coverage_forms"]],
         "top_paragraph_coverage": best[COLUMN["coverage_paragraph"]],

@@ -14,9 +14,6 @@ from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import VALUE_TYPES, AnswerType
 from verbatim.retrieval.reader.ranker import Ranking
 
-# A supporting sentence must be at least this likely to answer, against the best one (the
-# ratio of their probabilities under the read-stage softmax): about as good, not merely next.
-SUPPORT_RATIO = 0.35
 # Sentences this alike are one sentence said twice (a repeated lead, a copied section).
 DUPLICATE_JACCARD = 0.9
 # How much more the asked-for noun counts than the heaviest question word when choosing the
@@ -53,7 +50,8 @@ def supporting(index: Index, query: Query, ranking: Ranking, count: int) -> list
     first: list[tuple[Reading, float]] = []
     rest: list[tuple[Reading, float]] = []
     for row, score in zip(ranking.order[1:READ_POOL].tolist(), ranking.scores[1:READ_POOL].tolist()):
-        if math.exp(score - best_score) < SUPPORT_RATIO or len(first) == count:
+        # About as likely to answer as the best, not merely next (the cut is learned).
+        if math.exp(score - best_score) < ranking.model.support_ratio or len(first) == count:
             break
         uid = int(ranking.pool.uids[row])
         terms = index.term_set(uid)

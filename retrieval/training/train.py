@@ -13,6 +13,7 @@ fitted here: ``--threshold`` sets it, chosen on the validation split (see README
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -34,6 +35,7 @@ from verbatim.retrieval.reader.ranker import (
     LinearModel,
     ReaderModel,
     abstain_features,
+    may_answer,
 )
 from verbatim.retrieval.reader.retriever import gather
 from verbatim.retrieval.training.kinds import Kind, read_jsonl, span_kind
@@ -165,19 +167,81 @@ def fit_read(asked: list[Asked], heads: list[np.ndarray], drop: frozenset[str]) 
     return LinearModel(FEATURES, scale.mean, scale.scale, weights)
 
 
+@dataclass(frozen=True)
+class ReadOrder:
+    """One question's read rows as the reader orders them (ranker.py): best first those that
+    may answer, then the rest, with their read-stage scores."""
+
+    rows: np.ndarray
+    scores: np.ndarray
+    answering: int  # how many lead: the rows that may answer
+
+    @property
+    def answers(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.rows[: self.answering], self.scores[: self.answering]
+
+
+def read_orders(asked: list[Asked], heads: list[np.ndarray], model: LinearModel) -> list[ReadOrder]:
+    """Each question's read rows ordered by ``model`` as the reader orders them."""
+    orders = []
+    columns = model.columns(FEATURES)  # an earlier model may read fewer features
+    for a, head in zip(asked, heads):
+        scores = model.score(a.values[head][:, columns]) if len(head) else np.empty(0)
+        allowed = may_answer(a.values[head], analyze(a.question).asks_for_code)
+        order = np.lexsort((a.uids[head], -scores, ~allowed))
+        orders.append(ReadOrder(head[order], scores[order], int(allowed.sum())))
+    return orders
+
+
+def fit_lone_margin(orders: list[ReadOrder]) -> float:
+    """The margin a lone candidate reads as: the median margin the read stage put between the
+    best two of the training questions. Having no rival says nothing of how clear the win
+    is (a question whose words the corpus barely holds often finds one sentence), so it
+    reads as the typical margin, neither a tie nor a clear win."""
+    margins = [o.scores[0] - o.scores[1] for o in orders if o.answering and len(o.scores) > 1]
+    return float(np.median(margins)) if margins else 0.0
+
+
+def fit_support_ratio(asked: list[Asked], orders: list[ReadOrder]) -> float:
+    """The least probability ratio against the best (under the read stage's softmax) at which
+    a further read sentence is listed as a source too: the cut with the best F1 at telling the
+    other sentences that answer a training question (its gold labels) from the rest, each
+    question counting its kind's weight."""
+    ratios, gold, weights = [], [], []
+    for a, order in zip(asked, orders):
+        rows, scores = order.answers
+        if not a.own_fold or len(rows) < 2:
+            continue
+        ratios.append(np.exp(scores[1:] - scores[0]))
+        gold.append(a.labels[rows[1:]] > 0)
+        weights.append(np.full(len(rows) - 1, a.weight))
+    if not ratios:
+        return 1.0
+    ratio, is_gold, weight = np.concatenate(ratios), np.concatenate(gold), np.concatenate(weights)
+    by_ratio = np.argsort(-ratio, kind="stable")
+    ratio, is_gold, weight = ratio[by_ratio], is_gold[by_ratio], weight[by_ratio]
+    # Listing every sentence down to the k-th highest ratio: its true and false positives.
+    true_positive = np.cumsum(weight * is_gold)
+    false_positive = np.cumsum(weight * ~is_gold)
+    f1 = 2 * true_positive / (2 * true_positive + false_positive + (weight * is_gold).sum() - true_positive)
+    # Ties share one cut: only the last of equal ratios is a place the list can end.
+    ends = np.append(ratio[1:] != ratio[:-1], True)
+    best = int(np.flatnonzero(ends)[np.argmax(f1[ends])])
+    return float(ratio[best])
+
+
 def abstain_rows(engines: list[Engine], folds: list[set[str]], questions: list[dict],
-                 asked: list[Asked], heads: list[np.ndarray], model: LinearModel):
+                 asked: list[Asked], orders: list[ReadOrder], lone_margin: float):
     rows, answers, correct = [], [], []
-    for a, head, (_, k) in zip(asked, heads, asked_of(folds, questions, "judged")):
-        if not len(head):
+    for a, order, (_, k) in zip(asked, orders, asked_of(folds, questions, "judged")):
+        head, scores = order.rows, order.scores
+        if not order.answering:  # nothing read may answer: the reader refuses it unasked
             continue
         index = engines[k].index
         query = Query.of(index, analyze(a.question))
-        scores = model.score(a.values[head])
-        order = np.lexsort((a.uids[head], -scores))
-        rows.append(abstain_features(index, query, QueryTerms.of(index, query), a.values, head[order], scores[order]))
+        rows.append(abstain_features(index, query, QueryTerms.of(index, query), a.values, head, scores, lone_margin))
         answers.append(a.own_fold)
-        correct.append(bool(a.labels[head[order[0]]]))
+        correct.append(bool(a.labels[head[0]]))
     return np.array(rows), np.array(answers), np.array(correct)
 
 
@@ -228,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plain", type=Path, default=None,
                         help="a weights file this script wrote earlier: its models read plain prose, and only the "
                              "models for documents made of entries are learned here")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="a weights file: keep its models and fit only the cuts on their scores (the lone "
+                             "candidate's margin and the support ratio) on these questions")
     parser.add_argument("--questions", type=int, default=DEFAULT_QUESTIONS,
                         help=f"train questions to learn from (default {DEFAULT_QUESTIONS}; 0 for all)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
@@ -279,16 +346,26 @@ def main(argv: list[str] | None = None) -> int:
                 heads_by_kind[n] = read_heads(kind.engines, kind.files, kind.questions, asked_by_kind[n], first)
                 save_readings(path, asked_by_kind[n], heads_by_kind[n])
 
-    def fitted(chosen: list[int]) -> tuple[LinearModel, LinearModel, LinearModel]:
-        """The three models learned from the kinds ``chosen``."""
+    def cuts(chosen: list[int], read_model: LinearModel) -> tuple[dict[int, list[ReadOrder]], float, float]:
+        """The read orders of the kinds ``chosen`` under ``read_model``, the margin a lone
+        candidate reads as, and the support ratio."""
+        orders = {n: read_orders(asked_by_kind[n], heads_by_kind[n], read_model) for n in chosen}
+        every_asked = [a for n in chosen for a in asked_by_kind[n]]
+        every_order = [o for n in chosen for o in orders[n]]
+        return orders, fit_lone_margin(every_order), fit_support_ratio(every_asked, every_order)
+
+    def fitted(chosen: list[int]) -> tuple[LinearModel, LinearModel, LinearModel, float, float]:
+        """The three models learned from the kinds ``chosen``, the margin a lone candidate
+        reads as, and the support ratio."""
         retrieve = fit_retrieve([a for n in chosen for a in asked_by_kind[n]], drop)
         read_model = fit_read([a for n in chosen for a in asked_by_kind[n]],
                               [h for n in chosen for h in heads_by_kind[n]], drop)
+        orders, lone_margin, support_ratio = cuts(chosen, read_model)
         rows_parts, answerable_parts, correct_parts, weight_parts = [], [], [], []
         for n in chosen:
             kind = kinds[n]
             rows, answerable, correct = abstain_rows(kind.engines, kind.files, kind.questions, asked_by_kind[n],
-                                                     heads_by_kind[n], read_model)
+                                                     orders[n], lone_margin)
             rows_parts.append(rows)
             answerable_parts.append(answerable)
             correct_parts.append(correct)
@@ -297,20 +374,42 @@ def main(argv: list[str] | None = None) -> int:
         labels = np.concatenate(correct_parts if args.label == "correct" else answerable_parts)
         scale = Standardizer.fit(rows, ABSTAIN_FEATURES, drop)
         weights, bias = fit_logistic(scale(rows), labels, ABSTAIN_L2, sample_weights=np.concatenate(weight_parts))
-        return retrieve, read_model, LinearModel(ABSTAIN_FEATURES, scale.mean, scale.scale, weights, bias)
+        abstain = LinearModel(ABSTAIN_FEATURES, scale.mean, scale.scale, weights, bias)
+        return retrieve, read_model, abstain, lone_margin, support_ratio
 
     # SQuAD alone reads plain text; with other kinds, a second set learned from every kind
     # reads documents made of entries (one model per kind of text, as validation chose).
+    if args.keep:
+        # The models as an earlier run learned them; only the cuts on their scores are fitted,
+        # as the two training commands fit them: SQuAD alone the plain models' cuts, SQuAD
+        # with other kinds those of the models for documents made of entries.
+        earlier = ReaderModel.from_json(json.loads(args.keep.read_text(encoding="utf-8")))
+        if len(kinds) > 1 and earlier.structured is not None:
+            _, margin, ratio = cuts(list(range(len(kinds))), earlier.structured.read)
+            model = dataclasses.replace(earlier, structured=dataclasses.replace(
+                earlier.structured, lone_margin=margin, support_ratio=ratio))
+        else:
+            _, margin, ratio = cuts([0], earlier.read)
+            model = dataclasses.replace(earlier, lone_margin=margin, support_ratio=ratio)
+        command = (f"python -m verbatim.retrieval.training.train --squad SQUAD --questions {args.questions}"
+                   + (" --faqs FAQS" if len(kinds) > 1 else "") + " --keep WEIGHTS")
+        cut_commands = [c for c in model.provenance.get("cuts", []) if c != command] + [command]
+        model = dataclasses.replace(model, provenance={**model.provenance, "cuts": cut_commands})
+        args.out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}: the models of {args.keep}, their cuts fitted", file=sys.stderr)
+        return 0
     structured = None
     if len(kinds) > 1:
-        structured = ReaderModel(*fitted(list(range(len(kinds)))), args.threshold, {})
+        retrieve, read_model, abstain, lone_margin, support_ratio = fitted(list(range(len(kinds))))
+        structured = ReaderModel(retrieve, read_model, abstain, args.threshold, {}, lone_margin, support_ratio)
     plain_provenance = {}
     if args.plain:
         earlier = ReaderModel.from_json(json.loads(args.plain.read_text(encoding="utf-8")))
         retrieve, read_model, abstain = earlier.retrieve, earlier.read, earlier.abstain
+        lone_margin, support_ratio = earlier.lone_margin, earlier.support_ratio
         plain_provenance = {"plain": earlier.provenance}
     else:
-        retrieve, read_model, abstain = fitted([0])
+        retrieve, read_model, abstain, lone_margin, support_ratio = fitted([0])
     # What decides the weights; --work, --out and --reuse only say where things are kept.
     command = (f"python -m verbatim.retrieval.training.train --squad SQUAD --questions {args.questions} --label {args.label}"
                f" --threshold {args.threshold}" + (f" --faqs FAQS --faq-weight {args.faq_weight}" if args.faqs else "")
@@ -330,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         **{f"{kind.name}_questions": len(kind.questions) for kind in kinds[1:]},
         "abstain_label": args.label,
         **plain_provenance,
-    }, structured)
+    }, lone_margin, support_ratio, structured)
     args.out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: " + ", ".join(f"{len(k.questions)} {k.name} questions" for k in kinds), file=sys.stderr)
     return 0
