@@ -308,6 +308,13 @@ def read_article(file: Path, root: Path, meta: dict | None = None,
     return article, warnings
 
 
+def article_of_file(task: tuple[str, str, dict | None, bool]) -> tuple[Article | None, list[str]]:
+    """:func:`read_article` of one task (file, root, metadata, follow_links): what a reading
+    process runs for the chat's reading pane."""
+    file, root, meta, follow_links = task
+    return read_article(Path(file), Path(root), meta, follow_links)
+
+
 @dataclass(slots=True)
 class FileNow:
     """A file as it is now: its text (None when it cannot be read), the digest of its
