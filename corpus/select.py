@@ -238,15 +238,15 @@ class Selection:
                 lines = ()
         return cls(tuple(include or ()), tuple(exclude or ()), lines)
 
-    def choice_key(self) -> str:
+    def choice_key(self, follow_links: bool = False) -> str:
         """What names the saved index of this choice of files beside the corpus's own: empty
-        without --include or --exclude, so that each choice keeps an index of its own and a
-        change of filter does not read every file again (.verbatimignore, part of the folder,
-        is not: its edits refresh the one index)."""
-        if not (self.include or self.exclude):
+        without --include, --exclude or --follow-links, so that each choice keeps an index of
+        its own and a change of filter does not read every file again (.verbatimignore, part
+        of the folder, is not: its edits refresh the one index)."""
+        if not (self.include or self.exclude or follow_links):
             return ""
-        text = "\0".join(["include", *self.include, "exclude", *self.exclude])
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:CHOICE_KEY_CHARS]
+        parts = ["include", *self.include, "exclude", *self.exclude, *(["follow-links"] if follow_links else [])]
+        return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:CHOICE_KEY_CHARS]
 
     def warnings(self, root: Path) -> list[str]:
         """One line for each pattern of the folder's .verbatimignore that is left out."""

@@ -106,7 +106,7 @@ class Engine:
         answered (the shipped reader's when None)."""
         from verbatim.retrieval.shards import has_sharded_index
 
-        if shards is not None or ray is not None or has_sharded_index(path, index_dir):
+        if shards is not None or ray is not None or has_sharded_index(path, index_dir, include, exclude, follow_links):
             from verbatim.retrieval.shards.open import open_sharded  # only a sharded corpus needs it
 
             return cls(open_sharded(path, count=shards, ray_address=ray, index_dir=index_dir, include=include,

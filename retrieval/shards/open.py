@@ -52,7 +52,9 @@ def open_sharded(
     selection = Selection.of(root, include, exclude)
     digest = "+".join(filter(None, [digest, selection.fingerprint()]))
     resolved = str(root.resolve())
-    folder = folder_of(store.corpus_folder(resolved, index_dir))
+    # Each choice of files (--include, --exclude, --follow-links) its own sharded index, as
+    # each has its own single index.
+    folder = folder_of(store.corpus_folder(resolved, index_dir, selection.choice_key(follow_links)))
     for checked in (folder.parent, folder):
         refused = store.untrusted(checked)
         if refused is not None:
