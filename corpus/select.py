@@ -18,7 +18,8 @@ PREFERRED_FORMATS = (".md", ".markdown", ".rst", ".txt", ".html", ".htm", ".xhtm
 
 
 class GlobError(ValueError):
-    """A glob that cannot be read: an empty character class, or a range that runs backwards."""
+    """A glob that cannot be read: an empty character class, a range that runs backwards, or
+    a bracket never closed."""
 
 
 # A glob is matched folder name by folder name. A name's pattern is cut at its stars into
@@ -94,8 +95,10 @@ def _name_pattern(text: str) -> _Name:
             groups.append([])
             i += 1
             continue
-        if c == "[" and text.find("]", i + 1) >= 0:
+        if c == "[":
             close = text.find("]", i + 1)
+            if close < 0:  # as rg has it: a typo, not a name with "[" (that is "[[]")
+                raise GlobError(f"{text}: the bracket [ is never closed (a name with [ is written [[])")
             groups[-1].append(_char_class(text[i + 1:close], text[i:close + 1]))
             i = close + 1
             continue
