@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from conftest import one_line_usage_error
+
 from verbatim.retrieval.conversation.log import Log
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index.saved import saved_indexes
@@ -92,3 +95,8 @@ def test_counts_of_one_are_singular(cli, tmp_path):
     assert again.out.startswith("Index of one is up to date: 1 article, 1 sentence, "), again.out
     (root / "blob.txt").write_bytes(b"\x00\x01binary\x00" * 50)
     assert "1 file skipped, 0 read, 1 unchanged" in cli(*index).err
+
+
+@pytest.mark.parametrize("stdin", ["", "\n  \n\n"])
+def test_no_question_on_stdin_is_a_usage_error(cli, stdin):
+    one_line_usage_error(cli("--ask", "-", stdin=stdin), "no question on stdin")

@@ -438,6 +438,8 @@ def run(argv: list[str] | None = None) -> ExitCode:
         _emit(output, result, header=True, explain=args.explain)
         recorder.record(engine, result, conversation is not None)
         first, incomplete = False, incomplete or bool(result.shards_not_answering)
+    if first:  # stdin ended without a question: nothing was asked, which is the caller's mistake
+        raise UsageError("no question on stdin: --ask - reads one question a line")
     return ExitCode.INCOMPLETE if incomplete else ExitCode.ANSWERED
 
 
