@@ -310,7 +310,8 @@ class VerbatimApp(App[int]):
                                   title="Index", severity="warning", markup=False)
             self.post_message(FolderLooked())
             return
-        self.post_message(IndexRefreshed(fresh, changes.summary()))
+        # Counted as the index read them: a file added that could not be read is skipped, not added.
+        self.post_message(IndexRefreshed(fresh, changes.read_by({a.rel for a in fresh.articles}).summary()))
 
     def on_folder_looked(self, message: FolderLooked) -> None:
         if self._watch is not None and self.is_running:
