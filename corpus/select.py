@@ -8,13 +8,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from verbatim.corpus.formats import preference
+
 IGNORE_FILE = ".verbatimignore"
 # Hexadecimal digits of the name a choice of files (--include, --exclude) adds to its saved
 # index's folder: 32 bits, ample for the few choices one corpus is read with.
 CHOICE_KEY_CHARS = 8
-# When one document is in a folder in several formats (api/fs.md beside api/fs.html), the
-# first of these is read: the source a writer keeps, whose lines are the lines they edit.
-PREFERRED_FORMATS = (".md", ".markdown", ".rst", ".txt", ".html", ".htm", ".xhtml")
 
 
 class GlobError(ValueError):
@@ -281,21 +280,13 @@ def _usable(pattern: str) -> Glob | None:
         return None
 
 
-def _rank(rel: str) -> int:
-    lower = rel.lower()
-    for i, suffix in enumerate(PREFERRED_FORMATS):
-        if lower.endswith(suffix):
-            return i
-    return len(PREFERRED_FORMATS)
-
-
 def one_format(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Of files that are one document in several formats (same folder and name, another
-    suffix), the one in the most preferred format."""
+    suffix), the one in the most faithful format (corpus.formats.PREFERENCE)."""
     best: dict[str, tuple[int, str]] = {}
     for _, rel in found:
         stem = os.path.splitext(rel)[0]
-        rank = _rank(rel)
+        rank = preference(rel)
         if stem not in best or rank < best[stem][0]:
             best[stem] = (rank, rel)
     chosen = {rel for _, rel in best.values()}
