@@ -95,6 +95,8 @@ def test_counts_of_one_are_singular(cli, tmp_path):
     assert again.out.startswith("Index of one is up to date: 1 article, 1 sentence, "), again.out
     (root / "blob.txt").write_bytes(b"\x00\x01binary\x00" * 50)
     assert "1 file skipped, 0 read, 1 unchanged" in cli(*index).err
+    sharded = cli("--corpus", str(root), "--index-dir", str(tmp_path / "sharded"), "--index", "--shards", "1")
+    assert " in 1 shard at " in sharded.out, sharded.out
 
 
 @pytest.mark.parametrize("stdin", ["", "\n  \n\n"])
