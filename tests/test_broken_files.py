@@ -321,3 +321,15 @@ def test_text_saved_as_utf16_by_windows_tools_is_read(tmp_path, verbatim):
     assert run.code == ExitCode.ANSWERED and run.err == ""
     answers = [json.loads(line)["answers"][0]["sentence"] for line in run.out.splitlines()]
     assert answers == ["The kettle was descaled on Tuesday.", "The boiler was bled in May."]
+
+
+def test_a_sharded_index_of_a_folder_without_text_says_why_each_file_was_skipped(cli, tmp_path):
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "a.txt").write_bytes(b"\x00\x01\x02")
+    (root / "b.md").write_text("\n", encoding="utf-8")
+    (root / "c.bin").write_bytes(b"\x01")
+    run = cli("--corpus", str(root), "--index-dir", str(tmp_path / "idx"), "--index", "--shards", "2")
+    assert run.code == ExitCode.USAGE and run.out == ""
+    assert one_error_line(run.err).endswith(
+        "found; 3 files skipped (binary file: 1; empty: 1; not a format Verbatim reads (.bin): 1)")

@@ -116,7 +116,7 @@ def open_sharded(
                 report = _report(built, len(rels), generation, time.perf_counter() - started)
     assert generation is not None
     if report is not None and not report.sentences:
-        raise CorpusError(no_text_message(root))
+        raise CorpusError(no_text_message(root, _data(generation).warnings, report.other_types))
     backend = runner.serve(generation) if runner is not None else LocalShards(
         [Shard.open(generation, s) for s in range(generation.count)])
     index = ShardedIndex(generation, backend, _data(generation))
