@@ -20,8 +20,10 @@ work, Linux), N = 1,000 each:
     api: runs 1000, outside quotes 0, crashes 0 (1,087,722 swaps, 38 s)
     cli: runs 1000, outside quotes 0, crashes 0, exit codes {0: 42, 1: 958}, every stdout
          one JSON object (82,048,122 swaps, 2,033 s)
-Exit 1 is the refusal (the inside s.txt does not say the admin's password); exit 0 answers
-from the inside s.txt. Run it from a copy of the tree that does not change while it runs:
+Exit 0 quotes the inside s.txt (the guest's password: the nearest sentence, as the command
+answers without the race); exit 1 is a refusal when s.txt was met as a link out (skipped, at
+the walk or at the quote check) and only ferry.txt was left. Run it from a copy of the tree
+that does not change while it runs:
 a command started while a file of the package is being written fails to import.
 """
 
