@@ -335,6 +335,41 @@ def within_budget(function: Callable[[T], R], task: T) -> R:
     return result
 
 
+class KeptReader:
+    """One reading process kept from file to file, for files read one at a time on request
+    (the chat's reading pane): each file within its budget, as the build reads it. The
+    process starts with the first file, and anew after one it gave up on. Safe to share
+    between threads: one file at a time."""
+
+    def __init__(self) -> None:
+        self._readers: Readers | None = None
+        self._lock = threading.Lock()
+
+    def read(self, function: Callable[[T], R], task: T) -> R:
+        """``function(task)`` in the reading process, within the budget; raises OverBudget
+        when it is not done within it (the reason in its message)."""
+        failure: list[str] = []
+
+        def skipped(_task: T, why: str) -> Any:
+            failure.append(why)
+            return None
+
+        with self._lock:
+            readers = self._readers
+            if readers is None or not (readers.in_process or readers.workers):
+                readers = self._readers = Readers(1)
+            results = list(readers.map(function, [task], skipped))  # the whole map: its end keeps the process
+        if failure:
+            raise OverBudget(failure[0])
+        return results[0]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._readers is not None:
+                self._readers.close()
+                self._readers = None
+
+
 def _start_resource_tracker() -> None:
     """Start multiprocessing's helper process with the real stderr.
 

@@ -24,6 +24,22 @@ ODT_SUFFIXES = (".odt",)
 # Every suffix read; the rest of a folder is counted as skipped by type.
 SUFFIXES = (TEXT_SUFFIXES + MARKDOWN_SUFFIXES + RST_SUFFIXES + HTML_SUFFIXES + MAN_SUFFIXES + ROFF_SUFFIXES
             + PDF_SUFFIXES + EPUB_SUFFIXES + DOCX_SUFFIXES + ODT_SUFFIXES)
+# When one document is in a folder in several formats (api/fs.md beside api/fs.html, a book
+# as .epub and .docx), the first of these is read, the most faithful first: the sources a
+# writer keeps, whose lines are the lines they edit (Markdown, reStructuredText, plain text,
+# a manual page's roff), then HTML, then the formats whose text is extracted: EPUB (XHTML
+# chapters, read as they are), Word and OpenDocument (paragraphs and headings, written as
+# HTML), PDF last (text taken from laid-out pages: running heads, hyphenation). Checked in
+# this order, so ".rst.txt" is reStructuredText and "ls.1.txt" plain text.
+PREFERENCE = (MARKDOWN_SUFFIXES, RST_SUFFIXES, TEXT_SUFFIXES, MAN_SUFFIXES, ROFF_SUFFIXES, HTML_SUFFIXES,
+              EPUB_SUFFIXES, DOCX_SUFFIXES, ODT_SUFFIXES, PDF_SUFFIXES)
+
+
+def preference(name: str) -> int:
+    """Where the format of the file ``name`` stands in PREFERENCE (0: read before any
+    other); a name of no format read comes after every one."""
+    lower = name.lower()
+    return next((rank for rank, suffixes in enumerate(PREFERENCE) if lower.endswith(suffixes)), len(PREFERENCE))
 # Each format's reader, imported when a file of that format is read: a corpus of plain
 # text, the bundled articles among them, never pays for the others' patterns and parsers.
 READERS = {"markdown": ("markdown", "read_markdown"), "rst": ("rst", "read_rst"), "html": ("html", "read_html"),

@@ -8,7 +8,8 @@ import hashlib
 import os
 import stat
 import threading
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -308,6 +309,13 @@ def read_article(file: Path, root: Path, meta: dict | None = None,
     return article, warnings
 
 
+def article_of_file(task: tuple[str, str, dict | None, bool]) -> tuple[Article | None, list[str]]:
+    """:func:`read_article` of one task (file, root, metadata, follow_links): what a reading
+    process runs for the chat's reading pane."""
+    file, root, meta, follow_links = task
+    return read_article(Path(file), Path(root), meta, follow_links)
+
+
 @dataclass(slots=True)
 class FileNow:
     """A file as it is now: its text (None when it cannot be read), the digest of its
@@ -393,6 +401,23 @@ def corpus_name(root: Path) -> str:
     return root.stem if root.is_file() else root.resolve().name
 
 
-def no_text_message(root: Path) -> str:
+def no_text_message(root: Path, skipped: Iterable[str] = (), other_types: Mapping[str, int] | None = None) -> str:
+    """The one line saying a corpus has no text to read, with how many files were skipped
+    for each reason (``skipped``: the warnings of the files left out, "FILE: skipped, WHY")
+    and how many are of types Verbatim does not read (``other_types``, by suffix)."""
     kinds = "/".join(s.lstrip(".") for s in (".txt", ".md", ".rst", ".html", ".pdf", ".epub", ".docx", ".odt"))
-    return f"{root}: no readable text ({kinds}) found"
+    reasons: Counter[str] = Counter()
+    for warning in skipped:
+        _, cut, why = warning.rpartition(": skipped, ")
+        if cut:  # the reason without its details: "cannot be read (Permission denied)" is "cannot be read"
+            reasons[why.split(" (")[0].split(";")[0].strip()] += 1
+    parts = [f"{why}: {count}" for why, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))]
+    others = sum((other_types or {}).values())
+    if others:
+        suffixes = ", ".join(sorted(other_types or {}))
+        parts.append(f"not a format Verbatim reads ({suffixes}): {others}")
+    total = sum(reasons.values()) + others
+    if not total:
+        return f"{root}: no readable text ({kinds}) found"
+    return (f"{root}: no readable text ({kinds}) found; {total} {'file' if total == 1 else 'files'} "
+            f"skipped ({'; '.join(parts)})")

@@ -8,17 +8,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from verbatim.corpus.formats import preference
+
 IGNORE_FILE = ".verbatimignore"
 # Hexadecimal digits of the name a choice of files (--include, --exclude) adds to its saved
 # index's folder: 32 bits, ample for the few choices one corpus is read with.
 CHOICE_KEY_CHARS = 8
-# When one document is in a folder in several formats (api/fs.md beside api/fs.html), the
-# first of these is read: the source a writer keeps, whose lines are the lines they edit.
-PREFERRED_FORMATS = (".md", ".markdown", ".rst", ".txt", ".html", ".htm", ".xhtml")
 
 
 class GlobError(ValueError):
-    """A glob that cannot be read: an empty character class, or a range that runs backwards."""
+    """A glob that cannot be read: an empty character class, a range that runs backwards, or
+    a bracket never closed."""
 
 
 # A glob is matched folder name by folder name. A name's pattern is cut at its stars into
@@ -94,8 +94,10 @@ def _name_pattern(text: str) -> _Name:
             groups.append([])
             i += 1
             continue
-        if c == "[" and text.find("]", i + 1) >= 0:
+        if c == "[":
             close = text.find("]", i + 1)
+            if close < 0:  # as rg has it: a typo, not a name with "[" (that is "[[]")
+                raise GlobError(f"{text}: the bracket [ is never closed (a name with [ is written [[])")
             groups[-1].append(_char_class(text[i + 1:close], text[i:close + 1]))
             i = close + 1
             continue
@@ -238,15 +240,15 @@ class Selection:
                 lines = ()
         return cls(tuple(include or ()), tuple(exclude or ()), lines)
 
-    def choice_key(self) -> str:
+    def choice_key(self, follow_links: bool = False) -> str:
         """What names the saved index of this choice of files beside the corpus's own: empty
-        without --include or --exclude, so that each choice keeps an index of its own and a
-        change of filter does not read every file again (.verbatimignore, part of the folder,
-        is not: its edits refresh the one index)."""
-        if not (self.include or self.exclude):
+        without --include, --exclude or --follow-links, so that each choice keeps an index of
+        its own and a change of filter does not read every file again (.verbatimignore, part
+        of the folder, is not: its edits refresh the one index)."""
+        if not (self.include or self.exclude or follow_links):
             return ""
-        text = "\0".join(["include", *self.include, "exclude", *self.exclude])
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:CHOICE_KEY_CHARS]
+        parts = ["include", *self.include, "exclude", *self.exclude, *(["follow-links"] if follow_links else [])]
+        return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:CHOICE_KEY_CHARS]
 
     def warnings(self, root: Path) -> list[str]:
         """One line for each pattern of the folder's .verbatimignore that is left out."""
@@ -278,21 +280,13 @@ def _usable(pattern: str) -> Glob | None:
         return None
 
 
-def _rank(rel: str) -> int:
-    lower = rel.lower()
-    for i, suffix in enumerate(PREFERRED_FORMATS):
-        if lower.endswith(suffix):
-            return i
-    return len(PREFERRED_FORMATS)
-
-
 def one_format(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Of files that are one document in several formats (same folder and name, another
-    suffix), the one in the most preferred format."""
+    suffix), the one in the most faithful format (corpus.formats.PREFERENCE)."""
     best: dict[str, tuple[int, str]] = {}
     for _, rel in found:
         stem = os.path.splitext(rel)[0]
-        rank = _rank(rel)
+        rank = preference(rel)
         if stem not in best or rank < best[stem][0]:
             best[stem] = (rank, rel)
     chosen = {rel for _, rel in best.values()}

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from verbatim.corpus import Article, CorpusError, Unit
+from verbatim.corpus.budget import KeptReader, OverBudget
 from verbatim.corpus.formats import PAGED
-from verbatim.corpus.reader import corpus_file, read_article
+from verbatim.corpus.reader import article_of_file, article_of_text, corpus_file
 from verbatim.retrieval.conversation.memory import CARRY_WEIGHT, Conversation, FollowUp, points_back
 from verbatim.retrieval.explain import explain as explain_result
 from verbatim.retrieval.index.build import ProgressCallback
@@ -43,6 +44,20 @@ T = TypeVar("T")
 # Formats whose lines are lines of an extracted text, not of the file: cited by page or chapter.
 EXTRACTED_FORMATS = frozenset({"pdf", "epub", "docx", "odt"})
 F = TypeVar("F", bound=Callable[..., object])
+# Articles read whole again (the chat's reading pane) are read by one reading process kept
+# for the purpose, each within the budget the build reads it with; what it runs is a module
+# attribute, so that tests can give it a file that never ends.
+ARTICLE_READER = KeptReader()
+READ_ARTICLE = article_of_file
+
+
+def start_article_reader() -> None:
+    """Start the reading process that reads articles whole and have it split a sentence, so
+    that the first article asked for is not kept waiting for a process to start (seconds)."""
+    try:
+        ARTICLE_READER.read(article_of_text, ("", "A sentence to begin with."))
+    except OverBudget:
+        pass  # the first article starts another
 
 
 def _one_at_a_time(method: F) -> F:
@@ -66,7 +81,7 @@ class Engine:
         self.index: Index = opened.index
         self.model = model or shipped_model()
         self.reader = Reader(self.model)
-        self.abstainer = Abstainer(self.model.threshold if threshold is None else threshold)
+        self.abstainer = Abstainer(self.model.threshold if threshold is None else threshold, self.model.threshold)
         self._refs: dict[int, ArticleRef] = {}
         self._language: list[str] | None = None  # the notice about the corpus's language, once made
         # Held by every call that reads the index; reentrant, as a question refreshes the
@@ -91,7 +106,7 @@ class Engine:
         answered (the shipped reader's when None)."""
         from verbatim.retrieval.shards import has_sharded_index
 
-        if shards is not None or ray is not None or has_sharded_index(path, index_dir):
+        if shards is not None or ray is not None or has_sharded_index(path, index_dir, include, exclude, follow_links):
             from verbatim.retrieval.shards.open import open_sharded  # only a sharded corpus needs it
 
             return cls(open_sharded(path, count=shards, ray_address=ray, index_dir=index_dir, include=include,
@@ -141,14 +156,19 @@ class Engine:
 
     @_one_at_a_time
     def article(self, article_id: str) -> Article | None:
-        """The whole article, read again from its file (the index keeps only its sentences)."""
+        """The whole article, read again from its file (the index keeps only its sentences),
+        by a reading process within the budget of a file (corpus.budget): raises OverBudget,
+        the reason in its message, when it is not read within it; None when the file can no
+        longer be read."""
         a = self.index.article_index(article_id)
         if a is None:
             return None
         info = self.index.articles[a]
         path = corpus_file(Path(self.index.root), info.rel, self.opened.follow_links)
-        return None if path is None else read_article(path, Path(self.index.root), metadata(info),
-                                                      self.opened.follow_links)[0]
+        if path is None:
+            return None
+        return ARTICLE_READER.read(READ_ARTICLE, (str(path), self.index.root, metadata(info),
+                                                  self.opened.follow_links))[0]
 
     @_one_at_a_time
     def units_of(self, article: int) -> list[Unit]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,23 +20,32 @@ COST_SHARE = 20
 
 @dataclass(frozen=True, slots=True)
 class Changes:
-    """Files added, changed and removed since the index was made, by id."""
+    """Files added, changed and removed since the index was made, by id; ``skipped``: files
+    added or changed that the index, read again, could not read (see :meth:`read_by`)."""
 
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
+        return bool(self.added or self.changed or self.removed or self.skipped)
 
     @property
     def count(self) -> int:
-        return len(self.added) + len(self.changed) + len(self.removed)
+        return len(self.added) + len(self.changed) + len(self.removed) + len(self.skipped)
+
+    def read_by(self, indexed: Collection[str]) -> Changes:
+        """These changes as the index read again took them: a file added or changed that it
+        does not hold (``indexed``: the ids of its articles) was skipped, and is counted so."""
+        return Changes(tuple(r for r in self.added if r in indexed), tuple(r for r in self.changed if r in indexed),
+                       self.removed, tuple(r for r in (*self.added, *self.changed) if r not in indexed))
 
     def summary(self) -> str:
-        """One line: "2 files changed", "1 file added, 1 removed"."""
+        """One line: "2 files changed", "1 file added, 1 removed", "1 file skipped"."""
         parts = [f"{len(names)} {what}" for names, what in
-                 ((self.added, "added"), (self.changed, "changed"), (self.removed, "removed")) if names]
+                 ((self.added, "added"), (self.changed, "changed"), (self.removed, "removed"),
+                  (self.skipped, "skipped")) if names]
         if len(parts) == 1 and self.count:
             return f"{self.count} {'file' if self.count == 1 else 'files'} {parts[0].split(' ', 1)[1]}"
         return f"{self.count} files changed ({', '.join(parts)})"

@@ -50,10 +50,17 @@ def one_error_line(err: str) -> str:
     (lambda root: None, "no such file or folder"),
     (lambda root: root.mkdir(), "no readable text"),
     (lambda root: (root.mkdir(), (root / "a.txt").write_bytes(b"\x00\x01\x02"),
-                   (root / "b.md").write_bytes(b"\x7fELF\x00\x00")), "no readable text"),
+                   (root / "b.md").write_bytes(b"\x7fELF\x00\x00")),
+     "no readable text (txt/md/rst/html/pdf/epub/docx/odt) found; 2 files skipped (binary file: 2)"),
     (lambda root: (root.mkdir(), (root / "a.txt").write_text("  \n\n", encoding="utf-8")),
-     "no readable text"),
-    (lambda root: (root.mkdir(), (root / "photo.jpg").write_bytes(b"\xff\xd8")), "no readable text"),
+     "found; 1 file skipped (empty: 1)"),
+    (lambda root: (root.mkdir(), (root / "photo.jpg").write_bytes(b"\xff\xd8")),
+     "found; 1 file skipped (not a format Verbatim reads (.jpg): 1)"),
+    # Every reason counted: what a new user sees of a folder of files it cannot read.
+    (lambda root: (root.mkdir(), (root / "a.txt").write_bytes(b"\x00\x01\x02"),
+                   (root / "b.txt").write_bytes(b"\x00\x09"), (root / "c.md").write_text("\n"),
+                   (root / "d.bin").write_bytes(b"\x01"), (root / "e").write_bytes(b"\x01")),
+     "found; 5 files skipped (binary file: 2; empty: 1; not a format Verbatim reads (.bin, no suffix): 2)"),
 ])
 def test_an_unusable_corpus_is_one_line_and_exit_2(verbatim, tmp_path, make, message):
     root = tmp_path / "corpus"
@@ -314,3 +321,15 @@ def test_text_saved_as_utf16_by_windows_tools_is_read(tmp_path, verbatim):
     assert run.code == ExitCode.ANSWERED and run.err == ""
     answers = [json.loads(line)["answers"][0]["sentence"] for line in run.out.splitlines()]
     assert answers == ["The kettle was descaled on Tuesday.", "The boiler was bled in May."]
+
+
+def test_a_sharded_index_of_a_folder_without_text_says_why_each_file_was_skipped(cli, tmp_path):
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "a.txt").write_bytes(b"\x00\x01\x02")
+    (root / "b.md").write_text("\n", encoding="utf-8")
+    (root / "c.bin").write_bytes(b"\x01")
+    run = cli("--corpus", str(root), "--index-dir", str(tmp_path / "idx"), "--index", "--shards", "2")
+    assert run.code == ExitCode.USAGE and run.out == ""
+    assert one_error_line(run.err).endswith(
+        "found; 3 files skipped (binary file: 1; empty: 1; not a format Verbatim reads (.bin): 1)")

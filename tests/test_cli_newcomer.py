@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from conftest import one_line_usage_error
+
 from verbatim.retrieval.conversation.log import Log
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index.saved import saved_indexes
@@ -78,3 +81,24 @@ def test_the_skip_counts_on_stdout_and_stderr_agree(cli, tmp_path):
     run = cli("--corpus", str(root), "--index-dir", str(tmp_path / "index"), "--index")
     assert "(1 read, 2 unchanged, 0 removed, 2 skipped)" in run.out
     assert "2 files skipped, 1 read, 2 unchanged" in run.err
+
+
+def test_counts_of_one_are_singular(cli, tmp_path):
+    root = tmp_path / "one"
+    root.mkdir()
+    (root / "alpha.txt").write_text("The alpha lighthouse was painted red in 1901.\n", encoding="utf-8")
+    index = ("--corpus", str(root), "--index-dir", str(tmp_path / "index"), "--index")
+    run = cli(*index)
+    assert run.code == ExitCode.ANSWERED, run.err
+    assert run.out.startswith("Indexed one: 1 file (1 read, 0 unchanged, 0 removed, 0 skipped), 1 sentence in "), run.out
+    again = cli(*index)
+    assert again.out.startswith("Index of one is up to date: 1 article, 1 sentence, "), again.out
+    (root / "blob.txt").write_bytes(b"\x00\x01binary\x00" * 50)
+    assert "1 file skipped, 0 read, 1 unchanged" in cli(*index).err
+    sharded = cli("--corpus", str(root), "--index-dir", str(tmp_path / "sharded"), "--index", "--shards", "1")
+    assert " in 1 shard at " in sharded.out, sharded.out
+
+
+@pytest.mark.parametrize("stdin", ["", "\n  \n\n"])
+def test_no_question_on_stdin_is_a_usage_error(cli, stdin):
+    one_line_usage_error(cli("--ask", "-", stdin=stdin), "no question on stdin")

@@ -199,6 +199,24 @@ def test_choosing_files_globs_ignore_file_and_one_format(tmp_path):
     assert chosen.fingerprint() != left_out.fingerprint()
 
 
+
+@pytest.mark.parametrize("names, read", [
+    (["guide.docx", "guide.epub"], "guide.epub"),  # EPUB's chapters, not the name that sorts first
+    (["guide.pdf", "guide.odt"], "guide.odt"),
+    (["guide.docx", "guide.pdf"], "guide.docx"),
+    (["guide.pdf", "guide.html"], "guide.html"),
+    (["guide.html", "guide.epub", "guide.md"], "guide.md"),
+    (["guide.text", "guide.epub"], "guide.text"),
+    (["ls.html", "ls.1"], "ls.1"),
+])
+def test_a_document_in_several_formats_is_read_in_the_most_faithful(tmp_path, names, read):
+    from verbatim.corpus.reader import corpus_listing
+
+    for name in names:
+        (tmp_path / name).write_bytes(b"Some words.\n")
+    listing, _ = corpus_listing(tmp_path)
+    assert [rel for _, rel in listing] == [read]
+
 @pytest.fixture(scope="module")
 def knot_engine(tmp_path_factory):
     from verbatim.retrieval.engine import Engine

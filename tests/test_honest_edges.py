@@ -61,6 +61,30 @@ def test_answered_exactly_when_the_probability_reaches_the_threshold(engine, que
         assert result.answers[0].probability == result.probability
 
 
+
+def test_a_refusal_under_a_threshold_set_high_says_the_probability_was_below_it(engine):
+    from verbatim.retrieval.engine import Engine
+
+    answered = engine.ask("What is CATL?")
+    assert answered.answered and answered.probability < 0.995
+    strict = Engine.load(threshold=0.995)
+    result = strict.ask("What is CATL?")
+    assert not result.answered and result.probability == answered.probability
+    found = re.fullmatch(r"the probability that the corpus answers, (0\.\d+), is below the threshold set, 0\.995",
+                         result.reason or "")
+    assert found, result.reason
+    assert abs(float(found.group(1)) - result.probability) < 0.001
+    # A question the corpus does not know keeps its own reason, whatever the threshold.
+    assert strict.ask("Who won the 2022 FIFA World Cup?").reason.startswith("the corpus never mentions")
+
+
+def test_the_probability_and_threshold_are_written_so_the_one_reads_below_the_other():
+    from verbatim.retrieval.reader.abstention import _below
+
+    assert _below(0.9934, 0.999) == ("0.993", "0.999")
+    assert _below(0.9989, 0.999) == ("0.9989", "0.999")
+    assert _below(0.41, 0.5) == ("0.41", "0.5")
+
 def test_explain_lists_every_feature_with_its_weight_and_part(engine):
     from verbatim.retrieval.reader.ranker import shipped_model
 

@@ -178,3 +178,24 @@ def test_hostile_files_are_each_one_warning_and_the_corpus_answers(cli, tmp_path
     assert "Felix" in run.out
     warned = [line for line in run.err.splitlines() if "warning" in line]
     assert len(warned) == len({line.split(": skipped")[0] for line in warned}) <= 4, run.err
+
+
+def test_the_reading_pane_reads_a_file_within_its_memory_budget(tmp_path, monkeypatch):
+    """An article read whole for the reading pane gets the budget of a file, as the build
+    does: with no memory to spare, a file of a few hundred kilobytes is given up (not read
+    in this process), and with the budget back it is read."""
+    from verbatim.retrieval import engine as engine_module
+
+    if not os.path.exists("/proc/self/statm"):
+        pytest.skip("the memory budget is kept where the process's size can be read (Linux)")
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "fox.txt").write_text(FOX * 4000, encoding="utf-8")
+    engine = Engine.load(root, index_dir=tmp_path / "idx")
+    monkeypatch.setattr(budget, "MEMORY_PER_FILE", 0)
+    monkeypatch.setattr(budget, "MEMORY_PER_CHARACTER", 0)
+    with pytest.raises(OverBudget, match="more memory than its budget allows"):
+        engine.article("fox.txt")
+    monkeypatch.undo()
+    assert engine.article("fox.txt").text == FOX * 4000
+    engine_module.ARTICLE_READER.close()

@@ -38,6 +38,11 @@ def test_added_changed_and_removed_files_are_told_apart_and_ignored_ones_are_not
     assert changes.summary() == "3 files changed (1 added, 1 changed, 1 removed)"
     assert Changes(changed=("a.txt", "b.txt")).summary() == "2 files changed"
     assert Changes(added=("a.pdf",)).summary() == "1 file added"
+    # Counted as the index read them: files it could not read are skipped, not added.
+    read = Changes(added=("a.pdf", "b.txt"), changed=("c.md",), removed=("d.txt",)).read_by({"b.txt", "x.txt"})
+    assert read == Changes(added=("b.txt",), removed=("d.txt",), skipped=("a.pdf", "c.md"))
+    assert read.summary() == "4 files changed (1 added, 1 removed, 2 skipped)"
+    assert Changes(added=("a.pdf",)).read_by(set()).summary() == "1 file skipped"
 
 
 def test_a_folder_that_costs_more_to_look_at_is_looked_at_less_often(tmp_path, monkeypatch):

@@ -241,7 +241,16 @@ class VerbatimApp(App[int]):
         self._answer_next()
         self.call_later(self._show_welcome)
         self.find_examples()
+        self._start_article_reader()
         self._start_watching()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="article-reader", name="start article reader")
+    def _start_article_reader(self) -> None:
+        """The reading pane reads articles in a reading process (within the budget of a file):
+        started now, so that the first article opens without waiting for it."""
+        from verbatim.retrieval.engine import start_article_reader
+
+        start_article_reader()
 
     # -- noticing the folder changing ---------------------------------------------------------
     def _start_watching(self) -> None:
@@ -293,7 +302,8 @@ class VerbatimApp(App[int]):
                                   title="Index", severity="warning", markup=False)
             self.post_message(FolderLooked())
             return
-        self.post_message(IndexRefreshed(fresh, changes.summary()))
+        # Counted as the index read them: a file added that could not be read is skipped, not added.
+        self.post_message(IndexRefreshed(fresh, changes.read_by({a.rel for a in fresh.articles}).summary()))
 
     def on_folder_looked(self, message: FolderLooked) -> None:
         if self._watch is not None and self.is_running:
@@ -477,16 +487,23 @@ class VerbatimApp(App[int]):
     def _open_article(self, article_id: str, cited: tuple[int, int] | None = None, find: str = "") -> None:
         """Read the article again from its file, off the UI thread: a long one takes a while;
         ``find`` is text to open it at (the article list's filter)."""
+        from verbatim.corpus.budget import OverBudget
+
+        why = ""
         try:
             article = self.engine.article(article_id) if self.engine is not None else None
+        except OverBudget as error:  # a file that is too slow or too large to read: say so, stay up
+            article, why = None, str(error)
         except Exception:  # the file changed into something unreadable: say so, stay up
             article = None
         if not get_current_worker().is_cancelled:
-            self.post_message(ArticleRead(article_id, article, cited, find))
+            self.post_message(ArticleRead(article_id, article, cited, find, why))
 
     def on_article_read(self, message: ArticleRead) -> None:
         if message.article is None:
-            self.notify("That article's file can no longer be read.", severity="error", markup=False)
+            text = (f"{visible(message.article_id)} is not shown: {message.why}." if message.why else
+                    "That article's file can no longer be read.")
+            self.notify(text, severity="error", markup=False)
             return
         self.push_screen(ArticleScreen(message.article, message.cited, find=message.find))
 

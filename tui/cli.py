@@ -248,7 +248,7 @@ def _load(args: argparse.Namespace) -> Engine:
     from verbatim.retrieval.shards import ClusterUnreachable
     from verbatim.tui.output import ProgressLine
     from verbatim.tui.terminal import shows_styles, terminal_width
-    from verbatim.tui.text import visible
+    from verbatim.tui.text import counted, visible
 
     bar = ProgressLine(sys.stderr, terminal_width(sys.stderr)) if shows_styles(sys.stderr) else None
     try:
@@ -269,14 +269,14 @@ def _load(args: argparse.Namespace) -> Engine:
     if engine.warnings and report is not None and report.skipped:  # links and folders: by their warnings
         # The counts --index prints on stdout, the skipped first: each file is counted once.
         unchanged = f", {report.reused:,} unchanged" if report.reused else ""
-        _print(f"{PROG}: {report.skipped:,} {'file' if report.skipped == 1 else 'files'} skipped, "
+        _print(f"{PROG}: {counted(report.skipped, 'file')} skipped, "
                f"{report.read:,} read{unchanged}", sys.stderr)
     return engine
 
 
 def _index(args: argparse.Namespace) -> ExitCode:
     """--index: build or refresh the saved index, and say what was done."""
-    from verbatim.tui.text import visible
+    from verbatim.tui.text import counted, visible
 
     engine = _load(args)
     opened = engine.opened
@@ -286,14 +286,14 @@ def _index(args: argparse.Namespace) -> ExitCode:
     size, layout = engine.index.saved_size(opened.folder)
     where = f"{layout} {where}" if layout else where
     if report is None:
-        _print(f"Index of {name} is up to date: {len(engine.articles):,} articles, "
-               f"{len(engine.index):,} sentences, {size / 1e6:,.1f} MB {where} (files checked by size and time; "
+        _print(f"Index of {name} is up to date: {counted(len(engine.articles), 'article')}, "
+               f"{counted(len(engine.index), 'sentence')}, {size / 1e6:,.1f} MB {where} (files checked by size and time; "
                f"--reindex reads every file again)", sys.stdout)
         return ExitCode.ANSWERED
     _print(
-        f"Indexed {name}: {report.files:,} files ({report.read:,} read, {report.reused:,} "
-        f"unchanged, {report.removed:,} removed, {report.skipped:,} skipped), {report.sentences:,} "
-        f"sentences in {report.seconds:.1f} s; {size / 1e6:,.1f} MB {where}",
+        f"Indexed {name}: {counted(report.files, 'file')} ({report.read:,} read, {report.reused:,} "
+        f"unchanged, {report.removed:,} removed, {report.skipped:,} skipped), "
+        f"{counted(report.sentences, 'sentence')} in {report.seconds:.1f} s; {size / 1e6:,.1f} MB {where}",
         sys.stdout,
     )
     if report.other_types:
@@ -438,6 +438,8 @@ def run(argv: list[str] | None = None) -> ExitCode:
         _emit(output, result, header=True, explain=args.explain)
         recorder.record(engine, result, conversation is not None)
         first, incomplete = False, incomplete or bool(result.shards_not_answering)
+    if first:  # stdin ended without a question: nothing was asked, which is the caller's mistake
+        raise UsageError("no question on stdin: --ask - reads one question a line")
     return ExitCode.INCOMPLETE if incomplete else ExitCode.ANSWERED
 
 

@@ -61,6 +61,7 @@ class ArticleRead(Message):
     article: Article | None
     cited: tuple[int, int] | None
     find: str = ""  # the article list's filter it was chosen with: the pane opens at its first match
+    why: str = ""  # when it was not read within its budget: why, in a few words
 
 
 @dataclass

@@ -22,6 +22,11 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def counted(n: int, singular: str, plural: str = "") -> str:
+    """``n`` and the noun in the number it takes: "1 file", "2 files", "1,024 sentences"."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
 def visible(text: str) -> str:
     """``text`` with every character that could act on a terminal shown as an escape."""
     return _UNSAFE.sub(_escape, text)

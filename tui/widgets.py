@@ -15,7 +15,7 @@ from textual.widgets import Collapsible, Input, ProgressBar, Static
 from textual.widgets._collapsible import CollapsibleTitle
 
 from verbatim.tui.cite import place
-from verbatim.tui.text import shown_question, visible
+from verbatim.tui.text import counted, shown_question, visible
 
 if TYPE_CHECKING:
     from verbatim.retrieval.models import CorpusInfo, Passage, Result
@@ -317,9 +317,9 @@ class Welcome(Vertical):
         info = self.info
         yield Static(Content.assemble(("Ask ", "bold"), (visible(info.name), "bold $accent"),
                                       (" a question", "bold")), markup=False, classes="welcome-title")
-        articles = f"{info.articles:,} {'article' if info.articles == 1 else 'articles'}"
         yield Static(Content.styled(
-            f"{articles} · {info.sentences:,} sentences. Every answer is one of those sentences, "
+            f"{counted(info.articles, 'article')} · {counted(info.sentences, 'sentence')}. Every answer is one "
+            "of those sentences, "
             "word for word, with where it is; when none answers, it says so.", "$foreground-muted"),
             markup=False, classes="welcome-about")
         if self.examples:
@@ -414,8 +414,8 @@ class CorpusHeader(Vertical):
         info = self.info
         return Content.assemble(
             lead, "  ", (visible(info.name), "bold"),
-            (f"  ·  {info.articles:,} {'article' if info.articles == 1 else 'articles'}"
-             f"  ·  {info.sentences:,} sentences", "$foreground-muted"),
+            (f"  ·  {counted(info.articles, 'article')}  ·  {counted(info.sentences, 'sentence')}",
+             "$foreground-muted"),
             (f"  ·  {visible(self.note)}" if self.note else "", "$accent"),
         )
 

@@ -476,7 +476,8 @@ def build(
     finally:
         results.close()  # on an error, stop the reading processes
     if not parts.articles and only is None:  # a shard may hold no text; the corpus may not
-        raise CorpusError(no_text_message(root))
+        raise CorpusError(no_text_message(root, [*listing_warnings, *(w for ws in notes.values() for w in ws)],
+                                          other_types))
     data = _finish(parts, root, digest)
     stems.update(stems_in_process())
     data.stems = StemMemo.encode(stems)

@@ -105,7 +105,7 @@ def open_index(
     selection = Selection.of(root, include, exclude)
     digest = "+".join(filter(None, [digest, selection.fingerprint()]))
     resolved = str(root.resolve())
-    folder = store.corpus_folder(resolved, index_dir, selection.choice_key())
+    folder = store.corpus_folder(resolved, index_dir, selection.choice_key(follow_links))
     notices: list[str] = []
 
     def opened(index: IndexData, saved_in: Path | None, report: BuildReport | None) -> Opened:

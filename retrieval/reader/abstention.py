@@ -38,13 +38,17 @@ class Abstainer:
     probability answered: the training script's choice unless the configuration sets one."""
 
     threshold: float
+    shipped: float | None = None  # the reader model's own threshold, when ``threshold`` may be another
 
     def decide(self, index: Index, query: Query, ranking: Ranking) -> Decision:
-        return decide(index, query, ranking, self.threshold)
+        return decide(index, query, ranking, self.threshold, self.shipped)
 
 
-def decide(index: Index, query: Query, ranking: Ranking, threshold: float) -> Decision:
-    """Answer only when the best sentence is likely enough to answer the question."""
+def decide(index: Index, query: Query, ranking: Ranking, threshold: float,
+           shipped: float | None = None) -> Decision:
+    """Answer only when the best sentence is likely enough to answer the question. Under a
+    threshold set by the user (not ``shipped``, the model's), a refusal that names no unknown
+    word says the probability was below that threshold, with both numbers."""
     if not query.concepts:
         return Decision(False, 0.0, "the question has no words to search for")
     if not len(ranking.order):
@@ -56,4 +60,20 @@ def decide(index: Index, query: Query, ranking: Ranking, threshold: float) -> De
     share = float(ranking.abstain_row[ABSTAIN_FEATURES.index("unknown_share")])
     if missing and share >= NAMED_UNKNOWN_SHARE:
         return Decision(False, probability, f"the corpus never mentions {', '.join(missing)}")
+    if shipped is not None and threshold != shipped:
+        shown, least = _below(probability, threshold)
+        return Decision(False, probability, f"the probability that the corpus answers, {shown}, is below "
+                                            f"the threshold set, {least}")
     return Decision(False, probability, "no sentence matches enough of the question")
+
+
+def _below(probability: float, threshold: float) -> tuple[str, str]:
+    """The probability and the threshold it fell below, written so that the one reads below
+    the other: the threshold as set (0.999), the probability to as many places as that takes."""
+    least = f"{threshold:g}"
+    places = max(2, len(least.partition(".")[2]))
+    shown = f"{probability:.{places}f}"
+    while float(shown) >= threshold and places < 8:
+        places += 1
+        shown = f"{probability:.{places}f}"
+    return shown, least

@@ -17,24 +17,32 @@ def folder_of(corpus_folder: Path) -> Path:
     return corpus_folder / FOLDER
 
 
-def sharded_folder(path: str | os.PathLike[str] | None, index_dir: str | os.PathLike[str] | None) -> Path:
+def sharded_folder(path: str | os.PathLike[str] | None, index_dir: str | os.PathLike[str] | None,
+                   include: list[str] | None = None, exclude: list[str] | None = None,
+                   follow_links: bool = False) -> Path:
+    """Where the sharded index of the corpus at ``path`` read with this choice of its files
+    lives: each choice has its own, as each has its own single index."""
     from verbatim.corpus.bundled import ARTICLES_DIR
     from verbatim.corpus.reader import corpus_root
+    from verbatim.corpus.select import Selection
     from verbatim.retrieval.index import store
 
     root = corpus_root(ARTICLES_DIR if path is None else path)
-    return folder_of(store.corpus_folder(str(root.resolve()), index_dir))
+    choice = Selection(tuple(include or ()), tuple(exclude or ())).choice_key(follow_links)
+    return folder_of(store.corpus_folder(str(root.resolve()), index_dir, choice))
 
 
-def has_sharded_index(path: str | os.PathLike[str] | None, index_dir: str | os.PathLike[str] | None) -> bool:
-    """Whether the corpus has a saved sharded index, which questions then use (cheap: one
-    file looked at)."""
+def has_sharded_index(path: str | os.PathLike[str] | None, index_dir: str | os.PathLike[str] | None,
+                      include: list[str] | None = None, exclude: list[str] | None = None,
+                      follow_links: bool = False) -> bool:
+    """Whether the corpus, read with this choice of its files, has a saved sharded index,
+    which questions then use (cheap: one file looked at)."""
     from verbatim.corpus import CorpusError
     from verbatim.retrieval.index import store
 
     try:
-        return (sharded_folder(path, index_dir) / store.POINTER).is_file()
-    except (CorpusError, OSError):
+        return (sharded_folder(path, index_dir, include, exclude, follow_links) / store.POINTER).is_file()
+    except (CorpusError, OSError, ValueError):
         return False
 
 

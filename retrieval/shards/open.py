@@ -52,7 +52,9 @@ def open_sharded(
     selection = Selection.of(root, include, exclude)
     digest = "+".join(filter(None, [digest, selection.fingerprint()]))
     resolved = str(root.resolve())
-    folder = folder_of(store.corpus_folder(resolved, index_dir))
+    # Each choice of files (--include, --exclude, --follow-links) its own sharded index, as
+    # each has its own single index.
+    folder = folder_of(store.corpus_folder(resolved, index_dir, selection.choice_key(follow_links)))
     for checked in (folder.parent, folder):
         refused = store.untrusted(checked)
         if refused is not None:
@@ -114,7 +116,7 @@ def open_sharded(
                 report = _report(built, len(rels), generation, time.perf_counter() - started)
     assert generation is not None
     if report is not None and not report.sentences:
-        raise CorpusError(no_text_message(root))
+        raise CorpusError(no_text_message(root, _data(generation).warnings, report.other_types))
     backend = runner.serve(generation) if runner is not None else LocalShards(
         [Shard.open(generation, s) for s in range(generation.count)])
     index = ShardedIndex(generation, backend, _data(generation))

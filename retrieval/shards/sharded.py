@@ -352,7 +352,7 @@ class ShardedIndex:
         self.backend.close()
 
     def saved_size(self, folder: Path | None) -> tuple[int, str]:
-        return disk_size(self.generation), f"in {self.generation.count} shards"
+        return disk_size(self.generation), f"in {self.generation.count} shard{'' if self.generation.count == 1 else 's'}"
 
 
 if TYPE_CHECKING:

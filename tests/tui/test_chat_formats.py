@@ -94,6 +94,22 @@ class TestFolderChanging:
             assert await wait_for(pilot, lambda: header.note == "1 file added, index updated")
 
 
+    async def test_a_file_added_and_then_skipped_is_not_counted_as_added(self, tmp_path, monkeypatch):
+        monkeypatch.setattr(watch, "POLL_SECONDS", QUICK_POLL)
+        folder = tmp_path / "corpus"
+        folder.mkdir()
+        (folder / "ferry.txt").write_text(FERRY, encoding="utf-8")
+        app = chat(corpus=str(folder), index_dir=str(tmp_path / "index"))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            header = app.query_one(CorpusHeader)
+            (folder / "blob.txt").write_bytes(b"\x00\x01binary\x00" * 50)  # listed, then skipped as binary
+            (folder / "bridge.txt").write_text("Bridges\n\nThe old bridge was built in 1887.\n", encoding="utf-8")
+            assert await wait_for(pilot, lambda: header.note.endswith("index updated"))
+            assert header.note == "2 files changed (1 added, 1 skipped), index updated"
+            assert header.info.articles == 2
+
+
 class TestViewer:
     async def test_o_opens_a_pdf_at_the_cited_page_in_the_configured_viewer(self, tmp_path):
         folder = tmp_path / "corpus"

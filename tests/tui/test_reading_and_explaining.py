@@ -84,3 +84,33 @@ async def test_the_explanation_names_the_sentence_it_explains(engine):
         await pilot.press("f2")  # the card's answer, from anywhere
         await settle(pilot)
         assert card.result.answers[0].sentence in str(app.screen.query_one("#explain-sentence").render())
+
+
+async def test_an_article_over_its_reading_budget_is_one_line_not_a_hang(long_corpus, monkeypatch):
+    """The reading pane reads an article as the build does, in a reading process within the
+    budget of a file: one whose reading never ends (a hostile file's parser, here one that
+    never returns) is given up at its budget and said in one line, and the chat stays up."""
+    import budget_readers
+
+    from verbatim.corpus import budget
+    from verbatim.retrieval import engine as engine_module
+
+    monkeypatch.setattr(budget, "TIME_PER_FILE", 2.0)
+    monkeypatch.setattr(budget, "TIME_PER_MB", 0.0)
+    monkeypatch.setattr(engine_module, "READ_ARTICLE", budget_readers.article_never_ends)
+    app = chat(long_corpus)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o", *"log.txt")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ArticleScreen)
+        said = [n.message for n in app._notifications]
+        assert said == ["log.txt is not shown: not read within its budget of 2 s."]
+        monkeypatch.undo()  # the file readable again: the next opening reads it, in a new process
+        await pilot.press("ctrl+o", *"log.txt")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ArticleScreen) and app.screen.article.id == "log.txt"
