@@ -297,9 +297,9 @@ def _index(args: argparse.Namespace) -> ExitCode:
         sys.stdout,
     )
     if report.other_types:
-        counted = ", ".join(f"{n:,} {kind}" for kind, n in
+        by_type = ", ".join(f"{n:,} {kind}" for kind, n in
                             sorted(report.other_types.items(), key=lambda item: (-item[1], item[0])))
-        _print(f"Not read, by type: {counted}", sys.stdout)
+        _print(f"Not read, by type: {by_type}", sys.stdout)
     return ExitCode.ANSWERED
 
 
