@@ -99,7 +99,7 @@ class TestFolderChanging:
         folder = tmp_path / "corpus"
         folder.mkdir()
         (folder / "ferry.txt").write_text(FERRY, encoding="utf-8")
-        app = chat(corpus=str(folder), index_dir=str(tmp_path / "index"))
+        app = chat(settings=Settings(str(folder), str(tmp_path / "index")))
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
             header = app.query_one(CorpusHeader)
