@@ -356,7 +356,9 @@ class KeptReader:
 
         with self._lock:
             readers = self._readers
-            if readers is None or not (readers.in_process or readers.workers):
+            # Anew after a file it gave up on, and after processes could not be started
+            # (read in this process then, without a budget): the next file tries again.
+            if readers is None or readers.in_process or not readers.workers:
                 readers = self._readers = Readers(1)
             results = list(readers.map(function, [task], skipped))  # the whole map: its end keeps the process
         if failure:

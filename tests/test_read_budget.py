@@ -4,6 +4,7 @@ readers that were slow on hostile text are linear."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import pytest
@@ -192,6 +193,11 @@ def test_the_reading_pane_reads_a_file_within_its_memory_budget(tmp_path, monkey
     root.mkdir()
     (root / "fox.txt").write_text(FOX * 4000, encoding="utf-8")
     engine = Engine.load(root, index_dir=tmp_path / "idx")
+    engine_module.ARTICLE_READER.close()  # a reading process of its own, whatever ran before
+    # The chat reads from a thread beside its own, so its reading process is started afresh,
+    # not forked with this process's free memory (which a file could use unbudgeted).
+    chat_running = threading.Event()
+    threading.Thread(target=chat_running.wait, daemon=True).start()
     monkeypatch.setattr(budget, "MEMORY_PER_FILE", 0)
     monkeypatch.setattr(budget, "MEMORY_PER_CHARACTER", 0)
     with pytest.raises(OverBudget, match="more memory than its budget allows"):
@@ -199,3 +205,4 @@ def test_the_reading_pane_reads_a_file_within_its_memory_budget(tmp_path, monkey
     monkeypatch.undo()
     assert engine.article("fox.txt").text == FOX * 4000
     engine_module.ARTICLE_READER.close()
+    chat_running.set()
