@@ -45,10 +45,8 @@ T = TypeVar("T")
 EXTRACTED_FORMATS = frozenset({"pdf", "epub", "docx", "odt"})
 F = TypeVar("F", bound=Callable[..., object])
 # Articles read whole again (the chat's reading pane) are read by one reading process kept
-# for the purpose, each within the budget the build reads it with; what it runs is a module
-# attribute, so that tests can give it a file that never ends.
+# for the purpose, each within the budget the build reads it with.
 ARTICLE_READER = KeptReader()
-READ_ARTICLE = article_of_file
 
 
 def start_article_reader() -> None:
@@ -167,7 +165,7 @@ class Engine:
         path = corpus_file(Path(self.index.root), info.rel, self.opened.follow_links)
         if path is None:
             return None
-        return ARTICLE_READER.read(READ_ARTICLE, (str(path), self.index.root, metadata(info),
+        return ARTICLE_READER.read(article_of_file, (str(path), self.index.root, metadata(info),
                                                   self.opened.follow_links))[0]
 
     @_one_at_a_time

@@ -223,7 +223,7 @@ def rank_pool(index: Index, query: Query, model: ReaderModel,
     # Best first those that may answer, then the rest of what was read: the abstainer weighs
     # the best against every sentence read, as it learned to (train.py), since lines of code
     # and page furniture that share the question's words make the best less sure.
-    head_order = np.lexsort((pool.uids[head], -second, ~allowed))
+    head_order = read_order(pool.uids[head], second, allowed)
     values = pool.values.copy()  # every candidate's features, the read ones' as read
     values[head] = reading.values
     row = abstain_features(index, query, terms, values, head[head_order], second[head_order], model.lone_margin)
@@ -239,13 +239,19 @@ def rank_pool(index: Index, query: Query, model: ReaderModel,
 def may_answer(values: np.ndarray, code_asked: bool) -> np.ndarray:
     """Which candidates (rows of measured features) may answer, by what they are, not by a
     number on the score: all are found and lend their words to their paragraph, but a
-    table's header row names columns and holds no row's facts, page furniture (copyright lines, credits, "More stories") answers
-    nothing a reader asks, and a line of code answers only a question that asks for a
-    command or an example."""
+    table's header row names columns and holds no row's facts, page furniture (copyright
+    lines, credits, "More stories") answers nothing a reader asks, and a line of code
+    answers only a question that asks for a command or an example."""
     allowed = (values[:, COLUMN["kind_header_row"]] == 0) & (values[:, COLUMN["kind_boilerplate"]] == 0)
     if not code_asked:
         allowed &= values[:, COLUMN["kind_code"]] == 0
     return allowed
+
+
+def read_order(uids: np.ndarray, scores: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Positions of read candidates best first, as the reader and its training weigh them:
+    those that may answer by score, then the rest by score; ties by unit id."""
+    return np.lexsort((uids, -scores, ~allowed))
 
 
 def abstain_features(index: Index, query: Query, terms: QueryTerms, values: np.ndarray,

@@ -36,6 +36,7 @@ from verbatim.retrieval.reader.ranker import (
     ReaderModel,
     abstain_features,
     may_answer,
+    read_order,
 )
 from verbatim.retrieval.reader.retriever import gather
 from verbatim.retrieval.training.kinds import Kind, read_jsonl, span_kind
@@ -188,7 +189,7 @@ def read_orders(asked: list[Asked], heads: list[np.ndarray], model: LinearModel)
     for a, head in zip(asked, heads):
         scores = model.score(a.values[head][:, columns]) if len(head) else np.empty(0)
         allowed = may_answer(a.values[head], analyze(a.question).asks_for_code)
-        order = np.lexsort((a.uids[head], -scores, ~allowed))
+        order = read_order(a.uids[head], scores, allowed)
         orders.append(ReadOrder(head[order], scores[order], int(allowed.sum())))
     return orders
 

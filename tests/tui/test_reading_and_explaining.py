@@ -97,7 +97,7 @@ async def test_an_article_over_its_reading_budget_is_one_line_not_a_hang(long_co
 
     monkeypatch.setattr(budget, "TIME_PER_FILE", 2.0)
     monkeypatch.setattr(budget, "TIME_PER_MB", 0.0)
-    monkeypatch.setattr(engine_module, "READ_ARTICLE", budget_readers.article_never_ends)
+    monkeypatch.setattr(engine_module, "article_of_file", budget_readers.article_never_ends)
     app = chat(long_corpus)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
