@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.reader.features import COLUMN, QueryTerms
+from verbatim.retrieval.reader.features import COLUMN, QueryTerms, restatement
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import analyze
 from verbatim.retrieval.reader.retriever import gather
@@ -178,3 +178,46 @@ def test_a_heading_that_restates_the_question_yields_the_entry_text(faq: Engine)
 def test_a_table_of_contents_line_is_not_the_answer(faq: Engine):
     result = faq.ask("Why does the gizmo refuse to start?", top=3)
     assert result.answers[0].sentence.startswith("A gizmo without a charged battery")
+
+
+# -- a sentence that asks the question again points to the answer; it never answers ----------
+
+@pytest.mark.parametrize("text", [
+    "How do I reset the widget counter?",
+    "1.1. How do I reset the widget counter?",
+    'See "How do I reset the widget counter?" in the manual.',
+    "(See: how do I reset the widget counter?)",
+])
+def test_a_sentence_asking_the_question_again_is_a_restatement(text):
+    assert restatement("How do I reset the widget counter?").search(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Liang Wenfeng, who founded DeepSeek in 2023, said so.",  # a relative clause answers
+    "Who founded DeepSeek and why?",  # another question
+    "Who founded DeepSeekers?",
+])
+def test_a_sentence_holding_the_words_without_asking_them_is_not(text):
+    assert not restatement("Who founded DeepSeek?").search(text)
+
+
+def test_a_question_without_words_restates_nothing():
+    assert restatement("?!") is None
+
+
+def test_a_cross_reference_that_asks_the_question_is_never_quoted(tmp_path: Path):
+    """Two short notes, neither an FAQ: the one that points to the other with the question
+    itself holds its words best, yet the answer is the other's."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "counters.txt").write_text(
+        "Counters\n\nHold the front button for ten seconds until the lamp blinks twice to reset a widget counter.\n"
+        "The counter then starts again from zero.\n", encoding="utf-8")
+    (folder / "lamps.txt").write_text(
+        "Lamps\n\nThe lamp blinks when the widget is busy.\n\n"
+        "For counters, see How do I reset the widget counter?\n", encoding="utf-8")
+    engine = Engine.load(folder, index_dir=tmp_path / "index")
+    question = "How do I reset the widget counter?"
+    result = engine.ask(question, top=3)
+    assert result.answers and all("see How do I" not in a.sentence for a in result.answers)
+    assert result.answers[0].sentence.startswith("Hold the front button")

@@ -61,6 +61,8 @@ READ_FEATURES = (
     "answer_value", "answer_name", "answer_reason", "answer_quote", "answer_author", "answer_definition",
     "answer_manner", "answer_other",
     "new_number", "new_name", "new_number_for_value", "new_name_for_name", "rarest_in_sentence",
+    # Not weighed: what the unit is (may_answer in ranker.py reads it), like the kinds above.
+    "asks_the_question",
 )
 FEATURES = RETRIEVE_FEATURES + READ_FEATURES
 COLUMN = {name: i for i, name in enumerate(FEATURES)}
@@ -332,6 +334,7 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
     content = set(terms.content)
     rarest_term = terms.rarest  # None when the question has no content term
     rarest = terms.synonyms[rarest_term] if rarest_term is not None else None
+    restated = restatement(question.text)
     for row, uid in enumerate(uids.tolist()):
         unit = index.unit(uid)
         values = measured[row]
@@ -385,10 +388,27 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
         values[COLUMN["new_name_for_name"]] = new_name and kind in NAME_ANSWERS
         if rarest is not None:
             values[COLUMN["rarest_in_sentence"]] = not rarest.isdisjoint(index.term_set(uid))
+        values[COLUMN["asks_the_question"]] = restated is not None and restated.search(text) is not None
         evidence = find_evidence(text) if kind in EVIDENCE_TYPES else []
         values[COLUMN[group]] = type_match(question, text, evidence, anchors)
         readings.append(Reading(uid, tuple(evidence), tuple(anchors), term_spans, values[COLUMN[group]], True))
     return HeadReading(measured, np.ones(len(readings), dtype=bool), tuple(readings))
+
+
+# What may stand between a restated question's last word and its question mark: closing
+# quotes, brackets and spaces ("See 'How do I ...?'", "(... 19.95)?").
+_QUESTION_CLOSE = r"[\s\"'”’)\]]*\?"
+
+
+def restatement(question: str) -> re.Pattern[str] | None:
+    """A pattern that finds the question asked again: its words in order, whatever stands
+    between them, then a question mark. A sentence that asks the very question asked (an
+    FAQ's heading, its line in a table of contents, "See How do I ...?" in another entry)
+    points to the answer; it is never the answer. None for a question without words."""
+    words = re.findall(r"\w+", question)
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + _QUESTION_CLOSE, re.IGNORECASE)
 
 
 def _min_window(positions: dict[str, list[int]]) -> int:
