@@ -79,7 +79,7 @@ class Engine:
         self.index: Index = opened.index
         self.model = model or shipped_model()
         self.reader = Reader(self.model)
-        self.abstainer = Abstainer(self.model.threshold if threshold is None else threshold, self.model.threshold)
+        self.abstainer = Abstainer(threshold)
         self._refs: dict[int, ArticleRef] = {}
         self._language: list[str] | None = None  # the notice about the corpus's language, once made
         # Held by every call that reads the index; reentrant, as a question refreshes the

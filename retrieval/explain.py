@@ -69,13 +69,13 @@ def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
         evidence = [EvidenceSpan(kind=e.kind.value, text=text[e.start:e.end]) for e in find_evidence(text)]
         row = ranking.order[position]
         read = ranking.was_read(row)
-        model = engine.model.read if read else engine.model.retrieve
-        columns = engine.model.read_columns if read else engine.model.retrieve_columns
+        model = ranking.model.read if read else ranking.model.retrieve
+        columns = ranking.model.read_columns if read else ranking.model.retrieve_columns
         features = _parts(model, ranking.features(row)[columns])
         bias = round(model.bias, 3)
         score = round(float(ranking.scores[position]), 4)
         if position == 0:  # the chance of answering is judged of the best sentence alone
-            abstention = _parts(engine.model.abstain, ranking.abstain_row[engine.model.abstain_columns])
+            abstention = _parts(ranking.model.abstain, ranking.abstain_row[ranking.model.abstain_columns])
         # The best sentence's runner-up; another sentence's, the best one, which it is measured against.
         other = 1 if position == 0 else 0
         if len(ranking.order) > other and other != position:
@@ -93,9 +93,9 @@ def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
         score=score,
         runner_up=runner_up,
         probability=round(decision.probability, 4),
-        threshold=engine.abstainer.threshold,
+        threshold=engine.abstainer.threshold_for(ranking),
         abstention=abstention,
-        abstention_bias=round(engine.model.abstain.bias, 3) if abstention else 0.0,
+        abstention_bias=round(ranking.model.abstain.bias, 3) if abstention else 0.0,
         rank=position + 1,
         decision=listed_as or (ANSWERED if decision.answered else f"not answered: {decision.reason}"),
     )

@@ -5,17 +5,23 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import numpy as np
 import pytest
 
 import verbatim
 from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.reader.ranker import WEIGHTS_FILE, ReaderModel, shipped_model
 from verbatim.retrieval.settings import Settings
+from verbatim.retrieval.training.threshold import choose
+from verbatim.retrieval.training.threshold import main as choose_threshold
 
 ANSWERED = "Who founded DeepSeek?"
 
 
 def test_the_threshold_is_the_trained_readers_unless_set(engine):
-    assert engine.abstainer.threshold == engine.model.threshold
+    assert engine.abstainer.threshold is None  # each reading model's own
+    explained = engine.ask(ANSWERED, explain=True).explanation
+    assert explained is not None and explained.threshold == engine.model.threshold
     answer = engine.ask(ANSWERED)
     assert answer.answered and answer.probability < 1.0
     strict = Engine(engine.opened, threshold=1.0)
@@ -74,3 +80,54 @@ def test_an_index_hands_its_memo_of_stems_to_its_analyzer(engine):
     analyzer = engine.index.analyzer
     assert analyzer.memos and len(analyzer.memos) <= MEMOS_KEPT
     assert analyzer.fingerprint() == analyzer.fingerprint() and len(analyzer.fingerprint()) == 16
+
+
+FAQ = "".join(f"{n}. How do I {task}?\n\n{answer}\n\n" for n, (task, answer) in enumerate([
+    ("reset the widget counter", "Hold the front button for ten seconds until the lamp blinks twice."),
+    ("charge the gizmo", "Leave the gizmo on its dock overnight; the lamp turns green when full."),
+    ("clean the sprocket", "Wipe the sprocket with a dry cloth once a month."),
+    ("pair two widgets", "Press both front buttons together until the lamps blink in turn."),
+], start=1))
+
+
+@pytest.mark.parametrize("shards", [None, 2])
+def test_a_question_read_by_the_model_for_entries_meets_that_models_threshold(tmp_path, shards):
+    """Each kind of text has its own threshold, chosen on its own validation sets: an FAQ's
+    question is held to the threshold of the model that reads FAQs, a news question to the
+    plain model's, and a threshold set by the user holds for both."""
+    folder = tmp_path / "faq"
+    folder.mkdir()
+    (folder / "widget-faq.txt").write_text(FAQ, encoding="utf-8")
+    engine = Engine.load(folder, index_dir=tmp_path / "index", shards=shards)
+    assert engine.model.structured is not None
+    assert engine.model.structured.threshold != engine.model.threshold  # else this test proves nothing
+    explained = engine.ask("How do I clean the sprocket?", explain=True)
+    assert explained.answers[0].sentence.startswith("Wipe the sprocket")
+    assert explained.explanation is not None
+    assert explained.explanation.threshold == engine.model.structured.threshold
+    strict = Engine(engine.opened, threshold=1.0).ask("How do I clean the sprocket?", explain=True)
+    assert not strict.answered and strict.explanation is not None and strict.explanation.threshold == 1.0
+
+
+def test_the_threshold_chosen_makes_fewest_mistakes_within_the_budget(tmp_path):
+    """training/threshold.py: fewest false refusals plus off-corpus answers, refusing at most
+    the budget of answerable questions; written into the model named."""
+    answerable = [0.9] * 90 + [0.45] * 6 + [0.2] * 4  # 100 answerable questions
+    off_corpus = [0.1] * 60 + [0.4] * 30 + [0.95] * 10  # 100 asked of a corpus without them
+    # Above 0.40 the thirty off-corpus questions at 0.4 are refused too, for four answerable ones.
+    assert choose(np.array(answerable), np.array(off_corpus)).threshold == 0.41
+    # A budget that forbids refusing those four stops below them, at the least of the best.
+    assert choose(np.array(answerable), np.array(off_corpus), budget=0.03).threshold == 0.11
+    saved = []
+    for name, values in (("val", answerable), ("off", off_corpus)):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("".join(json.dumps({"id": str(n), "output": {"probability": v}}) + "\n"
+                                for n, v in enumerate(values)), encoding="utf-8")
+        saved.append(str(path))
+    weights = tmp_path / "weights.json"
+    weights.write_text(WEIGHTS_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert choose_threshold([*saved, "--budget", "0.03", "--write", str(weights), "--model", "structured"]) == 0
+    written = ReaderModel.from_json(json.loads(weights.read_text(encoding="utf-8")))
+    assert written.structured is not None and written.structured.threshold == 0.11
+    assert written.threshold == shipped_model().threshold  # the plain model's is untouched
+    assert "threshold" in written.structured.provenance

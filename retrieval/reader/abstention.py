@@ -34,21 +34,27 @@ def unknown_names(index: Index, query: Query) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class Abstainer:
     """The abstention stage: the reader model's probability that the best sentence answers
-    (its abstain part, learned by training/train.py) against ``threshold``, the least
-    probability answered: the training script's choice unless the configuration sets one."""
+    (its abstain part, learned by training/train.py) against the least probability answered:
+    ``threshold`` when the configuration sets one, else the threshold of the model that read
+    the question (each kind of text has its own, chosen on its validation sets by
+    training/threshold.py)."""
 
-    threshold: float
-    shipped: float | None = None  # the reader model's own threshold, when ``threshold`` may be another
+    threshold: float | None = None  # set by the user; None: each reading model's own
+
+    def threshold_for(self, ranking: Ranking) -> float:
+        """The least probability answered for a question read as ``ranking``."""
+        return ranking.model.threshold if self.threshold is None else self.threshold
 
     def decide(self, index: Index, query: Query, ranking: Ranking) -> Decision:
-        return decide(index, query, ranking, self.threshold, self.shipped)
+        return decide(index, query, ranking, self.threshold_for(ranking),
+                      None if self.threshold is None else ranking.model.threshold)
 
 
 def decide(index: Index, query: Query, ranking: Ranking, threshold: float,
            shipped: float | None = None) -> Decision:
     """Answer only when the best sentence is likely enough to answer the question. Under a
-    threshold set by the user (not ``shipped``, the model's), a refusal that names no unknown
-    word says the probability was below that threshold, with both numbers."""
+    threshold set by the user (not ``shipped``, the reading model's), a refusal that names no
+    unknown word says the probability was below that threshold, with both numbers."""
     if not query.concepts:
         return Decision(False, 0.0, "the question has no words to search for")
     if not len(ranking.order):

@@ -23,6 +23,7 @@ from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import analyze
 from verbatim.retrieval.reader.ranker import WEIGHTS_FILE, ReaderModel, rank_pool
+from verbatim.retrieval.training.threshold import choose
 from verbatim.retrieval.training.train import gold_labels, read_jsonl, sample
 
 FALSE_ABSTAIN_RATES = (0.02, 0.03, 0.04, 0.045, 0.05, 0.08)
@@ -64,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             threshold = float(np.quantile(inside_p, rate))
             print(f"  threshold {threshold:.4f}: false abstention {rate:.2f}, off-corpus abstention"
                   f" {(outside_p < threshold).mean():.3f}, P@1 {right[inside_p >= threshold].sum() / n:.3f}")
+        chosen = choose(inside_p, outside_p)
+        print(f"  fewest mistakes within the false-refusal budget (threshold.py): {chosen.threshold:.2f}")
         t = model.threshold
         print(f"  shipped threshold {t:.4f}: false abstention {(inside_p < t).mean():.3f},"
               f" off-corpus abstention {(outside_p < t).mean():.3f}")
