@@ -42,10 +42,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from link_race_corpus import QUESTION, quoted, write_corpus  # noqa: E402
 
-SECRET = "The password of the admin account is swordfish-4417."
-INSIDE = "The password of the guest account is printed on the ferry ticket."
-QUESTION = "What is the password of the admin account?"
 MARK = "swordfish"
 RENAME_EXCHANGE = 2  # from <linux/fs.h>
 AT_FDCWD = -100
@@ -62,18 +61,6 @@ try:
 except KeyboardInterrupt:
     print(n, flush=True)
 """
-
-
-def write_corpus(root: Path) -> tuple[Path, Path]:
-    folder = root / "notes"
-    folder.mkdir()
-    (folder / "ferry.txt").write_text("Ferries\n\nThe ferry numbered 7 crossed the bay at dawn.\n",
-                                      encoding="utf-8")
-    (folder / "s.txt").write_text(INSIDE + "\n", encoding="utf-8")
-    (root / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
-    link = root / "swap"
-    link.symlink_to(root / "secret.txt")
-    return folder, link
 
 
 def check_exchange(one: Path, two: Path) -> None:
@@ -105,10 +92,6 @@ class Swapper:
         self.swaps = int(out.strip() or 0)
 
 
-def quoted_api(result) -> list[str]:
-    return [p.sentence for p in [*result.answers, *result.closest]]
-
-
 def run_api(folder: Path, link: Path, index_dir: Path, n: int) -> dict:
     import verbatim as api
 
@@ -126,7 +109,7 @@ def run_api(folder: Path, link: Path, index_dir: Path, n: int) -> dict:
                 crashes += 1
                 errors[type(error).__name__] += 1
                 continue
-            outside += any(MARK in s for s in quoted_api(result))
+            outside += any(MARK in s for s in quoted(result))
     return {"runs": n, "outside quotes": outside, "crashes": crashes, "exceptions": dict(errors),
             "swaps": swapper.swaps, "seconds": round(time.perf_counter() - started, 1)}
 

@@ -12,15 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from link_race_corpus import QUESTION, quoted, write_corpus
 
 import verbatim as api
 from verbatim.corpus import reader
 from verbatim.retrieval.engine import Engine
 from verbatim.tui.cli import ExitCode
 
-SECRET = "The password of the admin account is swordfish-4417."
-INSIDE = "The password of the guest account is printed on the ferry ticket."
-QUESTION = "What is the password of the admin account?"
 RENAME_EXCHANGE = 2  # from <linux/fs.h>
 # The loop tests: enough swaps to meet the race many times, few enough to run in a minute:
 # asks of an open library (each reads s.txt for the quote check), opens (each walks and reads
@@ -28,20 +26,6 @@ RENAME_EXCHANGE = 2  # from <linux/fs.h>
 API_ASKS = 1000
 API_OPENS = 150
 CLI_RUNS = 20
-
-
-def write_corpus(tmp_path: Path) -> tuple[Path, Path]:
-    """A corpus with s.txt, and beside it (outside the folder) a link to a secret file that
-    the swap exchanges with s.txt."""
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    (folder / "ferry.txt").write_text("Ferries\n\nThe ferry numbered 7 crossed the bay at dawn.\n",
-                                      encoding="utf-8")
-    (folder / "s.txt").write_text(INSIDE + "\n", encoding="utf-8")
-    (tmp_path / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
-    link = tmp_path / "swap"
-    link.symlink_to(tmp_path / "secret.txt")
-    return folder, link
 
 
 def renameat2():
@@ -89,10 +73,6 @@ class Swapper:
         self.stop.set()
         self.thread.join()
         sys.setswitchinterval(self.switch)
-
-
-def quoted(result) -> list[str]:
-    return [p.sentence for p in [*result.answers, *result.closest]]
 
 
 # -- deterministic: the swap lands exactly between the check and the open --------------------

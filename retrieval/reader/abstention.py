@@ -43,18 +43,22 @@ class Abstainer:
 
     def threshold_for(self, ranking: Ranking) -> float:
         """The least probability answered for a question read as ``ranking``."""
-        return ranking.model.threshold if self.threshold is None else self.threshold
+        return least_answered(ranking, self.threshold)
 
     def decide(self, index: Index, query: Query, ranking: Ranking) -> Decision:
-        return decide(index, query, ranking, self.threshold_for(ranking),
-                      None if self.threshold is None else ranking.model.threshold)
+        return decide(index, query, ranking, self.threshold)
 
 
-def decide(index: Index, query: Query, ranking: Ranking, threshold: float,
-           shipped: float | None = None) -> Decision:
+def least_answered(ranking: Ranking, set_threshold: float | None) -> float:
+    """The threshold set by the user, else that of the model that read the question."""
+    return ranking.model.threshold if set_threshold is None else set_threshold
+
+
+def decide(index: Index, query: Query, ranking: Ranking, set_threshold: float | None = None) -> Decision:
     """Answer only when the best sentence is likely enough to answer the question. Under a
-    threshold set by the user (not ``shipped``, the reading model's), a refusal that names no
+    threshold set by the user other than the reading model's, a refusal that names no
     unknown word says the probability was below that threshold, with both numbers."""
+    threshold = least_answered(ranking, set_threshold)
     if not query.concepts:
         return Decision(False, 0.0, "the question has no words to search for")
     if not len(ranking.order):
@@ -66,7 +70,7 @@ def decide(index: Index, query: Query, ranking: Ranking, threshold: float,
     share = float(ranking.abstain_row[ABSTAIN_FEATURES.index("unknown_share")])
     if missing and share >= NAMED_UNKNOWN_SHARE:
         return Decision(False, probability, f"the corpus never mentions {', '.join(missing)}")
-    if shipped is not None and threshold != shipped:
+    if set_threshold is not None and set_threshold != ranking.model.threshold:
         shown, least = _below(probability, threshold)
         return Decision(False, probability, f"the probability that the corpus answers, {shown}, is below "
                                             f"the threshold set, {least}")

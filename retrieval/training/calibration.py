@@ -26,7 +26,6 @@ often the event happened, summed over the bins.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Iterable
@@ -34,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from verbatim.retrieval.training.kinds import read_jsonl
 
 DEFAULT_BINS = 10
 
@@ -45,11 +46,6 @@ class Judged:
     probability: float
     answerable: bool
     top_is_right: bool
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
 
 
 def outputs_by_id(path: Path, questions: list[dict]) -> list[dict | None]:

@@ -15,16 +15,12 @@ disagree on) says whether the difference is beyond noise.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
 from pathlib import Path
 
-
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+from verbatim.retrieval.training.kinds import read_jsonl
 
 
 def _file(answer: dict) -> str:

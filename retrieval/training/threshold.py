@@ -61,12 +61,11 @@ def measured(answerable: np.ndarray, off_corpus: np.ndarray, threshold: float) -
 
 def choose(answerable: np.ndarray, off_corpus: np.ndarray, budget: float = DEFAULT_BUDGET) -> Choice:
     """The threshold with the fewest mistakes among those within ``budget`` of false refusals."""
-    allowed = [measured(answerable, off_corpus, t) for t in CANDIDATES]
-    allowed = [c for c in allowed if c.false_refusals <= budget]
+    allowed = [c for c in (measured(answerable, off_corpus, t) for t in CANDIDATES) if c.false_refusals <= budget]
     if not allowed:
         raise ValueError(f"every threshold refuses more than {budget:.0%} of the answerable questions")
-    least = min(round(c.mistakes, 12) for c in allowed)
-    return next(c for c in allowed if round(c.mistakes, 12) == least)
+    # Rounded: equal mistakes summed from other shares must tie, and the lowest then wins.
+    return min(allowed, key=lambda c: (round(c.mistakes, 12), c.threshold))
 
 
 def main(argv: list[str] | None = None) -> int:
