@@ -15,9 +15,7 @@ def converse(engine, *turns):
 @pytest.mark.parametrize(
     "turns, read_as, answer",
     [
-        pytest.param(["Who founded DeepSeek?", "How old is he?"], "How old is Liang Wenfeng?", "40-year-old",
-                     marks=pytest.mark.xfail(strict=True, reason="the learned reader answers the first turn with "
-                                             "the conference sentence, so 'he' is read as Xi Jinping (issue 9)")),
+        (["Who founded DeepSeek?", "How old is he?"], "How old is Liang Wenfeng?", "40-year-old"),
         (["What did Trump say about DeepSeek?", "Which companies joined his AI initiative?"],
          "Which companies joined Trump's AI initiative?", "Texas-based Oracle"),
         (["Which outlet reported on the Firefly-2?", "How many chips did it have?"],

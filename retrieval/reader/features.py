@@ -328,7 +328,11 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
     kind = question.answer_type
     group = answer_feature(kind)
     form_of = {form: term for term in terms.content + terms.answer for form in terms.forms[term]}
-    own_forms = {form for t in terms.content + terms.answer for form in terms.forms[t]}
+    # What a sentence says anew is measured against the words the user asked: a follow-up's
+    # answer may lie among the words it carried from the previous answer ("How old is he?"
+    # after an answer naming "40-year-old Liang Wenfeng").
+    carried = set(terms.carried)
+    own_forms = {form for t in terms.content + terms.answer if t not in carried for form in terms.forms[t]}
     ordered = [t.term for t in question.terms]
     question_pairs = set(zip(ordered, ordered[1:]))
     content = set(terms.content)
@@ -364,7 +368,7 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
             if term is not None:
                 positions.setdefault(term, []).append(i)
                 term_spans.setdefault(term, []).append((tok.start, tok.end))
-                if term in content:
+                if term in content and term not in carried:
                     anchors.append((tok.start, tok.end))
         if len(positions) >= 2:
             values[COLUMN["proximity"]] = min(1.0, len(positions) / _min_window(positions))
