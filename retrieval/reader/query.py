@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from verbatim.retrieval.index.protocol import Index
-from verbatim.retrieval.reader.question import Question
+from verbatim.retrieval.reader.question import Question, document_names, read_as_pointing
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,9 @@ class Query:
 
     @classmethod
     def of(cls, index: Index, question: Question) -> Query:
+        names = [name for name in document_names(question)
+                 if document_field_terms(index).issuperset(question.terms[i].term for i in name)]
+        question = read_as_pointing(question, names)
         concepts = []
         for concept in question.concepts:
             idfs = tuple(index.idf(t) for t in concept.terms)
@@ -54,3 +57,21 @@ class Query:
     def own_forms(self) -> set[str]:
         """Every form of the question's own words (not those a follow-up carried along)."""
         return {form for c in self.concepts if not c.carried for t in c.terms for form in self.forms(t)}
+
+
+def document_field_terms(index: Index) -> frozenset[str]:
+    """The terms of every document's title, source, authors and file name: what a question may
+    name a document by. Kept on the index, which is read-only once open."""
+    kept = vars(index).get("_document_field_terms")
+    if kept is None:
+        from pathlib import PurePosixPath
+
+        from verbatim.retrieval.index.terms import terms
+
+        found: set[str] = set()
+        for info in index.articles:
+            stem = PurePosixPath(info.rel or info.path).stem.replace("-", " ").replace("_", " ")
+            for text in (info.title, info.source or "", *info.authors, stem):
+                found.update(terms(text))
+        kept = vars(index)["_document_field_terms"] = frozenset(found)
+    return kept

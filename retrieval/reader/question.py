@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import replace, dataclass, field
 from enum import Enum
 
 from verbatim.retrieval.index.terms import WORD, Token, tokens
@@ -388,3 +388,34 @@ def analyze(text: str) -> Question:
                          weight, token.start, token.end)
         )
     return Question(question, wh, answer_type, focus, found, _concepts(question, found))
+
+
+def document_names(question: Question) -> list[tuple[int, ...]]:
+    """Names that may say which document to read: the run of a name's words right before a
+    word pointing at the corpus ("the Radio Free Asia article", "the Reuters story"), as
+    indices into ``question.terms``. Whether one names a document of the corpus is the
+    index's to say (query.py)."""
+    found = question.terms
+    names = []
+    for i, term in enumerate(found):
+        if term.surface.lower() not in META_WORDS:
+            continue
+        run: list[int] = []
+        j = i - 1
+        while j >= 0 and found[j].proper and found[j].weight == 1.0 and found[j].surface.lower() not in META_WORDS \
+                and question.text[found[j].end : found[j + 1].start].strip(" -") == "":
+            run.insert(0, j)
+            j -= 1
+        if run:
+            names.append(tuple(run))
+    return names
+
+
+def read_as_pointing(question: Question, names: list[tuple[int, ...]]) -> Question:
+    """``question`` with the words of ``names`` weighed as words that point at the corpus:
+    they say which document to read, and the sentence that answers rarely repeats them."""
+    chosen = {i for name in names for i in name}
+    if not chosen:
+        return question
+    found = [replace(t, weight=META_WEIGHT) if i in chosen else t for i, t in enumerate(question.terms)]
+    return replace(question, terms=found, concepts=_concepts(question.text, found))
