@@ -221,3 +221,31 @@ def test_a_cross_reference_that_asks_the_question_is_never_quoted(tmp_path: Path
     result = engine.ask(question, top=3)
     assert result.answers and all("see How do I" not in a.sentence for a in result.answers)
     assert result.answers[0].sentence.startswith("Hold the front button")
+
+
+def two_papers(tmp_path: Path) -> Engine:
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "harbor-gazette.txt").write_text(
+        "Ferry Fares Rise\n\nThe ferry company raised its fares by a tenth on Monday.\n"
+        "Commuters said the rise came without warning.\n\nEdited by Jane Roe.\n", encoding="utf-8")
+    (folder / "valley-courier.txt").write_text(
+        "Bridge Works Begin\n\nCrews began repairing the old bridge on Tuesday.\n"
+        "The works will close one lane until spring.\n\nEdited by Sam Poe.\n", encoding="utf-8")
+    return Engine.load(folder, index_dir=tmp_path / "index")
+
+
+def test_a_name_that_says_which_document_to_read_is_not_asked_of_the_sentence(tmp_path: Path):
+    engine = two_papers(tmp_path)
+    result = engine.ask("Who edited the Harbor Gazette article?")
+    assert result.answered and result.answers[0].sentence == "Edited by Jane Roe."
+    weights = {t.surface: t.weight for t in Query.of(engine.index, analyze("Who edited the Harbor Gazette article?"))
+               .question.terms}
+    assert weights["Harbor"] == weights["Gazette"] == weights["article"] < weights["edited"]
+
+
+def test_a_name_no_document_is_called_by_keeps_its_weight(tmp_path: Path):
+    engine = two_papers(tmp_path)
+    weights = {t.surface: t.weight for t in Query.of(engine.index, analyze("Who edited the Morning Herald article?"))
+               .question.terms}
+    assert weights["Morning"] == weights["Herald"] == weights["edited"] > weights["article"]
