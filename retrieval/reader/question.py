@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace, dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from verbatim.retrieval.index.terms import WORD, Token, tokens
