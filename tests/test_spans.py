@@ -11,8 +11,7 @@ import pytest
     "question, short",
     [
         ("How old is Liang Wenfeng?", "40-year-old"),
-        pytest.param("Who edited the Radio Free Asia article?", "Malcolm Foster",
-                     marks=pytest.mark.xfail(strict=True, reason="refused: SQuAD has no bylines to learn from (issue 9)")),
+        ("Who edited the Radio Free Asia article?", "Malcolm Foster"),
         ("When was High-Flyer listed as a National High-tech Enterprise?", "December 2023"),
         ("How many companies were hit by Washington's new export control package?", "140"),
         ("By what percentage did Nvidia's shares fall?", "17%"),
