@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.reader.features import COLUMN, QueryTerms, restatement
+from verbatim.retrieval.reader.features import COLUMN, QueryTerms, is_numbering_label, restatement
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import analyze
 from verbatim.retrieval.reader.retriever import gather
@@ -249,3 +249,19 @@ def test_a_name_no_document_is_called_by_keeps_its_weight(tmp_path: Path):
     weights = {t.surface: t.weight for t in Query.of(engine.index, analyze("Who edited the Morning Herald article?"))
                .question.terms}
     assert weights["Morning"] == weights["Herald"] == weights["edited"] > weights["article"]
+
+
+@pytest.mark.parametrize("question", ["How do I reset the widget counter?", "Why does the gizmo refuse to start?",
+                                      "What is in the contents?"])
+def test_an_entry_number_split_from_its_heading_is_never_quoted(faq: Engine, question):
+    """The sentence splitter ends a unit at "1.1."; the number points to the entry, so it
+    neither answers nor stands as a further source."""
+    result = faq.ask(question, top=3)
+    assert all(a.sentence not in ("1.1.", "1.2.") for a in result.answers)
+
+
+@pytest.mark.parametrize("text, label", [("1.4.", True), ("3.1.7.", True), ("Question 2.1.", True), ("Q5.", True),
+                                         ("2.", True), ("2023.", False), ("In 2023.", False), ("Yes.", False),
+                                         ("5%.", False)])
+def test_what_reads_as_an_entry_number(text, label):
+    assert is_numbering_label(text) is label

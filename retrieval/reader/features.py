@@ -62,7 +62,7 @@ READ_FEATURES = (
     "answer_manner", "answer_other",
     "new_number", "new_name", "new_number_for_value", "new_name_for_name", "rarest_in_sentence",
     # Not weighed: what the unit is (may_answer in ranker.py reads it), like the kinds above.
-    "asks_the_question",
+    "asks_the_question", "numbering_label",
 )
 FEATURES = RETRIEVE_FEATURES + READ_FEATURES
 COLUMN = {name: i for i, name in enumerate(FEATURES)}
@@ -393,10 +393,23 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
         if rarest is not None:
             values[COLUMN["rarest_in_sentence"]] = not rarest.isdisjoint(index.term_set(uid))
         values[COLUMN["asks_the_question"]] = restated is not None and restated.search(text) is not None
+        values[COLUMN["numbering_label"]] = is_numbering_label(text)
         evidence = find_evidence(text) if kind in EVIDENCE_TYPES else []
         values[COLUMN[group]] = type_match(question, text, evidence, anchors)
         readings.append(Reading(uid, tuple(evidence), tuple(anchors), term_spans, values[COLUMN[group]], True))
     return HeadReading(measured, np.ones(len(readings), dtype=bool), tuple(readings))
+
+
+# A unit that is only the number of the entry or section that follows ("1.4.", "3.1.7.",
+# "Question 2.1.", "Q5.", "2."): the sentence splitter ends a unit at the number's dot, and
+# what it labels is the next unit, so it says nothing itself. A number of one part past two
+# digits ("2023.", "In 2023.") may be a value and is not one.
+_NUMBERING_LABEL = re.compile(r"(?:[A-Z][A-Za-z]*\.?\s*)?\d+(?:\.\d+)+\.?\Z|(?:[A-Z]\.?\s*)?\d{1,2}\.\Z")
+
+
+def is_numbering_label(text: str) -> bool:
+    """True for a unit that is only an entry's or a section's number."""
+    return _NUMBERING_LABEL.match(text.strip()) is not None
 
 
 # What may stand between a restated question's last word and its question mark: closing
