@@ -201,6 +201,26 @@ def test_a_sentence_holding_the_words_without_asking_them_is_not(text):
     assert not restatement("Who founded DeepSeek?").search(text)
 
 
+@pytest.mark.parametrize("question, text", [
+    ("I'm on Windows and git diff shows a ^M at each line's end.", "I'm on Windows and git diff shows a ^M at each line's end."),
+    ("I've made a mistake in the last commit. How do I change it?", "I've made a mistake in the last commit."),
+    ("What problems can occur when merging long-lived branches with squash merges?",
+     "What problems can occur when merging long-lived branches with"),  # a heading cut at a line break
+    ("I've made a mistake in the last commit. How do I change it?", "2.3. I've made a mistake in the last commit"),
+])
+def test_a_unit_made_of_the_question_s_first_words_is_a_restatement(question, text):
+    assert restatement(question).search(text)
+
+
+@pytest.mark.parametrize("question, text", [
+    ("I've made a mistake in the last commit. How do I change it?",
+     "I've made a mistake in the last commit, and git commit --amend mends it."),  # says more
+    ("What is Linux, exactly?", "What is Linux"),  # too few words to be the question
+])
+def test_a_unit_that_says_more_than_the_question_s_words_is_not(question, text):
+    assert not restatement(question).search(text)
+
+
 def test_a_question_without_words_restates_nothing():
     assert restatement("?!") is None
 

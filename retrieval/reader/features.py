@@ -392,7 +392,7 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
         values[COLUMN["new_name_for_name"]] = new_name and kind in NAME_ANSWERS
         if rarest is not None:
             values[COLUMN["rarest_in_sentence"]] = not rarest.isdisjoint(index.term_set(uid))
-        values[COLUMN["asks_the_question"]] = restated is not None and restated.search(text) is not None
+        values[COLUMN["asks_the_question"]] = restated is not None and restated.search(text)
         values[COLUMN["numbering_label"]] = is_numbering_label(text)
         evidence = find_evidence(text) if kind in EVIDENCE_TYPES else []
         values[COLUMN[group]] = type_match(question, text, evidence, anchors)
@@ -417,15 +417,39 @@ def is_numbering_label(text: str) -> bool:
 _QUESTION_CLOSE = r"[\s\"'”’)\]]*\?"
 
 
-def restatement(question: str) -> re.Pattern[str] | None:
-    """A pattern that finds the question asked again: its words in order, whatever stands
-    between them, then a question mark. A sentence that asks the very question asked (an
-    FAQ's heading, its line in a table of contents, "See How do I ...?" in another entry)
-    points to the answer; it is never the answer. None for a question without words."""
+# The fewest of the question's first words a unit must consist of to say the question again
+# without its question mark ("I've made a mistake in the last commit." as a heading, or one
+# cut short at a line break): fewer ("What is Linux") name a topic, not the question.
+RESTATED_WORDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Restatement:
+    """The question asked again, as a sentence may hold it: its words in order, whatever
+    stands between them, then a question mark (an FAQ's heading, its line in a table of
+    contents, "See How do I ...?" in another entry); or a unit that is nothing but the
+    question's first words, at least RESTATED_WORDS of them (a heading that states rather
+    than asks, or one the page cut short). It points to the answer; it is never the answer."""
+
+    asked: re.Pattern[str]
+    words: tuple[str, ...]  # the question's words, lower case
+
+    def search(self, text: str) -> bool:
+        if self.asked.search(text):
+            return True
+        said = [w.lower() for w in re.findall(r"\w+", text)]
+        while said and said[0].isdigit():  # the entry's number, "1.2."
+            said.pop(0)
+        return len(said) >= RESTATED_WORDS and tuple(said) == self.words[:len(said)]
+
+
+def restatement(question: str) -> Restatement | None:
+    """How the question would be asked again (Restatement); None for a question without words."""
     words = re.findall(r"\w+", question)
     if not words:
         return None
-    return re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + _QUESTION_CLOSE, re.IGNORECASE)
+    asked = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + _QUESTION_CLOSE, re.IGNORECASE)
+    return Restatement(asked, tuple(w.lower() for w in words))
 
 
 def _min_window(positions: dict[str, list[int]]) -> int:
