@@ -41,7 +41,7 @@ class Unit:
 
 # Bump when a change to this module or to corpus/sentences.py cuts some text into other
 # units: saved indexes made before are then rebuilt.
-SEGMENTER_VERSION = 4
+SEGMENTER_VERSION = 5
 
 # Headings among the first paragraphs of a plain text are its masthead: headline, byline, date.
 MASTHEAD_PARAGRAPHS = 3

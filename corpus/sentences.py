@@ -81,14 +81,27 @@ def _tokenizer():
     return PunktSentenceTokenizer(params, lang_vars=PlainLanguageVars(), token_cls=PlainToken)
 
 
+# A question or an exclamation quoted inside a sentence ('See "How many are there?" for
+# more.', '"What next?" she asked.'): Punkt ends a sentence at every "?" and "!", so a piece
+# that goes on in lower case after one and its closing quote is joined to it again. Without
+# the quote it is not: "How do I list files? ls -l lists them." is two.
+_ASKED_OR_EXCLAIMED = re.compile(r"[?!]\s*[\"'”’»][\s\"'”’»)\]]*\Z")
+_GOES_ON = re.compile(r"[\"'”’»)\]]*\s*[a-z]")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Return (start, end) offsets of the sentences of ``text``, trimmed of white space."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for start, end in _tokenizer().span_tokenize(text):
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        if start < end:
+        if start >= end:
+            continue
+        if spans and _ASKED_OR_EXCLAIMED.search(text, spans[-1][0], spans[-1][1]) \
+                and _GOES_ON.match(text, start, end):
+            spans[-1] = (spans[-1][0], end)
+        else:
             spans.append((start, end))
     return spans

@@ -62,6 +62,15 @@ def sentences(text: str) -> list[str]:
          ["He lives in the U.S.", "He works in Washington."]),
         ("Valuation vs. Reality: Is $20 Billion Justified?",
          ["Valuation vs. Reality: Is $20 Billion Justified?"]),
+        # a question or an exclamation quoted inside a sentence does not end it
+        ("Please see Section 6.1, “How many distributions are there?\n” for more information. Next.",
+         ["Please see Section 6.1, “How many distributions are there?\n” for more information.", "Next."]),
+        ('The history can be edited with "q/" and "q?"\ncommands. Then go.',
+         ['The history can be edited with "q/" and "q?"\ncommands.', "Then go."]),
+        ("“What next?” she asked. He left.", ["“What next?” she asked.", "He left."]),
+        # without a closing quote, what follows in lower case is a sentence of its own
+        ("How do I list files? ls -l lists them.", ["How do I list files?", "ls -l lists them."]),
+        ('He said "Stop!" Then he left.', ['He said "Stop!"', "Then he left."]),
     ],
 )
 def test_sentence_boundaries(text, expected):
