@@ -35,14 +35,21 @@ Charge it for an hour first.
 """
 
 
+def engine_of(tmp_path: Path, **files: str) -> Engine:
+    """An engine over a folder of the text files ``files`` (file name -> text)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return Engine.load(folder, index_dir=tmp_path / "index")
+
+
 @pytest.fixture()
 def faq(tmp_path: Path) -> Engine:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "widget-faq.txt").write_text(FAQ, encoding="utf-8")
-    (folder / "frobnicate.txt").write_text(
-        "Frobnicate reads a widget list and prints each counter.\nThe counter column is wide.\n", encoding="utf-8")
-    return Engine.load(folder, index_dir=tmp_path / "index")
+    return engine_of(tmp_path, **{
+        "widget-faq.txt": FAQ,
+        "frobnicate.txt": "Frobnicate reads a widget list and prints each counter.\nThe counter column is wide.\n",
+    })
 
 
 def pooled(engine: Engine, question: str) -> list[tuple[str, dict[str, float]]]:
@@ -228,15 +235,12 @@ def test_a_question_without_words_restates_nothing():
 def test_a_cross_reference_that_asks_the_question_is_never_quoted(tmp_path: Path):
     """Two short notes, neither an FAQ: the one that points to the other with the question
     itself holds its words best, yet the answer is the other's."""
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    (folder / "counters.txt").write_text(
-        "Counters\n\nHold the front button for ten seconds until the lamp blinks twice to reset a widget counter.\n"
-        "The counter then starts again from zero.\n", encoding="utf-8")
-    (folder / "lamps.txt").write_text(
-        "Lamps\n\nThe lamp blinks when the widget is busy.\n\n"
-        "For counters, see How do I reset the widget counter?\n", encoding="utf-8")
-    engine = Engine.load(folder, index_dir=tmp_path / "index")
+    engine = engine_of(tmp_path, **{
+        "counters.txt": "Counters\n\nHold the front button for ten seconds until the lamp blinks twice to reset a "
+                        "widget counter.\nThe counter then starts again from zero.\n",
+        "lamps.txt": "Lamps\n\nThe lamp blinks when the widget is busy.\n\n"
+                     "For counters, see How do I reset the widget counter?\n",
+    })
     question = "How do I reset the widget counter?"
     result = engine.ask(question, top=3)
     assert result.answers and all("see How do I" not in a.sentence for a in result.answers)
@@ -244,15 +248,12 @@ def test_a_cross_reference_that_asks_the_question_is_never_quoted(tmp_path: Path
 
 
 def two_papers(tmp_path: Path) -> Engine:
-    folder = tmp_path / "papers"
-    folder.mkdir()
-    (folder / "harbor-gazette.txt").write_text(
-        "Ferry Fares Rise\n\nThe ferry company raised its fares by a tenth on Monday.\n"
-        "Commuters said the rise came without warning.\n\nEdited by Jane Roe.\n", encoding="utf-8")
-    (folder / "valley-courier.txt").write_text(
-        "Bridge Works Begin\n\nCrews began repairing the old bridge on Tuesday.\n"
-        "The works will close one lane until spring.\n\nEdited by Sam Poe.\n", encoding="utf-8")
-    return Engine.load(folder, index_dir=tmp_path / "index")
+    return engine_of(tmp_path, **{
+        "harbor-gazette.txt": "Ferry Fares Rise\n\nThe ferry company raised its fares by a tenth on Monday.\n"
+                              "Commuters said the rise came without warning.\n\nEdited by Jane Roe.\n",
+        "valley-courier.txt": "Bridge Works Begin\n\nCrews began repairing the old bridge on Tuesday.\n"
+                              "The works will close one lane until spring.\n\nEdited by Sam Poe.\n",
+    })
 
 
 def test_a_name_that_says_which_document_to_read_is_not_asked_of_the_sentence(tmp_path: Path):
