@@ -53,6 +53,8 @@ def _questions(seed: int, count: int = 12) -> list[str]:
     for _ in range(count):
         form = rng.choice(forms)
         out.append(form.format(*(rng.choice(WORDS + NAMES) for _ in range(form.count("{}")))))
+    # A name that says which document to read: titles are "<Word> <Name>" ("the Elm article").
+    out.append(f"What does the {rng.choice(NAMES)} article say about the {rng.choice(WORDS)}?")
     return out
 
 

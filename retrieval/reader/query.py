@@ -30,7 +30,7 @@ class Query:
     @classmethod
     def of(cls, index: Index, question: Question) -> Query:
         names = [name for name in document_names(question)
-                 if document_field_terms(index).issuperset(question.terms[i].term for i in name)]
+                 if names_a_document(index, [question.terms[i].term for i in name])]
         question = read_as_pointing(question, names)
         concepts = []
         for concept in question.concepts:
@@ -59,19 +59,31 @@ class Query:
         return {form for c in self.concepts if not c.carried for t in c.terms for form in self.forms(t)}
 
 
-def document_field_terms(index: Index) -> frozenset[str]:
-    """The terms of every document's title, source, authors and file name: what a question may
-    name a document by. Kept on the index, which is read-only once open."""
-    kept = vars(index).get("_document_field_terms")
+def names_a_document(index: Index, name: list[str]) -> bool:
+    """True when one document's title, source, authors or file name holds every term of ``name``."""
+    holders = _documents_by_field_term(index)
+    found: frozenset[int] | None = None
+    for term in name:
+        found = holders.get(term, frozenset()) if found is None else found & holders.get(term, frozenset())
+        if not found:
+            return False
+    return found is not None
+
+
+def _documents_by_field_term(index: Index) -> dict[str, frozenset[int]]:
+    """Each term of a document's title, source, authors and file name -> the documents whose
+    fields hold it. Kept on the index, which is read-only once open."""
+    kept = vars(index).get("_documents_by_field_term")
     if kept is None:
         from pathlib import PurePosixPath
 
         from verbatim.retrieval.index.terms import terms
 
-        found: set[str] = set()
-        for info in index.articles:
+        found: dict[str, set[int]] = {}
+        for number, info in enumerate(index.articles):
             stem = PurePosixPath(info.rel or info.path).stem.replace("-", " ").replace("_", " ")
             for text in (info.title, info.source or "", *info.authors, stem):
-                found.update(terms(text))
-        kept = vars(index)["_document_field_terms"] = frozenset(found)
+                for term in terms(text):
+                    found.setdefault(term, set()).add(number)
+        kept = vars(index)["_documents_by_field_term"] = {term: frozenset(held) for term, held in found.items()}
     return kept

@@ -391,10 +391,11 @@ def analyze(text: str) -> Question:
 
 
 def document_names(question: Question) -> list[tuple[int, ...]]:
-    """Names that may say which document to read: the run of a name's words right before a
-    word pointing at the corpus ("the Radio Free Asia article", "the Reuters story"), as
-    indices into ``question.terms``. Whether one names a document of the corpus is the
-    index's to say (query.py)."""
+    """Names that may say which document to read: the run of words right before a word
+    pointing at the corpus, with nothing but spaces or hyphens between them ("the Radio Free
+    Asia article", "the reuters story": written in any case), as indices into
+    ``question.terms``. Whether one names a document of the corpus is the index's to say
+    (query.py)."""
     found = question.terms
     names = []
     for i, term in enumerate(found):
@@ -402,7 +403,7 @@ def document_names(question: Question) -> list[tuple[int, ...]]:
             continue
         run: list[int] = []
         j = i - 1
-        while j >= 0 and found[j].proper and found[j].weight == 1.0 and found[j].surface.lower() not in META_WORDS \
+        while j >= 0 and found[j].weight == 1.0 and found[j].surface.lower() not in META_WORDS \
                 and question.text[found[j].end : found[j + 1].start].strip(" -") == "":
             run.insert(0, j)
             j -= 1
