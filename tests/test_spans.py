@@ -54,3 +54,23 @@ def test_span_in_json(verbatim):
     answer = json.loads(run.out)["answers"][0]
     start, end = answer["span"]
     assert answer["sentence"][start:end] == "40-year-old"
+
+
+def test_a_value_far_from_every_word_of_the_question_is_not_its_short_answer(tmp_path):
+    """The date ends a sentence about something else the museum did: pointing at it would
+    answer a question the sentence does not."""
+    from verbatim.retrieval.engine import Engine
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "museum.txt").write_text(
+        "The museum founded by the Harbor Trust reopened its east wing to large crowds of visitors "
+        "from every corner of the region on Monday.\n", encoding="utf-8")
+    (folder / "bridge.txt").write_text("The old bridge was repaired on 3 May 2021.\n", encoding="utf-8")
+    engine = Engine.load(folder, index_dir=tmp_path / "index")
+    far = engine.ask("When was the museum founded?")
+    assert far.answered and far.answers[0].sentence.startswith("The museum founded")
+    assert far.answers[0].span is None
+    near = engine.ask("When was the old bridge repaired?")
+    first = near.answers[0]
+    assert first.span and first.sentence[first.span[0]:first.span[1]] == "3 May 2021"
