@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.reader.features import COLUMN, QueryTerms, is_numbering_label, restatement
+from verbatim.retrieval.reader.features import COLUMN, QueryTerms, is_numbering_label, read, restatement
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import analyze
 from verbatim.retrieval.reader.retriever import gather
@@ -286,3 +286,18 @@ def test_an_entry_number_split_from_its_heading_is_never_quoted(faq: Engine, que
                                          ("5%.", False)])
 def test_what_reads_as_an_entry_number(text, label):
     assert is_numbering_label(text) is label
+
+
+@pytest.mark.parametrize("question, says_nothing_new", [
+    ("Why are leading zeros in a decimal number not allowed?", True),
+    ("Are leading zeros in a decimal number not allowed?", False),  # the statement answers yes or no
+    ("Which are not allowed, leading zeros or trailing zeros?", False),  # the answer is among its words
+])
+def test_a_sentence_of_the_question_s_own_words_answers_no_wh_question(tmp_path: Path, question, says_nothing_new):
+    engine = engine_of(tmp_path, **{"zeros.txt": "Leading zeros in a decimal number are not allowed.\n"})
+    index = engine.index
+    query = Query.of(index, analyze(question))
+    terms = QueryTerms.of(index, query)
+    pool = gather(index, query, terms)
+    reading = read(index, query, terms, pool, np.arange(len(pool.uids)))
+    assert bool(reading.values[0, COLUMN["says_nothing_new"]]) is says_nothing_new

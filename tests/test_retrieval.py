@@ -56,8 +56,6 @@ def test_a_sentence_that_points_back_inherits_its_subject(tmp_path):
     assert result.answers[0].sentence.startswith("It now burns hydrogen")
 
 
-@pytest.mark.xfail(strict=True, reason="the learned reader prefers the restatement: SQuAD's few why-questions "
-                   "do not teach it that 'This is because' answers (issue 9)")
 def test_a_reason_beats_a_restatement(tmp_path):
     engine = corpus_of(
         tmp_path,

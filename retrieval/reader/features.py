@@ -62,7 +62,7 @@ READ_FEATURES = (
     "answer_manner", "answer_other",
     "new_number", "new_name", "new_number_for_value", "new_name_for_name", "rarest_in_sentence",
     # Not weighed: what the unit is (may_answer in ranker.py reads it), like the kinds above.
-    "asks_the_question", "numbering_label",
+    "asks_the_question", "numbering_label", "says_nothing_new",
 )
 FEATURES = RETRIEVE_FEATURES + READ_FEATURES
 COLUMN = {name: i for i, name in enumerate(FEATURES)}
@@ -339,6 +339,8 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
     rarest_term = terms.rarest  # None when the question has no content term
     rarest = terms.synonyms[rarest_term] if rarest_term is not None else None
     restated = restatement(question.text)
+    asks_for_something_new = (question.wh is not None and kind is not AnswerType.YESNO
+                              and re.search(r"\bor\b", question.text, re.IGNORECASE) is None)
     for row, uid in enumerate(uids.tolist()):
         unit = index.unit(uid)
         values = measured[row]
@@ -394,6 +396,12 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
             values[COLUMN["rarest_in_sentence"]] = not rarest.isdisjoint(index.term_set(uid))
         values[COLUMN["asks_the_question"]] = restated is not None and restated.search(text)
         values[COLUMN["numbering_label"]] = is_numbering_label(text)
+        # A sentence made of the question's own words (in any of their forms) holds nothing
+        # a wh-question asks for: "Leading zeros are not allowed." for "Why are leading zeros
+        # not allowed?". Its statement may answer a yes/no question; for one that offers a
+        # choice ("A or B?") the answer is among the question's words.
+        values[COLUMN["says_nothing_new"]] = (asks_for_something_new and bool(unit_tokens)
+                                              and all(t.term in own_forms for t in unit_tokens))
         evidence = find_evidence(text) if kind in EVIDENCE_TYPES else []
         values[COLUMN[group]] = type_match(question, text, evidence, anchors)
         readings.append(Reading(uid, tuple(evidence), tuple(anchors), term_spans, values[COLUMN[group]], True))
