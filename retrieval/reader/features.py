@@ -28,10 +28,6 @@ READ_POOL = 30
 VALUE_ANSWERS = frozenset({AnswerType.DATE, AnswerType.NUMBER, AnswerType.COUNT, AnswerType.MONEY,
                            AnswerType.PERCENT, AnswerType.AGE})
 NAME_ANSWERS = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.ENTITY, AnswerType.PLACE})
-# The kinds of answer that say something the question does not: a value, a name, a reason,
-# what was said, who wrote it. ("What does X do?" and "How do I X?" may be answered by a
-# summary in the question's own words: "bind - bind a name to a socket".)
-NEW_THING_ANSWERS = VALUE_ANSWERS | NAME_ANSWERS | {AnswerType.REASON, AnswerType.QUOTE, AnswerType.AUTHOR}
 
 # Each kind of answer gets its own weight for "the sentence holds one": values and names are
 # grouped, as their evidence is read alike.
@@ -343,8 +339,7 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
     rarest_term = terms.rarest  # None when the question has no content term
     rarest = terms.synonyms[rarest_term] if rarest_term is not None else None
     restated = restatement(question.text)
-    asks_for_something_new = (kind in NEW_THING_ANSWERS
-                              and re.search(r"\bor\b", question.text, re.IGNORECASE) is None)
+    asks_why = kind is AnswerType.REASON
     for row, uid in enumerate(uids.tolist()):
         unit = index.unit(uid)
         values = measured[row]
@@ -400,14 +395,15 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
             values[COLUMN["rarest_in_sentence"]] = not rarest.isdisjoint(index.term_set(uid))
         values[COLUMN["asks_the_question"]] = restated is not None and restated.search(text)
         values[COLUMN["numbering_label"]] = is_numbering_label(text)
-        # A sentence made of the question's own words (in any of their forms) holds none of
-        # the value, name or reason asked for: "Leading zeros are not allowed." for "Why are
-        # leading zeros not allowed?". For a question that offers a choice ("A or B?") the
-        # answer is among the question's words.
-        values[COLUMN["says_nothing_new"]] = (asks_for_something_new and bool(unit_tokens)
-                                              and all(t.term in own_forms for t in unit_tokens))
         evidence = find_evidence(text) if kind in EVIDENCE_TYPES else []
         values[COLUMN[group]] = type_match(question, text, evidence, anchors)
+        # A sentence made of the question's own words (in any of their forms) and no reason
+        # restates what a why-question asks about: "Leading zeros are not allowed." for "Why
+        # are leading zeros not allowed?". (A value or a name asked for may repeat the
+        # question's words, "keeper number 7 painted the door 7 times"; a stopword may be a
+        # month, "in May"; so only the why-question is read so.)
+        values[COLUMN["says_nothing_new"]] = (asks_why and values[COLUMN[group]] <= 0 and bool(unit_tokens)
+                                              and all(t.term in own_forms for t in unit_tokens))
         readings.append(Reading(uid, tuple(evidence), tuple(anchors), term_spans, values[COLUMN[group]], True))
     return HeadReading(measured, np.ones(len(readings), dtype=bool), tuple(readings))
 
