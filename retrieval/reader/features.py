@@ -332,7 +332,7 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
     # answer may lie among the words it carried from the previous answer ("How old is he?"
     # after an answer naming "40-year-old Liang Wenfeng").
     carried = set(terms.carried)
-    own_forms = {form for t in terms.content + terms.answer if t not in carried for form in terms.forms[t]}
+    own_forms = query.own_forms()
     ordered = [t.term for t in question.terms]
     question_pairs = set(zip(ordered, ordered[1:]))
     content = set(terms.content)
@@ -403,7 +403,7 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
         # question's words, "keeper number 7 painted the door 7 times"; a stopword may be a
         # month, "in May"; so only the why-question is read so.)
         values[COLUMN["says_nothing_new"]] = (asks_why and values[COLUMN[group]] <= 0 and bool(unit_tokens)
-                                              and all(t.term in own_forms for t in unit_tokens))
+                                              and values[COLUMN["novelty"]] == 0)
         readings.append(Reading(uid, tuple(evidence), tuple(anchors), term_spans, values[COLUMN[group]], True))
     return HeadReading(measured, np.ones(len(readings), dtype=bool), tuple(readings))
 

@@ -90,8 +90,13 @@ def _measure(index: Index, article: int) -> Structure:
                  if kinds[p - first] not in (UnitKind.HEADING, UnitKind.BOILERPLATE, UnitKind.CODE)
                  and asks[p - first])
     return Structure(np.array(pointers, dtype=np.int64), repeats, paragraph_units,
-                     frozenset(text_terms(name.replace(".", " ").replace("_", " ").replace("-", " "))),
+                     file_name_terms(name),
                      asking >= STRUCTURED_POINTERS)
+
+
+def file_name_terms(name: str) -> frozenset[str]:
+    """The terms of a file's name, its dots, underscores and hyphens read as spaces."""
+    return frozenset(text_terms(name.replace(".", " ").replace("_", " ").replace("-", " ")))
 
 
 def structured_share(index: Index, uids: np.ndarray) -> float:

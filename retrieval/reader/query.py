@@ -78,12 +78,12 @@ def _documents_by_field_term(index: Index) -> dict[str, frozenset[int]]:
         from pathlib import PurePosixPath
 
         from verbatim.retrieval.index.terms import terms
+        from verbatim.retrieval.reader.fields import file_name_terms
 
         found: dict[str, set[int]] = {}
         for number, info in enumerate(index.articles):
-            stem = PurePosixPath(info.rel or info.path).stem.replace("-", " ").replace("_", " ")
-            for text in (info.title, info.source or "", *info.authors, stem):
-                for term in terms(text):
-                    found.setdefault(term, set()).add(number)
+            named = file_name_terms(PurePosixPath(info.rel or info.path).stem)
+            for term in named.union(*(terms(text) for text in (info.title, info.source or "", *info.authors))):
+                found.setdefault(term, set()).add(number)
         kept = vars(index)["_documents_by_field_term"] = {term: frozenset(held) for term, held in found.items()}
     return kept
