@@ -301,3 +301,47 @@ def test_a_sentence_of_the_question_s_own_words_answers_no_wh_question(tmp_path:
     pool = gather(index, query, terms)
     reading = read(index, query, terms, pool, np.arange(len(pool.uids)))
     assert bool(reading.values[0, COLUMN["says_nothing_new"]]) is says_nothing_new
+
+
+def manual_pages(tmp_path: Path) -> Engine:
+    """Configuration pages, rendered as man renders them, two of which share a key."""
+    def page(name: str, program: str, key: str, text: str) -> str:
+        return (f"{name.upper()}(5)              File Formats Manual              {name.upper()}(5)\n\n"
+                f"NAME\n       /etc/{name} - configuration file for {program}(8)\n\n"
+                f"DESCRIPTION\n       The file /etc/{name} contains defaults for {program}(8).\n"
+                f"       Each line of /etc/{name} sets one key.\n\n"
+                f"       RETRIES\n              How often {program} tries again before it gives up.\n\n"
+                f"       {key}\n              {text}\n\n"
+                f"FILES\n       /etc/{name}\n")
+    return engine_of(tmp_path, **{
+        "widget.conf.5.txt": page("widget.conf", "widgetd", "TIMEOUT", "Seconds the daemon waits for a reply. Defaults to 30."),
+        "gizmo.conf.5.txt": page("gizmo.conf", "gizmod", "TIMEOUT", "Minutes a lease lasts before renewal. Defaults to 5."),
+        "sprocket.conf.5.txt": page("sprocket.conf", "sprocketd", "COLOUR", "The colour of the status lamp."),
+        "flange.conf.5.txt": page("flange.conf", "flanged", "SIZE", "The largest message the daemon takes, in bytes."),
+    })
+
+
+@pytest.mark.parametrize("question", ["What does TIMEOUT do in widget.conf?", "In widget.conf, what does TIMEOUT do?",
+                                      "What does TIMEOUT do in the widget.conf file?"])
+def test_a_question_placed_in_a_named_document_is_answered_from_its_entry(tmp_path: Path, question):
+    """The page's name says where to read; the sentence that answers need not repeat it, and
+    a line that only repeats the name is not the answer."""
+    engine = manual_pages(tmp_path)
+    result = engine.ask(question)
+    assert result.answered
+    assert result.answers[0].sentence.endswith("Seconds the daemon waits for a reply.")
+    assert result.answers[0].article.id == "widget.conf.5.txt"
+
+
+@pytest.mark.parametrize("question, named", [
+    ("What does TIMEOUT do in widget.conf?", ("widget", "conf")),
+    ("What does TIMEOUT do in the widget.conf file?", ("widget", "conf", "file")),  # in its title
+    ("What does TIMEOUT do in the widget.conf page?", ("widget", "conf")),
+    ("What does TIMEOUT do in cog.conf?", ()),  # no document is called so
+    ("What does TIMEOUT do in widget.conf on Sundays?", ()),  # the name must close the question
+    ("How long does it wait in 2015?", ()),
+])
+def test_the_name_a_question_places_itself_in_is_a_document_s(tmp_path: Path, question, named):
+    engine = manual_pages(tmp_path)
+    found = Query.of(engine.index, analyze(question)).named
+    assert tuple(t[:4] for t in found) == tuple(t[:4] for t in named)

@@ -14,7 +14,7 @@ from verbatim.corpus.segment import MASTHEAD_PARAGRAPHS
 from verbatim.retrieval.index.terms import WORD, sentence_tokens, word_term
 from verbatim.retrieval.reader.evidence import EVIDENCE_TYPES, Evidence, find_evidence, type_match
 from verbatim.retrieval.reader.fields import FIELD_FEATURES, field_features
-from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.query import Query, documents_named
 from verbatim.retrieval.reader.question import AnswerType
 from verbatim.retrieval.words import english
 
@@ -94,6 +94,7 @@ class QueryTerms:
     # Their sums, kept because every share divides by them.
     content_total: float
     specific_total: float
+    named: tuple[str, ...] = ()  # Query.named: the name the question places itself in
 
     @classmethod
     def of(cls, index: Index, query: Query) -> QueryTerms:
@@ -124,7 +125,8 @@ class QueryTerms:
         specific_weights = tuple(specificity_of(surface.get(t, t)) * (w / idf if (idf := index.idf(t)) > 0 else 0.0)
                                  for t, w in zip(content, idf_weights))
         return cls(tuple(content), tuple(answer), tuple(carried), forms, synonyms, idf_weights,
-                   specific_weights, sum(idf_weights) or 1.0, sum(specific_weights))
+                   specific_weights, sum(idf_weights) or 1.0, sum(specific_weights),
+                   tuple(t for t in query.named if t in weight_of))
 
     def _found(self, weights: tuple[float, ...], total: float, matches: dict[str, frozenset[str]] | None,
                present: frozenset[str] | set[str]) -> float:
@@ -245,8 +247,11 @@ class HeadReading:
 def unit_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, values: np.ndarray) -> None:
     """The UNIT_FEATURES of the units ``uids`` of ``index``, into the rows of ``values``."""
     _coverage_around(index, terms, uids, values, index.paragraphs.of_unit)
+    named = documents_named(index, terms.named) if terms.named else frozenset()
     for row, uid in enumerate(uids.tolist()):
         present = index.term_set(uid)
+        if named and int(index.data.unit_article[uid]) in named:
+            present = present | set(terms.named)
         values[row, COLUMN["coverage_sentence"]] = terms.share(present)
         values[row, COLUMN["coverage_forms"]] = terms.share(present, with_forms=True)
         values[row, COLUMN["coverage_synonyms"]] = terms.synonym_share(present)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from verbatim.retrieval.index.protocol import Index
-from verbatim.retrieval.reader.question import Question, document_names, read_as_pointing
+from verbatim.retrieval.reader.question import Question, document_names, placed_name, read_as_pointing
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +26,22 @@ class Query:
     question: Question
     concepts: tuple[WeightedConcept, ...]
     related: dict[str, frozenset[str]]
+    # The terms of a name the question places itself in ("… do in adduser.conf?") when a
+    # document's title, source, authors or file name hold them all: in that document every
+    # unit has them, as a BM25F title field lends its words to the whole document.
+    named: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, index: Index, question: Question) -> Query:
         names = [name for name in document_names(question)
                  if names_a_document(index, [question.terms[i].term for i in name])]
         question = read_as_pointing(question, names)
+        # The name may be followed by what it is ("in the ssh_config file"): the longest
+        # start of the words that names a document is the name.
+        placed = [question.terms[i].term for i in placed_name(question)]
+        while placed and not names_a_document(index, placed):
+            placed.pop()
+        named = tuple(dict.fromkeys(placed))
         concepts = []
         for concept in question.concepts:
             idfs = tuple(index.idf(t) for t in concept.terms)
@@ -45,7 +55,7 @@ class Query:
             concepts = [WeightedConcept(c.terms, c.idfs, c.weight * scale, c.proper, c.carried) if c.carried else c
                         for c in concepts]
         terms = {t for c in concepts for t in c.terms}
-        return cls(question, tuple(concepts), {term: frozenset(index.related(term)) for term in terms})
+        return cls(question, tuple(concepts), {term: frozenset(index.related(term)) for term in terms}, named)
 
     @property
     def terms(self) -> list[str]:
@@ -61,13 +71,14 @@ class Query:
 
 def names_a_document(index: Index, name: list[str]) -> bool:
     """True when one document's title, source, authors or file name holds every term of ``name``."""
+    return bool(name) and bool(documents_named(index, tuple(name)))
+
+
+def documents_named(index: Index, name: tuple[str, ...]) -> frozenset[int]:
+    """The documents of ``index`` whose title, source, authors or file name hold every term of ``name``."""
     holders = _documents_by_field_term(index)
-    found: frozenset[int] | None = None
-    for term in name:
-        found = holders.get(term, frozenset()) if found is None else found & holders.get(term, frozenset())
-        if not found:
-            return False
-    return found is not None
+    found = [holders.get(term, frozenset()) for term in name]
+    return frozenset.intersection(*found) if found else frozenset()
 
 
 def _documents_by_field_term(index: Index) -> dict[str, frozenset[int]]:

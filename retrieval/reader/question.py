@@ -390,6 +390,36 @@ def analyze(text: str) -> Question:
     return Question(question, wh, answer_type, focus, found, _concepts(question, found))
 
 
+# Prepositions that set a document's name apart from the question's topic when the name
+# closes the question or opens it ("What does DHOME do in adduser.conf?", "In crontab, ...").
+PLACING_WORDS = frozenset({"in"})
+_PLACED_BEFORE = re.compile(r"(?:^|\W)(\w+)(?:\s+the)?\W*$", re.IGNORECASE)
+_CLOSES = re.compile(r"^[\s?.!]*$")
+
+
+def placed_name(question: Question) -> tuple[int, ...]:
+    """The words after a placing preposition that closes the question, or opens it up to a
+    comma ("… do in adduser.conf?", "In ssh_config, …"), as indices into ``question.terms``;
+    () when there are none. Whether they name a document of the corpus is the index's to
+    say (query.py)."""
+    found, text = question.terms, question.text
+    for i, term in enumerate(found):
+        word = _PLACED_BEFORE.search(text[found[i - 1].end if i else 0 : term.start])
+        if word is None or word.group(1).lower() not in PLACING_WORDS or term.weight != 1.0 \
+                or not any(c.isalpha() for c in term.surface):
+            continue  # a name starts with a letter's word: "in 2015" places nothing
+        run = [i]
+        while run[-1] + 1 < len(found) and found[run[-1] + 1].weight == 1.0 \
+                and text[found[run[-1]].end : found[run[-1] + 1].start].strip(" -._/") == "":
+            run.append(run[-1] + 1)
+        after = text[found[run[-1]].end :]
+        closes = _CLOSES.match(after) is not None
+        opens = text[: (found[i - 1].end if i else 0) + word.start(1)].strip() == "" and after.lstrip().startswith(",")
+        if closes or opens:
+            return tuple(run)
+    return ()
+
+
 def document_names(question: Question) -> list[tuple[int, ...]]:
     """Names that may say which document to read: the run of words right before a word
     pointing at the corpus, with nothing but spaces or hyphens between them ("the Radio Free

@@ -16,6 +16,7 @@ from verbatim.retrieval.reader.features import (
     QueryTerms,
     _behind_paragraph_best,
 )
+from verbatim.retrieval.reader.query import documents_named
 
 if TYPE_CHECKING:
     from verbatim.retrieval.index.protocol import Index
@@ -225,8 +226,32 @@ def gather(index: Index, query: Query, terms: QueryTerms,
         return Pool.empty()
     uids, values, paragraph = chosen
     values[:, UNIT_COLUMNS] = index.measure(terms, uids)
+    if terms.named:
+        _credit_named_document(index, terms, uids, values)
     _behind_paragraph_best(paragraph, values)
     return Pool(uids, values, paragraph)
+
+
+def _credit_named_document(index: Index, terms: QueryTerms, uids: np.ndarray, values: np.ndarray) -> None:
+    """BM25F's title field (Robertson, Zaragoza and Taylor 2004), for the name a question
+    places itself in: every unit of a document so named holds the name's words once, so
+    the name chooses the document and the rest of the question the unit in it. Rescales
+    the candidates' BM25 features to match."""
+    named = documents_named(index, terms.named)
+    if not named:
+        return
+    max_bm25 = (K1 + 1) * terms.content_total
+    bm25 = values[:, COLUMN["bm25_absolute"]] * max_bm25
+    weight = dict(zip(terms.content, terms.idf_weights))
+    for row, uid in enumerate(uids.tolist()):
+        if int(index.unit_article[uid]) in named:
+            present = index.term_set(uid)
+            # A held word scores about its IDF at tf 1 and average length.
+            bm25[row] += sum(weight[t] for t in terms.named if terms.forms[t].isdisjoint(present))
+    best = float(bm25.max())
+    if best > 0:
+        values[:, COLUMN["bm25_relative"]] = bm25 / best
+        values[:, COLUMN["bm25_absolute"]] = bm25 / max_bm25
 
 
 def merged(parts: list[Candidates], terms: QueryTerms) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
