@@ -95,6 +95,31 @@ def _arguments(source: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+# A variable list's term: one short line that does not end a sentence or lead into what
+# follows ("PASS_MAX_DAYS (number)", "-v, --verbose"; not "For example:").
+TERM_MAX_CHARACTERS = 80
+
+
+def _is_term(text: str) -> bool:
+    text = text.strip()
+    return 0 < len(text) <= TERM_MAX_CHARACTERS and not text.endswith((".", ":", "!", "?", ";"))
+
+
+# A table row of nothing but rules ("_", "=", with column bars between).
+_RULE = re.compile(r"[_=](?:\s*\|?\s*[_=])*")
+
+
+def _mark_header_row(formats: list[str], rows: list[Block | None]) -> None:
+    """A tbl table's first row is its header when a rule sets it apart: a rule line right
+    after it, or a second format line of rules only ("l | l", "_ | _", "lI | l .")."""
+    lines = [f.strip().rstrip(".").strip() for f in formats if not f.rstrip().endswith(";")]
+    ruled = len(rows) >= 2 and rows[1] is None
+    ruled = ruled or (len(lines) >= 2 and _RULE.fullmatch(lines[1].replace(" ", "")) is not None)
+    first = rows[0] if rows else None
+    if ruled and first is not None and len([r for r in rows if r is not None]) >= 2:
+        first.kind = UnitKind.HEADER_ROW
+
+
 def read_roff(source: str) -> Document:
     """A manual page's roff source as blocks: .SH and .SS headings, paragraphs (.PP, .LP,
     .IP, .TP's tag with its text as one definition), .nf/.EX lines as code, tables (.TS)
@@ -106,12 +131,16 @@ def read_roff(source: str) -> Document:
     code = table = False
     pending_heading = 0  # the next text line is a .SH/.SS heading given without arguments
     tagged = False  # the next text line is a .TP tag; its description joins it
+    table_formats: list[str] = []  # the table's option and format lines, before its first row
+    table_rows: list[Block | None] = []  # its rows so far (None: a rule between them)
+
+    block_lines = 0  # text lines in the block so far
 
     def flush() -> None:
-        nonlocal block, kind
+        nonlocal block, kind, block_lines
         if block.parts and block.text.strip():
             document.blocks.append(Block(kind, block, by_line=kind is UnitKind.CODE))
-        block, kind = Rendered(), (UnitKind.CODE if code else UnitKind.TEXT)
+        block, kind, block_lines = Rendered(), (UnitKind.CODE if code else UnitKind.TEXT), 0
 
     def heading(level: int, spans: list[tuple[int, int]]) -> None:
         out = Rendered()
@@ -133,8 +162,17 @@ def read_roff(source: str) -> Document:
                 continue
             if name == "TH":
                 if args:
+                    title = Rendered()
+                    _render(title, source, *args[0])  # "LOGIN\&.DEFS" reads "LOGIN.DEFS"
                     section = f"({source[args[1][0]:args[1][1]]})" if len(args) > 1 else ""
-                    document.title = source[args[0][0]:args[0][1]] + section
+                    document.title = title.text + section
+                continue
+            if name == "RS" and kind is UnitKind.TEXT and block_lines == 1 and _is_term(block.text):
+                # DocBook's variable lists: a paragraph of one short line, then its
+                # description indented (.PP, "PASS_MAX_DAYS (number)", .RS 4, text, .RE):
+                # the term and its text are one definition, as a .TP's tag and text are.
+                kind = UnitKind.DEFINITION
+                block.space(end)
                 continue
             if name in ("SH", "SS"):
                 flush()
@@ -154,10 +192,11 @@ def read_roff(source: str) -> Document:
                 continue
             if name == "TS":
                 flush()
-                table = True
+                table, table_formats, table_rows = True, [], []
                 continue
             if name == "TE":
                 table = False
+                _mark_header_row(table_formats, table_rows)
                 continue
             if name == "TP":
                 flush()
@@ -194,8 +233,13 @@ def read_roff(source: str) -> Document:
             continue
         if table:
             if line.rstrip().endswith(".") and not block.parts and not re.search(r"\s", line.strip()[:-1].replace(" ", "")):
+                table_formats.append(line)
                 continue  # the table's format line ("l l.")
             if re.fullmatch(r"[lcrnsa^_|\s.0-9bi()ewtpfzvLCRNSABIEWTPFZV,-]+;?", line.strip()):
+                if not table_rows:
+                    table_formats.append(line)
+                elif _RULE.fullmatch(line.strip()) and len(table_rows) == 1:
+                    table_rows.append(None)  # a rule under the first row: it is the header
                 continue  # its options or format lines
             row = Rendered()
             for i, cell in enumerate(line.split("\t")):
@@ -205,6 +249,7 @@ def read_roff(source: str) -> Document:
                 _render(row, source, cell_start, cell_start + len(cell))
             if row.text.strip():
                 document.blocks.append(Block(UnitKind.ROW, row))
+                table_rows.append(document.blocks[-1])
             continue
         if pending_heading:
             heading(pending_heading, [(start, end)])
@@ -219,6 +264,7 @@ def read_roff(source: str) -> Document:
             continue
         block.space(start)
         _render(block, source, start, end)
+        block_lines += 1
         if tagged:
             tagged = False
             block.space(end)

@@ -39,9 +39,9 @@ class Unit:
     level: int = 0
 
 
-# Bump when a change to this module or to corpus/sentences.py cuts some text into other
-# units: saved indexes made before are then rebuilt.
-SEGMENTER_VERSION = 5
+# Bump when a change to this module, to corpus/sentences.py or to a format's reader cuts
+# some text into other units: saved indexes made before are then rebuilt.
+SEGMENTER_VERSION = 6
 
 # Headings among the first paragraphs of a plain text are its masthead: headline, byline, date.
 MASTHEAD_PARAGRAPHS = 3

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from verbatim.corpus import archive
+from verbatim.corpus import UnitKind, archive
 from verbatim.corpus.reader import read_article, read_file
 from verbatim.retrieval.engine import Engine
 from verbatim.retrieval.index import store
@@ -240,6 +240,82 @@ def test_a_compressed_manual_page_is_read_from_its_roff_source(tmp_path):
     again = engine.ask("What is the login shell used for new users?")
     assert again.answered and again.answers[0].sentence == "DSHELL The login shell given to every new user."
     assert holds(path, again.answers[0])
+
+
+# A page as DocBook writes it: each variable a paragraph of its own, its text indented after it.
+DOCBOOK_PAGE = r"""'\" t
+.TH "LOGIN\&.DEFS" "5" "04/07/2025" "shadow-utils 4\&.13" "File Formats and Configuration"
+.SH "NAME"
+login.defs \- shadow password suite configuration
+.SH "DESCRIPTION"
+.PP
+The
+/etc/login\&.defs
+file defines the site\-specific configuration for the shadow password suite\&.
+.PP
+\fBPASS_MAX_DAYS\fR (number)
+.RS 4
+The maximum number of days a password may be used\&. If the password is older than this, a password change will be forced\&.
+.RE
+.PP
+\fBPASS_MIN_DAYS\fR (number)
+.RS 4
+The minimum number of days allowed between password changes\&.
+.RE
+.PP
+For example:
+.RS 4
+.nf
+PASS_MAX_DAYS 90
+.fi
+.RE
+"""
+
+
+def test_a_docbook_variable_and_its_indented_text_are_one_definition(tmp_path):
+    import gzip
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    path = folder / "login.defs.5.gz"
+    path.write_bytes(gzip.compress(DOCBOOK_PAGE.encode("utf-8")))
+    article = read_now(path)
+    assert article.title == "LOGIN.DEFS(5)"  # the title's escapes read as the text they stand for
+    texts = [u.text for u in article.units]
+    assert "PASS_MAX_DAYS (number) The maximum number of days a password may be used." in texts
+    assert "PASS_MAX_DAYS (number)" not in texts  # the term alone is no unit: it never answers
+    assert "For example:" in texts  # a line that leads into an example is no term
+    result = load(folder, tmp_path).ask("What does PASS_MAX_DAYS do in login.defs?")
+    assert result.answered
+    assert result.answers[0].sentence == "PASS_MAX_DAYS (number) The maximum number of days a password may be used."
+    assert holds(path, result.answers[0])
+
+
+TABLE_PAGE = r""".TH SUFFIXES 7
+.SH NAME
+suffixes \- list of file suffixes
+.SH DESCRIPTION
+Following is a list of suffixes.
+.TS
+%s
+Suffix	File type
+%s\&.gz	file compressed using gzip
+\&.tar	tar archive
+.TE
+"""
+
+
+@pytest.mark.parametrize(("formats", "rule", "header"), [
+    ("l | l\n_ | _\nlI | l .", "", True),  # a format line of rules under the first row
+    ("l l .", "_\n", True),  # a rule line under the first row
+    ("l l .", "", False),  # nothing sets the first row apart: it is a row like the others
+])
+def test_the_first_row_of_a_manual_page_table_is_its_header_when_a_rule_sets_it_apart(tmp_path, formats, rule, header):
+    path = tmp_path / "suffixes.7"
+    path.write_text(TABLE_PAGE % (formats, rule), encoding="utf-8")
+    kinds = {u.text: u.kind for u in read_now(path).units}
+    assert kinds["Suffix | File type"] is (UnitKind.HEADER_ROW if header else UnitKind.ROW)
+    assert kinds[".gz | file compressed using gzip"] is UnitKind.ROW
 
 
 @pytest.mark.parametrize(("encoding", "prefix"), [("cp1252", b""), ("latin-1", b""), ("utf-16-le", b"\xff\xfe")])
