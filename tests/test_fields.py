@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -345,3 +346,16 @@ def test_the_name_a_question_places_itself_in_is_a_document_s(tmp_path: Path, qu
     engine = manual_pages(tmp_path)
     found = Query.of(engine.index, analyze(question)).named
     assert tuple(t[:4] for t in found) == tuple(t[:4] for t in named)
+
+
+
+@pytest.mark.parametrize("question", ["What does DIR_MODE do in adduser.conf?", "What is DIR_MODE?"])
+def test_the_entry_that_defines_a_term_answers_what_it_is(tmp_path: Path, question):
+    """A definition's term is a field of its own: the entry it opens outscores a sentence
+    that only uses the word ("Please use DIR_MODE instead.")."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures" / "formats" / "adduser.conf.5.gz", folder)
+    result = Engine.load(folder, index_dir=tmp_path / "index").ask(question)
+    assert result.answered
+    assert result.answers[0].sentence.startswith("DIR_MODE The permissions mode for home directories")

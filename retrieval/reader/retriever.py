@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from verbatim.corpus import UnitKind
 from verbatim.retrieval.index.bm25 import K1, top_positions
+from verbatim.retrieval.index.terms import sentence_tokens
 from verbatim.retrieval.reader.features import (
     COLUMN,
     FEATURES,
@@ -17,6 +19,7 @@ from verbatim.retrieval.reader.features import (
     _behind_paragraph_best,
 )
 from verbatim.retrieval.reader.query import documents_named
+from verbatim.retrieval.reader.question import AnswerType
 
 if TYPE_CHECKING:
     from verbatim.retrieval.index.protocol import Index
@@ -34,6 +37,12 @@ NEIGHBOUR_POOL = 15
 # a list or a dump, and only its matching sentences come in.
 WHOLE_PARAGRAPHS = 5
 WHOLE_PARAGRAPH_UNITS = 40
+# The weight of a definition's term field (BM25F): twice the body's, chosen on the man-page
+# questions of training/generate.py against 0 and 1 (docs/training.md).
+DEFINED_TERM_WEIGHT = 2.0
+# Questions that ask what a term is or does ("What does DHOME do?", "What is PASS_MAX_DAYS?"),
+# which its definition answers; a question of how or why is answered by prose.
+ASKS_ABOUT_A_TERM = frozenset({AnswerType.OTHER, AnswerType.DEFINITION})
 # More paragraphs than one index can hold (its unit ids are 32-bit): parts' paragraph numbers
 # shifted by this never meet.
 PARAGRAPHS_PER_PART = 1 << 32
@@ -228,8 +237,36 @@ def gather(index: Index, query: Query, terms: QueryTerms,
     values[:, UNIT_COLUMNS] = index.measure(terms, uids)
     if terms.named:
         _credit_named_document(index, terms, uids, values)
+    if query.question.answer_type in ASKS_ABOUT_A_TERM:
+        _credit_defined_terms(index, terms, uids, values)
     _behind_paragraph_best(paragraph, values)
     return Pool(uids, values, paragraph)
+
+
+def _credit_defined_terms(index: Index, terms: QueryTerms, uids: np.ndarray, values: np.ndarray) -> None:
+    """BM25F's fields again: a definition's term (the word that opens a .TP entry, a
+    definition list's term: "EOPNOTSUPP The referenced socket ...", "DHOME The directory
+    ...") is a field of its own, at DEFINED_TERM_WEIGHT, so a question word that is the term
+    counts again there: the entry that defines a word outscores the sentences that use it.
+    Rescales the candidates' BM25 features to match."""
+    max_bm25 = (K1 + 1) * terms.content_total
+    bm25 = values[:, COLUMN["bm25_absolute"]] * max_bm25
+    weight = dict(zip(terms.content, terms.idf_weights))
+    defined = False
+    for row, uid in enumerate(uids.tolist()):
+        unit = index.unit(uid)
+        if unit.kind is not UnitKind.DEFINITION or unit.sentence != 1:
+            continue  # only a definition's first sentence holds its term
+        opening = sentence_tokens(unit.text)[:1]
+        if opening:
+            term = opening[0].term
+            extra = sum(w for t, w in weight.items() if term in terms.forms[t])
+            bm25[row] += DEFINED_TERM_WEIGHT * extra
+            defined = defined or extra > 0
+    best = float(bm25.max())
+    if defined and best > 0:
+        values[:, COLUMN["bm25_relative"]] = bm25 / best
+        values[:, COLUMN["bm25_absolute"]] = bm25 / max_bm25
 
 
 def _credit_named_document(index: Index, terms: QueryTerms, uids: np.ndarray, values: np.ndarray) -> None:
