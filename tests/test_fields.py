@@ -359,3 +359,14 @@ def test_the_entry_that_defines_a_term_answers_what_it_is(tmp_path: Path, questi
     result = Engine.load(folder, index_dir=tmp_path / "index").ask(question)
     assert result.answered
     assert result.answers[0].sentence.startswith("DIR_MODE The permissions mode for home directories")
+
+
+def test_the_named_document_s_every_paragraph_holds_its_name(tmp_path: Path):
+    """Named, the page lends its name to every paragraph of it: the paragraph of the entry
+    that defines EXTRA_GROUPS does not lose to one that also says "adduser" in its text."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures" / "formats" / "adduser.conf.5.gz", folder)
+    result = Engine.load(folder, index_dir=tmp_path / "index").ask("What does EXTRA_GROUPS do in adduser.conf?")
+    assert result.answered
+    assert result.answers[0].sentence.startswith("EXTRA_GROUPS This is the space-separated list of groups")

@@ -246,11 +246,13 @@ class HeadReading:
 
 def unit_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, values: np.ndarray) -> None:
     """The UNIT_FEATURES of the units ``uids`` of ``index``, into the rows of ``values``."""
-    _coverage_around(index, terms, uids, values, index.paragraphs.of_unit)
     named = documents_named(index, terms.named) if terms.named else frozenset()
+    in_named = np.array([int(index.data.unit_article[uid]) in named for uid in uids.tolist()], dtype=bool) \
+        if named else np.zeros(len(uids), dtype=bool)
+    _coverage_around(index, terms, uids, values, index.paragraphs.of_unit, in_named)
     for row, uid in enumerate(uids.tolist()):
         present = index.term_set(uid)
-        if named and int(index.data.unit_article[uid]) in named:
+        if in_named[row]:
             present = present | set(terms.named)
         values[row, COLUMN["coverage_sentence"]] = terms.share(present)
         values[row, COLUMN["coverage_forms"]] = terms.share(present, with_forms=True)
@@ -280,8 +282,10 @@ def _behind_paragraph_best(paragraph_of: np.ndarray, values: np.ndarray) -> None
 
 
 def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, values: np.ndarray,
-                     paragraphs: np.ndarray) -> None:
-    """IDF-weighted share of the content terms in each candidate's paragraph and article."""
+                     paragraphs: np.ndarray, in_named: np.ndarray) -> None:
+    """IDF-weighted share of the content terms in each candidate's paragraph and article
+    (``in_named``: the candidates in a document the question names, whose every paragraph
+    holds the name)."""
     if not terms.content:
         return
     bm25 = index.bm25
@@ -298,9 +302,9 @@ def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, 
             t = bm25.term_id.get(form)
             if t is not None:
                 holders.append(bm25.units[int(bm25.ptr[t]):int(bm25.ptr[t + 1])])
-        if not holders:
+        if not holders and term not in terms.named:
             continue
-        units = np.concatenate(holders)
+        units = np.concatenate(holders) if holders else np.empty(0, dtype=np.int64)
         held_paras, held_arts = paragraphs[units], unit_article[units]
         with grouping.lock:
             grouping.marks[held_paras] = True
@@ -309,6 +313,8 @@ def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, 
             article_has = grouping.article_marks[cand_arts]
             grouping.marks[held_paras] = False
             grouping.article_marks[held_arts] = False
+        if term in terms.named:
+            para_has, article_has = para_has | in_named, article_has | in_named
         in_para += weight * para_has
         in_art += weight * article_has
         in_art_specific += specificity * article_has

@@ -235,56 +235,55 @@ def gather(index: Index, query: Query, terms: QueryTerms,
         return Pool.empty()
     uids, values, paragraph = chosen
     values[:, UNIT_COLUMNS] = index.measure(terms, uids)
+    extra = np.zeros(len(uids))
     if terms.named:
-        _credit_named_document(index, terms, uids, values)
+        extra += _named_document_field(index, terms, uids)
     if query.question.answer_type in ASKS_ABOUT_A_TERM:
-        _credit_defined_terms(index, terms, uids, values)
+        extra += DEFINED_TERM_WEIGHT * _defined_term_field(index, terms, uids)
+    if extra.any():
+        _add_to_bm25(values, terms, extra)
     _behind_paragraph_best(paragraph, values)
     return Pool(uids, values, paragraph)
 
 
-def _credit_defined_terms(index: Index, terms: QueryTerms, uids: np.ndarray, values: np.ndarray) -> None:
+def _named_document_field(index: Index, terms: QueryTerms, uids: np.ndarray) -> np.ndarray:
+    """BM25F's title field (Robertson, Zaragoza and Taylor 2004), for the name a question
+    places itself in: every unit of a document so named holds the name's words once, so
+    the name chooses the document and the rest of the question the unit in it. Per unit,
+    the BM25 its missing name words add: each about its IDF, its score at tf 1 and mean
+    length."""
+    extra = np.zeros(len(uids))
+    named = documents_named(index, terms.named)
+    weight = dict(zip(terms.content, terms.idf_weights))
+    for row, uid in enumerate(uids.tolist()):
+        if int(index.unit_article[uid]) in named:
+            present = index.term_set(uid)
+            extra[row] = sum(weight[t] for t in terms.named if terms.forms[t].isdisjoint(present))
+    return extra
+
+
+def _defined_term_field(index: Index, terms: QueryTerms, uids: np.ndarray) -> np.ndarray:
     """BM25F's fields again: a definition's term (the word that opens a .TP entry, a
     definition list's term: "EOPNOTSUPP The referenced socket ...", "DHOME The directory
-    ...") is a field of its own, at DEFINED_TERM_WEIGHT, so a question word that is the term
-    counts again there: the entry that defines a word outscores the sentences that use it.
-    Rescales the candidates' BM25 features to match."""
-    max_bm25 = (K1 + 1) * terms.content_total
-    bm25 = values[:, COLUMN["bm25_absolute"]] * max_bm25
+    ...") is a field of its own, so a question word that is the term counts again there:
+    the entry that defines a word outscores the sentences that use it. Per unit, the BM25
+    of its term's field at weight 1."""
+    extra = np.zeros(len(uids))
     weight = dict(zip(terms.content, terms.idf_weights))
-    defined = False
     for row, uid in enumerate(uids.tolist()):
         unit = index.unit(uid)
         if unit.kind is not UnitKind.DEFINITION or unit.sentence != 1:
             continue  # only a definition's first sentence holds its term
         opening = sentence_tokens(unit.text)[:1]
         if opening:
-            term = opening[0].term
-            extra = sum(w for t, w in weight.items() if term in terms.forms[t])
-            bm25[row] += DEFINED_TERM_WEIGHT * extra
-            defined = defined or extra > 0
-    best = float(bm25.max())
-    if defined and best > 0:
-        values[:, COLUMN["bm25_relative"]] = bm25 / best
-        values[:, COLUMN["bm25_absolute"]] = bm25 / max_bm25
+            extra[row] = sum(w for t, w in weight.items() if opening[0].term in terms.forms[t])
+    return extra
 
 
-def _credit_named_document(index: Index, terms: QueryTerms, uids: np.ndarray, values: np.ndarray) -> None:
-    """BM25F's title field (Robertson, Zaragoza and Taylor 2004), for the name a question
-    places itself in: every unit of a document so named holds the name's words once, so
-    the name chooses the document and the rest of the question the unit in it. Rescales
-    the candidates' BM25 features to match."""
-    named = documents_named(index, terms.named)
-    if not named:
-        return
+def _add_to_bm25(values: np.ndarray, terms: QueryTerms, extra: np.ndarray) -> None:
+    """Add ``extra`` to the candidates' BM25 and rescale their BM25 features to match."""
     max_bm25 = (K1 + 1) * terms.content_total
-    bm25 = values[:, COLUMN["bm25_absolute"]] * max_bm25
-    weight = dict(zip(terms.content, terms.idf_weights))
-    for row, uid in enumerate(uids.tolist()):
-        if int(index.unit_article[uid]) in named:
-            present = index.term_set(uid)
-            # A held word scores about its IDF at tf 1 and average length.
-            bm25[row] += sum(weight[t] for t in terms.named if terms.forms[t].isdisjoint(present))
+    bm25 = values[:, COLUMN["bm25_absolute"]] * max_bm25 + extra
     best = float(bm25.max())
     if best > 0:
         values[:, COLUMN["bm25_relative"]] = bm25 / best
