@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 # How many of the pool get the slow reading (the best by the retrieve stage's score).
 READ_POOL = 30
 
+# Questions that ask what a term is or does ("What does DHOME do?", "What is PASS_MAX_DAYS?"),
+# which its definition answers; a question of how or why is answered by prose.
+ASKS_ABOUT_A_TERM = frozenset({AnswerType.OTHER, AnswerType.DEFINITION})
+
 VALUE_ANSWERS = frozenset({AnswerType.DATE, AnswerType.NUMBER, AnswerType.COUNT, AnswerType.MONEY,
                            AnswerType.PERCENT, AnswerType.AGE})
 NAME_ANSWERS = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.ENTITY, AnswerType.PLACE})
@@ -53,6 +57,9 @@ RETRIEVE_FEATURES = (
     "coverage_title", "answer_words", "neighbour_only",
     "kind_heading", "kind_boilerplate", "kind_code", "kind_header_row",
     *FIELD_FEATURES,  # the unit's place in its document's structure (fields.py)
+    # Not weighed: what BM25F's fields add to the unit's BM25 (gather in retriever.py adds
+    # them): the name of a document the question names, a definition's term.
+    "named_field", "term_field",
 )
 # Features of the slower reading, for the best of the pool only.
 READ_FEATURES = (
@@ -73,7 +80,7 @@ UNIT_FEATURES = (
     "coverage_sentence", "coverage_forms", "coverage_synonyms", "coverage_specific",
     "coverage_paragraph", "coverage_article", "article_specific", "coverage_title", "answer_words",
     "kind_heading", "kind_boilerplate", "kind_code", "kind_header_row",
-    *FIELD_FEATURES,
+    *FIELD_FEATURES, "named_field", "term_field",
 )
 UNIT_COLUMNS = np.array([COLUMN[name] for name in UNIT_FEATURES], dtype=np.int64)
 
@@ -95,6 +102,7 @@ class QueryTerms:
     content_total: float
     specific_total: float
     named: tuple[str, ...] = ()  # Query.named: the name the question places itself in
+    defines: bool = False  # the question asks what a term is or does (ASKS_ABOUT_A_TERM)
 
     @classmethod
     def of(cls, index: Index, query: Query) -> QueryTerms:
@@ -126,7 +134,7 @@ class QueryTerms:
                                  for t, w in zip(content, idf_weights))
         return cls(tuple(content), tuple(answer), tuple(carried), forms, synonyms, idf_weights,
                    specific_weights, sum(idf_weights) or 1.0, sum(specific_weights),
-                   tuple(t for t in query.named if t in weight_of))
+                   tuple(t for t in query.named if t in weight_of), question.answer_type in ASKS_ABOUT_A_TERM)
 
     def _found(self, weights: tuple[float, ...], total: float, matches: dict[str, frozenset[str]] | None,
                present: frozenset[str] | set[str]) -> float:
@@ -250,10 +258,23 @@ def unit_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, val
     in_named = np.array([int(index.data.unit_article[uid]) in named for uid in uids.tolist()], dtype=bool) \
         if named else np.zeros(len(uids), dtype=bool)
     _coverage_around(index, terms, uids, values, index.paragraphs.of_unit, in_named)
+    weight = dict(zip(terms.content, terms.idf_weights))
+    data = index.data
     for row, uid in enumerate(uids.tolist()):
         present = index.term_set(uid)
         if in_named[row]:
+            # Each name word the unit lacks adds about its IDF: its BM25 at tf 1 and mean length.
+            values[row, COLUMN["named_field"]] = sum(weight[t] for t in terms.named
+                                                     if terms.forms[t].isdisjoint(present))
             present = present | set(terms.named)
+        if terms.defines and data.unit_kind[uid] == UnitKind.DEFINITION and data.unit_sentence[uid] == 1:
+            # A definition's term, the word that opens it ("EOPNOTSUPP The referenced
+            # socket ..."), is a field of its own: a question word that is the term counts
+            # again there (only a definition's first sentence holds its term).
+            opening = sentence_tokens(index.text_of(uid))[:1]
+            if opening:
+                values[row, COLUMN["term_field"]] = sum(w for t, w in weight.items()
+                                                        if opening[0].term in terms.forms[t])
         values[row, COLUMN["coverage_sentence"]] = terms.share(present)
         values[row, COLUMN["coverage_forms"]] = terms.share(present, with_forms=True)
         values[row, COLUMN["coverage_synonyms"]] = terms.synonym_share(present)

@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from verbatim.corpus import UnitKind
 from verbatim.retrieval.index.bm25 import K1, top_positions
-from verbatim.retrieval.index.terms import sentence_tokens
 from verbatim.retrieval.reader.features import (
     COLUMN,
     FEATURES,
@@ -18,8 +16,6 @@ from verbatim.retrieval.reader.features import (
     QueryTerms,
     _behind_paragraph_best,
 )
-from verbatim.retrieval.reader.query import documents_named
-from verbatim.retrieval.reader.question import AnswerType
 
 if TYPE_CHECKING:
     from verbatim.retrieval.index.protocol import Index
@@ -40,9 +36,6 @@ WHOLE_PARAGRAPH_UNITS = 40
 # The weight of a definition's term field (BM25F): twice the body's, chosen on the man-page
 # questions of training/generate.py against 0 and 1 (docs/training.md).
 DEFINED_TERM_WEIGHT = 2.0
-# Questions that ask what a term is or does ("What does DHOME do?", "What is PASS_MAX_DAYS?"),
-# which its definition answers; a question of how or why is answered by prose.
-ASKS_ABOUT_A_TERM = frozenset({AnswerType.OTHER, AnswerType.DEFINITION})
 # More paragraphs than one index can hold (its unit ids are 32-bit): parts' paragraph numbers
 # shifted by this never meet.
 PARAGRAPHS_PER_PART = 1 << 32
@@ -235,49 +228,14 @@ def gather(index: Index, query: Query, terms: QueryTerms,
         return Pool.empty()
     uids, values, paragraph = chosen
     values[:, UNIT_COLUMNS] = index.measure(terms, uids)
-    extra = np.zeros(len(uids))
-    if terms.named:
-        extra += _named_document_field(index, terms, uids)
-    if query.question.answer_type in ASKS_ABOUT_A_TERM:
-        extra += DEFINED_TERM_WEIGHT * _defined_term_field(index, terms, uids)
+    # BM25F's fields (Robertson, Zaragoza and Taylor 2004): what the name of a document the
+    # question names, and a definition's term, add to each candidate's BM25 (measured by the
+    # part that holds it: features.py).
+    extra = values[:, COLUMN["named_field"]] + DEFINED_TERM_WEIGHT * values[:, COLUMN["term_field"]]
     if extra.any():
         _add_to_bm25(values, terms, extra)
     _behind_paragraph_best(paragraph, values)
     return Pool(uids, values, paragraph)
-
-
-def _named_document_field(index: Index, terms: QueryTerms, uids: np.ndarray) -> np.ndarray:
-    """BM25F's title field (Robertson, Zaragoza and Taylor 2004), for the name a question
-    places itself in: every unit of a document so named holds the name's words once, so
-    the name chooses the document and the rest of the question the unit in it. Per unit,
-    the BM25 its missing name words add: each about its IDF, its score at tf 1 and mean
-    length."""
-    extra = np.zeros(len(uids))
-    named = documents_named(index, terms.named)
-    weight = dict(zip(terms.content, terms.idf_weights))
-    for row, uid in enumerate(uids.tolist()):
-        if int(index.unit_article[uid]) in named:
-            present = index.term_set(uid)
-            extra[row] = sum(weight[t] for t in terms.named if terms.forms[t].isdisjoint(present))
-    return extra
-
-
-def _defined_term_field(index: Index, terms: QueryTerms, uids: np.ndarray) -> np.ndarray:
-    """BM25F's fields again: a definition's term (the word that opens a .TP entry, a
-    definition list's term: "EOPNOTSUPP The referenced socket ...", "DHOME The directory
-    ...") is a field of its own, so a question word that is the term counts again there:
-    the entry that defines a word outscores the sentences that use it. Per unit, the BM25
-    of its term's field at weight 1."""
-    extra = np.zeros(len(uids))
-    weight = dict(zip(terms.content, terms.idf_weights))
-    for row, uid in enumerate(uids.tolist()):
-        unit = index.unit(uid)
-        if unit.kind is not UnitKind.DEFINITION or unit.sentence != 1:
-            continue  # only a definition's first sentence holds its term
-        opening = sentence_tokens(unit.text)[:1]
-        if opening:
-            extra[row] = sum(w for t, w in weight.items() if opening[0].term in terms.forms[t])
-    return extra
 
 
 def _add_to_bm25(values: np.ndarray, terms: QueryTerms, extra: np.ndarray) -> None:
