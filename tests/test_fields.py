@@ -349,14 +349,19 @@ def test_the_name_a_question_places_itself_in_is_a_document_s(tmp_path: Path, qu
 
 
 
+def adduser_page(tmp_path: Path) -> Engine:
+    """An engine over Debian's adduser.conf(5), as shipped (the formats' fixture)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures" / "formats" / "adduser.conf.5.gz", folder)
+    return Engine.load(folder, index_dir=tmp_path / "index")
+
+
 @pytest.mark.parametrize("question", ["What does DIR_MODE do in adduser.conf?", "What is DIR_MODE?"])
 def test_the_entry_that_defines_a_term_answers_what_it_is(tmp_path: Path, question):
     """A definition's term is a field of its own: the entry it opens outscores a sentence
     that only uses the word ("Please use DIR_MODE instead.")."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    shutil.copy(Path(__file__).parent / "fixtures" / "formats" / "adduser.conf.5.gz", folder)
-    result = Engine.load(folder, index_dir=tmp_path / "index").ask(question)
+    result = adduser_page(tmp_path).ask(question)
     assert result.answered
     assert result.answers[0].sentence.startswith("DIR_MODE The permissions mode for home directories")
 
@@ -364,9 +369,6 @@ def test_the_entry_that_defines_a_term_answers_what_it_is(tmp_path: Path, questi
 def test_the_named_document_s_every_paragraph_holds_its_name(tmp_path: Path):
     """Named, the page lends its name to every paragraph of it: the paragraph of the entry
     that defines EXTRA_GROUPS does not lose to one that also says "adduser" in its text."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    shutil.copy(Path(__file__).parent / "fixtures" / "formats" / "adduser.conf.5.gz", folder)
-    result = Engine.load(folder, index_dir=tmp_path / "index").ask("What does EXTRA_GROUPS do in adduser.conf?")
+    result = adduser_page(tmp_path).ask("What does EXTRA_GROUPS do in adduser.conf?")
     assert result.answered
     assert result.answers[0].sentence.startswith("EXTRA_GROUPS This is the space-separated list of groups")

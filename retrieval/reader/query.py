@@ -64,14 +64,18 @@ class Query:
     def forms(self, term: str) -> frozenset[str]:
         return self.related[term] | {term}
 
+    def own_terms(self) -> list[str]:
+        """The question's own terms (not those a follow-up carried along)."""
+        return list(dict.fromkeys(t for c in self.concepts if not c.carried for t in c.terms))
+
     def own_forms(self) -> set[str]:
         """Every form of the question's own words (not those a follow-up carried along)."""
-        return {form for c in self.concepts if not c.carried for t in c.terms for form in self.forms(t)}
+        return {form for t in self.own_terms() for form in self.forms(t)}
 
 
 def names_a_document(index: Index, name: list[str]) -> bool:
     """True when one document's title, source, authors or file name holds every term of ``name``."""
-    return bool(name) and bool(documents_named(index, tuple(name)))
+    return bool(documents_named(index, tuple(name)))
 
 
 def documents_named(index: Index, name: tuple[str, ...]) -> frozenset[int]:

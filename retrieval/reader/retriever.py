@@ -238,9 +238,15 @@ def gather(index: Index, query: Query, terms: QueryTerms,
     return Pool(uids, values, paragraph)
 
 
+def bm25_ceiling(terms: QueryTerms) -> float:
+    """The most BM25 a unit can score for the question: every content term's weight times
+    k1 + 1 (what bm25_absolute is a share of)."""
+    return (K1 + 1) * terms.content_total
+
+
 def _add_to_bm25(values: np.ndarray, terms: QueryTerms, extra: np.ndarray) -> None:
     """Add ``extra`` to the candidates' BM25 and rescale their BM25 features to match."""
-    max_bm25 = (K1 + 1) * terms.content_total
+    max_bm25 = bm25_ceiling(terms)
     bm25 = values[:, COLUMN["bm25_absolute"]] * max_bm25 + extra
     best = float(bm25.max())
     if best > 0:
@@ -275,7 +281,7 @@ def merged(parts: list[Candidates], terms: QueryTerms) -> tuple[np.ndarray, np.n
     uids = np.fromiter(pool, dtype=np.int64, count=len(pool))
     values = np.zeros((len(uids), len(FEATURES)))
     best = max(float(parts[p].bm25[row]) for p, row in by_sentence)
-    max_bm25 = (K1 + 1) * terms.content_total
+    max_bm25 = bm25_ceiling(terms)
     chosen_paragraphs, chosen_articles = set(), set()
     for n, (p, row, chosen) in enumerate(pool.values()):
         part = parts[p]

@@ -178,8 +178,7 @@ def short_answer(query: Query, reading: Reading, sentence: str,
     reach = VALUE_REACH if kind in VALUE_TYPES else APPOSITION_GAP
     appositions = [e for e in found if any(0 <= e.start - t <= reach for _, t in focus_spans)]
     best = min(appositions or found, key=lambda e: (distance(e), -(e.end - e.start), e.start))
-    own = [span for concept in query.concepts if not concept.carried
-           for term in concept.terms for span in reading.term_spans.get(term, [])]
+    own = [span for term in query.own_terms() for span in reading.term_spans.get(term, [])]
     if not any(max(s - best.end, best.start - t, 0) <= SPAN_REACH for s, t in own):
         return None
     # A value answers with its range and unit ("25 to 30 seconds", "63 mg"), not a bare number.
