@@ -6,7 +6,7 @@ import re
 
 from verbatim.corpus.document import Block, Document, Rendered, line_starts
 from verbatim.corpus.inline import Lines
-from verbatim.corpus.segment import UnitKind
+from verbatim.corpus.segment import UnitKind, name_line_names
 
 # The first line of a rendered page: "WC(1)   User Commands   WC(1)".
 _HEADER = re.compile(r"^\s*(\S+)\(([0-9][\w]*)\)\s.*\s\1\(\2\)\s*$")
@@ -127,7 +127,7 @@ def _read_shown(source: str) -> Document:
         group.append(i)
     flush()
     for block in document.blocks:
-        if block.kind is UnitKind.TEXT and document.title is None:
+        if block.kind in (UnitKind.TEXT, UnitKind.DEFINITION) and document.title is None:  # the NAME line
             document.title = " ".join(block.text.text.split())
             break
     return document
@@ -191,6 +191,8 @@ def _body(source: str, starts: list[int], ends: list[int], lines: list[str], gro
         kind = UnitKind.TEXT
         if len(run) == 1 and source[first[0]] == "-" and (gap or _tag_end(lines[run[0]], columns) is not None):
             kind = UnitKind.DEFINITION  # "-a     same as -vET", "--help display this help"
+        elif section == "NAME" and name_line_names(source[first[0]:first[1]]) is not None:
+            kind = UnitKind.DEFINITION  # the page's names and what they are
         spans = [_span(source, starts[j], ends[j]) for j in run]
         document.blocks.append(Block(kind, _joined(source, spans)))
 

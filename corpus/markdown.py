@@ -287,6 +287,18 @@ def _lines_of(source: str, starts: list[int], first_line: int, content: str) -> 
     return Lines(source, spans or [(starts[min(first_line, len(starts) - 1)],) * 2])
 
 
+def _item_kind(content: str) -> UnitKind:
+    """A list item that opens with a code span and goes on to describe it ("`minVersion(range)`:
+    Return the lowest version ...", "`follow` Follow symlinked directories") defines a term,
+    as a definition list's entry does; any other item is an item."""
+    if content.startswith("`"):
+        run = _backtick_run(content, 0, len(content))
+        close = content.find("`" * run, run)
+        if close > run and content[close + run:].strip(" :-\u2013\u2014"):
+            return UnitKind.DEFINITION
+    return UnitKind.ITEM
+
+
 def read_markdown(source: str) -> Document:
     """A Markdown file as blocks: headings with their level, paragraphs, list items, table
     rows and code line by line; front matter gives title, authors and date."""
@@ -336,7 +348,7 @@ def read_markdown(source: str) -> Document:
                 document.blocks.append(Block(UnitKind.HEADING, rendered, heading_level))
                 heading_level = 0
             else:
-                document.blocks.append(Block(UnitKind.ITEM if items else UnitKind.TEXT, rendered))
+                document.blocks.append(Block(_item_kind(token.content) if items else UnitKind.TEXT, rendered))
         elif kind in ("fence", "code_block") and token.map:
             first = token.map[0] + (kind == "fence")
             rendered = Rendered()

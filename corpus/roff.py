@@ -8,7 +8,7 @@ import zlib
 
 from verbatim.corpus.document import Block, Document, Rendered
 from verbatim.corpus.formats import Unreadable
-from verbatim.corpus.segment import UnitKind
+from verbatim.corpus.segment import UnitKind, name_line_names
 
 # The most text unpacked from one compressed page: the longest pages are a few hundred KB.
 MAX_TEXT_BYTES = 32 * 2**20
@@ -136,19 +136,26 @@ def read_roff(source: str) -> Document:
 
     block_lines = 0  # text lines in the block so far
 
+    section = ""  # the .SH heading the text is under
+
     def flush() -> None:
         nonlocal block, kind, block_lines
         if block.parts and block.text.strip():
+            if kind is UnitKind.TEXT and section == "NAME" and name_line_names(block.text) is not None:
+                kind = UnitKind.DEFINITION  # the page's names and what they are
             document.blocks.append(Block(kind, block, by_line=kind is UnitKind.CODE))
         block, kind, block_lines = Rendered(), (UnitKind.CODE if code else UnitKind.TEXT), 0
 
     def heading(level: int, spans: list[tuple[int, int]]) -> None:
+        nonlocal section
         out = Rendered()
         for s, e in spans:
             out.space(s)
             _render(out, source, s, e)
         if out.text.strip():
             document.blocks.append(Block(UnitKind.HEADING, out, level))
+            if level == 1:
+                section = out.text.strip().upper()
 
     position = 0
     for line in source.split("\n"):

@@ -39,9 +39,20 @@ class Unit:
     level: int = 0
 
 
+# A manual page's NAME line: the names it documents, a dash, what they are ("accept, accept4 -
+# accept a connection on a socket").
+_NAME_LINE = re.compile(r"(?P<names>[^\s,]+(?:,\s*[^\s,]+)*)\s+[-\u2010\u2212\u2013\u2014]\s+\S")
+
+
+def name_line_names(text: str) -> str | None:
+    """The names a manual page's NAME line documents ("accept, accept4"), None for other text."""
+    found = _NAME_LINE.match(text.strip())
+    return found["names"] if found else None
+
+
 # Bump when a change to this module, to corpus/sentences.py or to a format's reader cuts
 # some text into other units: saved indexes made before are then rebuilt.
-SEGMENTER_VERSION = 6
+SEGMENTER_VERSION = 7
 
 # Headings among the first paragraphs of a plain text are its masthead: headline, byline, date.
 MASTHEAD_PARAGRAPHS = 3

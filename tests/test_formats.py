@@ -119,7 +119,7 @@ def test_man_page_sections_and_options():
     assert article.title == "wc - print newline, word, and byte counts for each file"
     assert table(article) == [
         (K.HEADING, 3, "NAME", "NAME"),
-        (K.TEXT, 4, "wc - print newline, word, and byte counts for each file", "NAME"),
+        (K.DEFINITION, 4, "wc - print newline, word, and byte counts for each file", "NAME"),
         (K.HEADING, 6, "SYNOPSIS", "SYNOPSIS"),
         (K.CODE, 7, "wc [OPTION]... [FILE]...", "SYNOPSIS"),
         (K.CODE, 8, "wc [OPTION]... --files0-from=F", "SYNOPSIS"),
@@ -327,3 +327,18 @@ def test_a_tables_header_row_is_its_own_kind(name, source):
 def test_a_simple_table_without_a_head_has_rows_only():
     source = "========  ========\nEspresso  63 mg\nDecaf     2 mg\n========  ========\n"
     assert {u.kind for u in make_article("t.rst", "t.rst", source).units} == {K.ROW}
+
+
+@pytest.mark.parametrize("source, kind", [
+    ("* `minVersion(range)`: Return the lowest version that can match.\n", K.DEFINITION),
+    ("* `follow` Follow symlinked directories.\n", K.DEFINITION),
+    ("- ``a`b`` - a name with a backtick in it\n", K.DEFINITION),
+    ("* `make install`\n", K.ITEM),  # code alone defines nothing
+    ("* Run `make install` first.\n", K.ITEM),  # prose that quotes code
+    ("* Plain item.\n", K.ITEM),
+])
+def test_a_markdown_item_that_opens_with_code_and_describes_it_is_a_definition(tmp_path: Path, source, kind):
+    path = tmp_path / "api.md"
+    path.write_text(source, encoding="utf-8")
+    article = make_article("api.md", str(path), source)
+    assert [u.kind for u in article.units] == [kind]
