@@ -9,6 +9,7 @@ import numpy as np
 from verbatim.retrieval.models import ANSWERED, ConceptMatch, EvidenceSpan, Explanation, FeatureContribution, Found
 from verbatim.retrieval.reader.abstention import Decision
 from verbatim.retrieval.reader.evidence import find_evidence
+from verbatim.retrieval.reader.fields import entry_at
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.ranker import LinearModel, Ranking
 
@@ -23,6 +24,9 @@ def _where(engine: Engine, uid: int, query: Query, terms: tuple[str, ...]) -> Fo
         return Found.SENTENCE
     if any(not query.related[t].isdisjoint(own) for t in terms):
         return Found.RELATED_FORM
+    entry = entry_at(index, uid)
+    if entry is not None and any(not query.forms(t).isdisjoint(entry.terms) for t in terms):
+        return Found.ENTRY
     for place, other in ((Found.PREVIOUS, index.neighbour(uid, -1)), (Found.NEXT, index.neighbour(uid, 1))):
         if other is not None and any(not query.forms(t).isdisjoint(index.term_set(other)) for t in terms):
             return place

@@ -68,6 +68,7 @@ class Found(str, Enum):
 
     SENTENCE = "sentence"
     RELATED_FORM = "related form in the sentence"
+    ENTRY = "the term of its entry"  # a definition's term, or the API name over it
     PREVIOUS = "previous sentence"
     NEXT = "next sentence"
     TITLE = "title"

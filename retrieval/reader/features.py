@@ -12,8 +12,9 @@ import numpy as np
 from verbatim.corpus import UnitKind
 from verbatim.corpus.segment import MASTHEAD_PARAGRAPHS
 from verbatim.retrieval.index.terms import WORD, sentence_tokens, word_term
+from verbatim.retrieval.index.terms import terms as text_terms
 from verbatim.retrieval.reader.evidence import EVIDENCE_TYPES, Evidence, find_evidence, type_match
-from verbatim.retrieval.reader.fields import FIELD_FEATURES, field_features
+from verbatim.retrieval.reader.fields import FIELD_FEATURES, Entry, entry_at, field_features, signature_name
 from verbatim.retrieval.reader.query import Query, documents_named
 from verbatim.retrieval.reader.question import AnswerType
 from verbatim.retrieval.words import english
@@ -28,6 +29,12 @@ READ_POOL = 30
 # Questions that ask what a term is or does ("What does DHOME do?", "What is PASS_MAX_DAYS?"),
 # which its definition answers; a question of how or why is answered by prose.
 ASKS_ABOUT_A_TERM = frozenset({AnswerType.OTHER, AnswerType.DEFINITION})
+
+# The share of the question's topic (by IDF, the name of a document it names aside) its
+# defined term must carry for the question to ask about the term itself: "What does DIR_MODE
+# do?" asks about DIR_MODE, "What is the longest user name adduser takes?" about names,
+# though adduser's page defines adduser.
+TERM_ASKED_SHARE = 0.5
 
 VALUE_ANSWERS = frozenset({AnswerType.DATE, AnswerType.NUMBER, AnswerType.COUNT, AnswerType.MONEY,
                            AnswerType.PERCENT, AnswerType.AGE})
@@ -58,8 +65,9 @@ RETRIEVE_FEATURES = (
     "kind_heading", "kind_boilerplate", "kind_code", "kind_header_row",
     *FIELD_FEATURES,  # the unit's place in its document's structure (fields.py)
     # Not weighed: what BM25F's fields add to the unit's BM25 (gather in retriever.py adds
-    # them): the name of a document the question names, a definition's term.
-    "named_field", "term_field",
+    # them): the name of a document the question names, a definition's term, and that term
+    # for the definition's later sentences.
+    "named_field", "term_field", "entry_term_field",
 )
 # Features of the slower reading, for the best of the pool only.
 READ_FEATURES = (
@@ -69,7 +77,7 @@ READ_FEATURES = (
     "answer_manner", "answer_other",
     "new_number", "new_name", "new_number_for_value", "new_name_for_name", "rarest_in_sentence",
     # Not weighed: what the unit is (may_answer in ranker.py reads it), like the kinds above.
-    "asks_the_question", "numbering_label", "says_nothing_new",
+    "asks_the_question", "numbering_label", "says_nothing_new", "only_names",
 )
 FEATURES = RETRIEVE_FEATURES + READ_FEATURES
 COLUMN = {name: i for i, name in enumerate(FEATURES)}
@@ -80,7 +88,7 @@ UNIT_FEATURES = (
     "coverage_sentence", "coverage_forms", "coverage_synonyms", "coverage_specific",
     "coverage_paragraph", "coverage_article", "article_specific", "coverage_title", "answer_words",
     "kind_heading", "kind_boilerplate", "kind_code", "kind_header_row",
-    *FIELD_FEATURES, "named_field", "term_field",
+    *FIELD_FEATURES, "named_field", "term_field", "entry_term_field",
 )
 UNIT_COLUMNS = np.array([COLUMN[name] for name in UNIT_FEATURES], dtype=np.int64)
 
@@ -257,9 +265,9 @@ def unit_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, val
     named = documents_named(index, terms.named) if terms.named else frozenset()
     in_named = np.array([int(index.data.unit_article[uid]) in named for uid in uids.tolist()], dtype=bool) \
         if named else np.zeros(len(uids), dtype=bool)
-    _coverage_around(index, terms, uids, values, index.paragraphs.of_unit, in_named)
     weight = dict(zip(terms.content, terms.idf_weights))
-    data = index.data
+    holds = []  # each unit's terms, with the fields read as its own
+    lent = np.zeros((len(uids), len(terms.content)), dtype=bool)  # question terms a field lends
     for row, uid in enumerate(uids.tolist()):
         present = index.term_set(uid)
         if in_named[row]:
@@ -267,14 +275,15 @@ def unit_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, val
             values[row, COLUMN["named_field"]] = sum(weight[t] for t in terms.named
                                                      if terms.forms[t].isdisjoint(present))
             present = present | set(terms.named)
-        if terms.defines and data.unit_kind[uid] == UnitKind.DEFINITION and data.unit_sentence[uid] == 1:
-            # A definition's term, the word that opens it ("EOPNOTSUPP The referenced
-            # socket ..."), is a field of its own: a question word that is the term counts
-            # again there (only a definition's first sentence holds its term).
-            opening = sentence_tokens(index.text_of(uid))[:1]
-            if opening:
-                values[row, COLUMN["term_field"]] = sum(w for t, w in weight.items()
-                                                        if opening[0].term in terms.forms[t])
+        entry = entry_at(index, uid)
+        if entry is not None:
+            given = _entry_term(index, terms, weight, entry, uid, present, values[row])
+            lent[row] = [t in given for t in terms.content]
+            present = present | given
+        holds.append(present)
+    _coverage_around(index, terms, uids, values, index.paragraphs.of_unit, in_named, lent)
+    for row, uid in enumerate(uids.tolist()):
+        present = holds[row]
         values[row, COLUMN["coverage_sentence"]] = terms.share(present)
         values[row, COLUMN["coverage_forms"]] = terms.share(present, with_forms=True)
         values[row, COLUMN["coverage_synonyms"]] = terms.synonym_share(present)
@@ -292,6 +301,37 @@ def unit_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, val
     values[:, [COLUMN[name] for name in FIELD_FEATURES]] = field_features(index, terms, uids)
 
 
+def _entry_term(index: SentenceIndex, terms: QueryTerms, weight: dict[str, float], entry: Entry, uid: int,
+                present: frozenset[str], values: np.ndarray) -> frozenset[str]:
+    """The entry's term as a field of unit ``uid``: its BM25F weights into ``values``, and
+    the question terms the unit is read as holding besides its own.
+
+    The term a definition opens with ("EOPNOTSUPP The referenced socket ...", "shelfy.open(
+    filename) Open a ...") or the API name an entry's heading gives is a field of its own: a
+    question word that is the term counts again in the entry's opening sentence when the
+    question asks what the term is or does. The entry's other sentences are about the term
+    too ("Defaults to 0700."): one counts it, as if it held it, where it holds a question
+    word the opening lacks, so that the question's other words choose the sentence and a
+    question about the term alone keeps the opening. The name of a document the question
+    names ("semver" of "semver.minVersion") is every unit's of it alike, and chooses nothing."""
+    defined = [t for t in terms.content if not terms.forms[t].isdisjoint(entry.terms) and t not in terms.named]
+    if not defined:
+        return frozenset()
+    if uid == entry.opening:
+        asked = sum(weight[t] for t in defined)
+        topic = sum(weight[t] for t in terms.content if t not in terms.named)
+        if terms.defines and asked >= TERM_ASKED_SHARE * topic:
+            values[COLUMN["term_field"]] = asked
+    else:
+        opening = entry.terms | (index.term_set(entry.opening) if entry.opening >= 0 else frozenset())
+        if not any(terms.forms[t].isdisjoint(opening) and not terms.forms[t].isdisjoint(present)
+                   for t in terms.content if t not in terms.named):
+            return frozenset()
+    lent = frozenset(t for t in defined if terms.forms[t].isdisjoint(present))
+    values[COLUMN["entry_term_field"]] = sum(weight[t] for t in lent)
+    return lent
+
+
 def _behind_paragraph_best(paragraph_of: np.ndarray, values: np.ndarray) -> None:
     """How far each candidate falls behind the best candidate of its own paragraph, in
     coverage and in BM25: the answer is usually the paragraph's best match."""
@@ -303,10 +343,10 @@ def _behind_paragraph_best(paragraph_of: np.ndarray, values: np.ndarray) -> None
 
 
 def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, values: np.ndarray,
-                     paragraphs: np.ndarray, in_named: np.ndarray) -> None:
+                     paragraphs: np.ndarray, in_named: np.ndarray, lent: np.ndarray) -> None:
     """IDF-weighted share of the content terms in each candidate's paragraph and article
     (``in_named``: the candidates in a document the question names, whose every paragraph
-    holds the name)."""
+    holds the name; ``lent``: the content terms each candidate's entry lends it)."""
     if not terms.content:
         return
     bm25 = index.bm25
@@ -317,13 +357,13 @@ def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, 
     in_para = np.zeros(len(uids))
     in_art = np.zeros(len(uids))
     in_art_specific = np.zeros(len(uids))
-    for term, weight, specificity in zip(terms.content, terms.idf_weights, terms.specific_weights):
+    for n, (term, weight, specificity) in enumerate(zip(terms.content, terms.idf_weights, terms.specific_weights)):
         holders = []
         for form in terms.forms[term]:
             t = bm25.term_id.get(form)
             if t is not None:
                 holders.append(bm25.units[int(bm25.ptr[t]):int(bm25.ptr[t + 1])])
-        if not holders and term not in terms.named:
+        if not holders and term not in terms.named and not lent[:, n].any():
             continue
         units = np.concatenate(holders) if holders else np.empty(0, dtype=np.int64)
         held_paras, held_arts = paragraphs[units], unit_article[units]
@@ -336,6 +376,7 @@ def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, 
             grouping.article_marks[held_arts] = False
         if term in terms.named:
             para_has, article_has = para_has | in_named, article_has | in_named
+        para_has, article_has = para_has | lent[:, n], article_has | lent[:, n]
         in_para += weight * para_has
         in_art += weight * article_has
         in_art_specific += specificity * article_has
@@ -427,6 +468,10 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
             values[COLUMN["rarest_in_sentence"]] = not rarest.isdisjoint(index.term_set(uid))
         values[COLUMN["asks_the_question"]] = restated is not None and restated.search(text)
         values[COLUMN["numbering_label"]] = is_numbering_label(text)
+        # A line that is only the name of what the question asks about ("matchBase",
+        # "Limiter.reset()": a heading, a contents line) points to its entry and says
+        # nothing of it.
+        values[COLUMN["only_names"]] = terms.defines and _names_only(text, terms)
         evidence = find_evidence(text) if kind in EVIDENCE_TYPES else []
         values[COLUMN[group]] = type_match(question, text, evidence, anchors)
         # A sentence made of the question's own words (in any of their forms) and no reason
@@ -438,6 +483,12 @@ def read_units(index: SentenceIndex, query: Query, terms: QueryTerms, uids: np.n
                                               and values[COLUMN["novelty"]] == 0)
         readings.append(Reading(uid, tuple(evidence), tuple(anchors), term_spans, values[COLUMN[group]], True))
     return HeadReading(measured, np.ones(len(readings), dtype=bool), tuple(readings))
+
+
+def _names_only(text: str, terms: QueryTerms) -> bool:
+    """Whether ``text`` is only an API name that holds a term of the question."""
+    name = signature_name(text)
+    return name is not None and any(not terms.forms[t].isdisjoint(text_terms(name)) for t in terms.content)
 
 
 # A unit that is only the number of the entry or section that follows ("1.4.", "3.1.7.",

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import math
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from verbatim.corpus import UnitKind
+from verbatim.corpus import Unit, UnitKind
+from verbatim.corpus.segment import name_line_names
 from verbatim.retrieval.index.protocol import Index
 from verbatim.retrieval.index.terms import terms as text_terms
 
@@ -34,6 +37,31 @@ HEADING_PARAGRAPH_UNITS = 2
 STRUCTURED_POINTERS = 3
 
 
+# A heading that names a piece of an API, as reference documentation heads each entry:
+# "fs.readFile(path[, options])", "Class: fs.Dir", "filehandle.fd", "matchBase" ("Name:"
+# prefixes allowed). A name holds a dot, an underscore, "::" or "#", or a capital inside a
+# word, or is followed by its parameters; a heading of plain words ("Installation") names
+# nothing.
+_SIGNATURE = re.compile(r"(?:[A-Z][\w ]{0,30}:\s+)?"
+                        r"(?P<name>[A-Za-z_$][\w$]*(?:(?:\.|::|#)[A-Za-z_$][\w$]*)*)\s*(?P<args>\(.*\))?\s*")
+_NAME_MARKS = (".", "_", "::", "#")
+_CAMEL = re.compile(r"[a-z][A-Z]")
+# A definition's term is its first run of non-space characters up to a parenthesis:
+# "EXTRA_GROUPS", "shelfy.open(filename)", "--recursive".
+_TERM = re.compile(r"\S+?(?=[\s(]|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An entry of reference documentation: the term it documents (a definition's term, or
+    the API name its heading gives) and the unit that opens its description (the
+    definition's first sentence, the first sentence of prose under the heading), -1 if none."""
+
+    terms: frozenset[str]
+    opening: int
+    head: int  # the unit that gives the term: the heading, or the definition's first sentence
+
+
 @dataclass(frozen=True, slots=True)
 class Structure:
     """One article's pointing lines: the units that head an entry (headings, lines repeated
@@ -45,6 +73,8 @@ class Structure:
     paragraph_units: np.ndarray  # per unit of the article: how many units its paragraph has
     filename_terms: frozenset[str]
     structured: bool  # entries headed by pointing lines: an FAQ, a reference page
+    entry_of: np.ndarray  # per unit of the article: its Entry's number in ``entries``, -1 if none
+    entries: tuple[Entry, ...]  # in the order of their heads
 
 
 def structure(index: Index, article: int) -> Structure:
@@ -89,9 +119,81 @@ def _measure(index: Index, article: int) -> Structure:
     asking = sum(1 for p in pointers
                  if kinds[p - first] not in (UnitKind.HEADING, UnitKind.BOILERPLATE, UnitKind.CODE)
                  and asks[p - first])
+    entry_of, entries = _entries(units, first)
     return Structure(np.array(pointers, dtype=np.int64), repeats, paragraph_units,
                      file_name_terms(name),
-                     asking >= STRUCTURED_POINTERS)
+                     asking >= STRUCTURED_POINTERS, entry_of, entries)
+
+
+def signature_name(heading: str) -> str | None:
+    """The API name a heading gives, or None for a heading of plain words."""
+    found = _SIGNATURE.fullmatch(heading.strip())
+    if found is None:
+        return None
+    name = found["name"]
+    named = found["args"] is not None or any(mark in name for mark in _NAME_MARKS) or _CAMEL.search(name)
+    return name if named else None
+
+
+def _entries(units: list[Unit], first: int) -> tuple[np.ndarray, tuple[Entry, ...]]:
+    """Each unit's entry: a definition runs on through the paragraphs that follow it until
+    the next definition or heading (a manual page's option continues in its own paragraphs);
+    a heading that names an API runs to the next heading at its depth or above (its own
+    subsections, "Example", are part of it). Neither runs past ENTRY_REACH units."""
+    entry_of = np.full(len(units), -1, dtype=np.int64)
+    entries: list[Entry] = []
+    current = api = -1  # the open entry, and the open entry an API heading gives
+    api_depth = 0
+    for n, unit in enumerate(units):
+        if unit.kind == UnitKind.HEADING:
+            if api >= 0 and unit.level > api_depth:
+                current = api  # a subsection of the API's entry ends a definition in it
+            else:
+                current = api = -1
+            name = signature_name(unit.text) if unit.level > 0 else None  # a masthead's line heads nothing
+            if name is not None:
+                opening = -1
+                for m in range(n + 1, min(len(units), n + ENTRY_REACH)):
+                    if units[m].kind == UnitKind.HEADING:
+                        break
+                    if units[m].kind == UnitKind.TEXT:
+                        opening = first + m
+                        break
+                entries.append(Entry(frozenset(text_terms(name)), opening, first + n))
+                current = api = len(entries) - 1
+                api_depth = unit.level
+            continue
+        if unit.kind == UnitKind.DEFINITION and unit.sentence == 1:
+            # A definition is an entry of its own, inside an API's entry too (its parameters).
+            term = _TERM.match(unit.text)
+            names = name_line_names(unit.text)  # a manual page's NAME line defines every name on it
+            if term is not None:
+                entries.append(Entry(frozenset(text_terms(names or term.group())), first + n, first + n))
+                current = len(entries) - 1
+        elif api >= 0 and current != api and unit.paragraph != units[entries[current].head - first].paragraph:
+            current = api  # inside an API's entry, a definition is one paragraph
+        if current >= 0 and first + n - entries[current].head > ENTRY_REACH:
+            current = api = -1
+        if current >= 0:
+            entry_of[n] = current
+    return entry_of, tuple(entries)
+
+
+def entry_at(index: Index, uid: int) -> Entry | None:
+    """The entry of reference documentation unit ``uid`` belongs to, if any."""
+    article = int(index.unit_article[uid])
+    found = structure(index, article)
+    at = int(found.entry_of[uid - index.articles[article].first])
+    return found.entries[at] if at >= 0 else None
+
+
+def opening_under(index: Index, uid: int) -> int:
+    """The opening sentence of the entry heading ``uid`` gives the name of, -1 if none: the
+    pool takes it with the heading, as it takes a sentence's neighbours (a parameter list
+    may stand between them)."""
+    entries = structure(index, int(index.unit_article[uid])).entries
+    at = bisect.bisect_left(entries, uid, key=lambda entry: entry.head)
+    return entries[at].opening if at < len(entries) and entries[at].head == uid else -1
 
 
 def file_name_terms(name: str) -> frozenset[str]:

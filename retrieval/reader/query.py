@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from verbatim.retrieval.index.protocol import Index
-from verbatim.retrieval.reader.question import Question, document_names, placed_name, read_as_pointing
+from verbatim.retrieval.reader.question import Question, document_names, placed_name, qualifier_name, read_as_pointing
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,14 @@ class Query:
         placed = [question.terms[i].term for i in placed_name(question)]
         while placed and not names_a_document(index, placed):
             placed.pop()
+        qualifier = qualifier_name(question)
+        if not placed and qualifier and not names_a_document(
+                index, [question.terms[i].term for i in (*qualifier, qualifier[-1] + 1)]):
+            # A dotted name's qualifier may be the page of its module ("semver.minVersion"),
+            # where the whole is no document's name ("widget.conf" is a file's).
+            placed = [question.terms[i].term for i in qualifier]
+            while placed and not names_a_document(index, placed):
+                placed.pop()
         named = tuple(dict.fromkeys(placed))
         concepts = []
         for concept in question.concepts:

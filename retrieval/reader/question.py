@@ -420,6 +420,21 @@ def placed_name(question: Question) -> tuple[int, ...]:
     return ()
 
 
+def qualifier_name(question: Question) -> tuple[int, ...]:
+    """The qualifier of the question's first dotted name, the words before its last part
+    ("semver" in "What does semver.minVersion do?", "os path" in "os.path.join"), as indices
+    into ``question.terms``; () when there is none. Whether they name a document of the corpus
+    (a module's page) is the index's to say (query.py)."""
+    found, text = question.terms, question.text
+    for i in range(len(found) - 1):
+        run = [i]
+        while run[-1] + 1 < len(found) and text[found[run[-1]].end : found[run[-1] + 1].start] in (".", "::"):
+            run.append(run[-1] + 1)
+        if len(run) > 1 and all(found[j].weight == 1.0 for j in run):
+            return tuple(run[:-1])
+    return ()
+
+
 def document_names(question: Question) -> list[tuple[int, ...]]:
     """Names that may say which document to read: the run of words right before a word
     pointing at the corpus, with nothing but spaces or hyphens between them ("the Radio Free

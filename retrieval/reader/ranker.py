@@ -242,12 +242,13 @@ def may_answer(values: np.ndarray, code_asked: bool) -> np.ndarray:
     table's header row names columns and holds no row's facts, page furniture (copyright
     lines, credits, "More stories") answers nothing a reader asks, a sentence that asks the
     question again (a heading, a table of contents, a cross-reference) and an entry's bare
-    number ("1.4.") point to the answer elsewhere, a sentence made of the question's own words
+    number ("1.4.") and a line that only names the term asked about point to the answer
+    elsewhere, a sentence made of the question's own words
     holds nothing a wh-question asks for, and a line of code answers only a question that
     asks for a command or an example."""
     allowed = ((values[:, COLUMN["kind_header_row"]] == 0) & (values[:, COLUMN["kind_boilerplate"]] == 0)
                & (values[:, COLUMN["asks_the_question"]] == 0) & (values[:, COLUMN["numbering_label"]] == 0)
-               & (values[:, COLUMN["says_nothing_new"]] == 0))
+               & (values[:, COLUMN["says_nothing_new"]] == 0) & (values[:, COLUMN["only_names"]] == 0))
     if not code_asked:
         allowed &= values[:, COLUMN["kind_code"]] == 0
     return allowed

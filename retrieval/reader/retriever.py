@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from verbatim.corpus import UnitKind
 from verbatim.retrieval.index.bm25 import K1, top_positions
 from verbatim.retrieval.reader.features import (
     COLUMN,
@@ -16,6 +17,7 @@ from verbatim.retrieval.reader.features import (
     QueryTerms,
     _behind_paragraph_best,
 )
+from verbatim.retrieval.reader.fields import opening_under
 
 if TYPE_CHECKING:
     from verbatim.retrieval.index.protocol import Index
@@ -36,6 +38,10 @@ WHOLE_PARAGRAPH_UNITS = 40
 # The weight of a definition's term field (BM25F): twice the body's, chosen on the man-page
 # questions of training/generate.py against 0 and 1 (docs/training.md).
 DEFINED_TERM_WEIGHT = 2.0
+# The weight of an entry's term lent to its sentences that lack it (fields.py, features.py):
+# the body's, as if the unit held the term once, so that a lent term never outweighs a
+# written one.
+ENTRY_TERM_WEIGHT = 1.0
 # More paragraphs than one index can hold (its unit ids are 32-bit): parts' paragraph numbers
 # shifted by this never meet.
 PARAGRAPHS_PER_PART = 1 << 32
@@ -116,14 +122,16 @@ class Candidates:
     by_paragraph: np.ndarray  # rows, best bm25/best + paragraph_rel first
     paragraph_score: np.ndarray  # that sum, for the rows of ``by_paragraph``
     by_paragraph_rel: np.ndarray  # rows, best paragraph_rel first
-    neighbours: np.ndarray  # (len(by_sentence[:NEIGHBOUR_POOL]), 2): rows before and after, -1 for none
+    # (len(by_sentence[:NEIGHBOUR_POOL]), 3): rows before and after, and the opening of the
+    # entry a heading names (-1 for none)
+    neighbours: np.ndarray
     whole: dict[int, np.ndarray]  # a best paragraph (key) -> its rows, when small enough to take whole
 
     @classmethod
     def none(cls) -> Candidates:
         empty = np.empty(0, dtype=np.int64)
         return cls(empty, empty, np.empty(0), np.empty(0), np.empty(0), empty, empty,
-                   empty, empty, np.empty(0), empty, np.zeros((0, 2), dtype=np.int64), {})
+                   empty, empty, np.empty(0), empty, np.zeros((0, 3), dtype=np.int64), {})
 
 
 def candidates(index: SentenceIndex, found: Touched, totals: Totals,
@@ -153,6 +161,11 @@ def candidates(index: SentenceIndex, found: Touched, totals: Totals,
     beside = np.where(inside, around, best[:, None])
     around = np.where(inside & (unit_article[beside] == unit_article[best][:, None]) & ~np.isin(around, left_out),
                       around, -1)
+    # A heading that names an API comes with its entry's opening sentence (fields.py).
+    kinds = index.data.unit_kind
+    opened = np.array([opening_under(index, uid) if kinds[uid] == UnitKind.HEADING else -1
+                       for uid in best.tolist()], dtype=np.int64).reshape(-1, 1)
+    around = np.concatenate([around, np.where(np.isin(opened, left_out), -1, opened)], axis=1)
     grouping = index.paragraphs
     whole: dict[int, np.ndarray] = {}
     for paragraph in list(dict.fromkeys(grouping.of_unit[units[by_para_rel]].tolist()))[:WHOLE_PARAGRAPHS]:
@@ -231,7 +244,8 @@ def gather(index: Index, query: Query, terms: QueryTerms,
     # BM25F's fields (Robertson, Zaragoza and Taylor 2004): what the name of a document the
     # question names, and a definition's term, add to each candidate's BM25 (measured by the
     # part that holds it: features.py).
-    extra = values[:, COLUMN["named_field"]] + DEFINED_TERM_WEIGHT * values[:, COLUMN["term_field"]]
+    extra = (values[:, COLUMN["named_field"]] + DEFINED_TERM_WEIGHT * values[:, COLUMN["term_field"]]
+             + ENTRY_TERM_WEIGHT * values[:, COLUMN["entry_term_field"]])
     if extra.any():
         _add_to_bm25(values, terms, extra)
     _behind_paragraph_best(paragraph, values)
@@ -245,13 +259,14 @@ def bm25_ceiling(terms: QueryTerms) -> float:
 
 
 def _add_to_bm25(values: np.ndarray, terms: QueryTerms, extra: np.ndarray) -> None:
-    """Add ``extra`` to the candidates' BM25 and rescale their BM25 features to match."""
+    """Add ``extra`` to the candidates' BM25 and rescale their relative BM25 to match.
+    ``bm25_absolute`` stays the body's: a share of the most a body can score, as the models
+    learned it (past it, its weight against ``bm25_relative`` turns a field into a loss)."""
     max_bm25 = bm25_ceiling(terms)
     bm25 = values[:, COLUMN["bm25_absolute"]] * max_bm25 + extra
     best = float(bm25.max())
     if best > 0:
         values[:, COLUMN["bm25_relative"]] = bm25 / best
-        values[:, COLUMN["bm25_absolute"]] = bm25 / max_bm25
 
 
 def merged(parts: list[Candidates], terms: QueryTerms) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
