@@ -267,21 +267,23 @@ def unit_features(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, val
         if named else np.zeros(len(uids), dtype=bool)
     weight = dict(zip(terms.content, terms.idf_weights))
     holds = []  # each unit's terms, with the fields read as its own
-    lent = np.zeros((len(uids), len(terms.content)), dtype=bool)  # question terms a field lends
+    # The question terms a field lends each unit: the name of the document it is in, when
+    # the question names it; its entry's term (_entry_term).
+    lent = np.zeros((len(uids), len(terms.content)), dtype=bool)
     for row, uid in enumerate(uids.tolist()):
         present = index.term_set(uid)
+        given: frozenset[str] = frozenset()
         if in_named[row]:
             # Each name word the unit lacks adds about its IDF: its BM25 at tf 1 and mean length.
             values[row, COLUMN["named_field"]] = sum(weight[t] for t in terms.named
                                                      if terms.forms[t].isdisjoint(present))
-            present = present | set(terms.named)
+            given = frozenset(terms.named)
         entry = entry_at(index, uid)
         if entry is not None:
-            given = _entry_term(index, terms, weight, entry, uid, present, values[row])
-            lent[row] = [t in given for t in terms.content]
-            present = present | given
-        holds.append(present)
-    _coverage_around(index, terms, uids, values, index.paragraphs.of_unit, in_named, lent)
+            given |= _entry_term(index, terms, weight, entry, uid, present | given, values[row])
+        lent[row] = [t in given for t in terms.content]
+        holds.append(present | given)
+    _coverage_around(index, terms, uids, values, index.paragraphs.of_unit, lent)
     for row, uid in enumerate(uids.tolist()):
         present = holds[row]
         values[row, COLUMN["coverage_sentence"]] = terms.share(present)
@@ -343,10 +345,10 @@ def _behind_paragraph_best(paragraph_of: np.ndarray, values: np.ndarray) -> None
 
 
 def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, values: np.ndarray,
-                     paragraphs: np.ndarray, in_named: np.ndarray, lent: np.ndarray) -> None:
+                     paragraphs: np.ndarray, lent: np.ndarray) -> None:
     """IDF-weighted share of the content terms in each candidate's paragraph and article
-    (``in_named``: the candidates in a document the question names, whose every paragraph
-    holds the name; ``lent``: the content terms each candidate's entry lends it)."""
+    (``lent``: the content terms a field lends each candidate, which its paragraph and
+    article then hold: a named document's name is in its every paragraph)."""
     if not terms.content:
         return
     bm25 = index.bm25
@@ -363,7 +365,7 @@ def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, 
             t = bm25.term_id.get(form)
             if t is not None:
                 holders.append(bm25.units[int(bm25.ptr[t]):int(bm25.ptr[t + 1])])
-        if not holders and term not in terms.named and not lent[:, n].any():
+        if not holders and not lent[:, n].any():
             continue
         units = np.concatenate(holders) if holders else np.empty(0, dtype=np.int64)
         held_paras, held_arts = paragraphs[units], unit_article[units]
@@ -374,8 +376,6 @@ def _coverage_around(index: SentenceIndex, terms: QueryTerms, uids: np.ndarray, 
             article_has = grouping.article_marks[cand_arts]
             grouping.marks[held_paras] = False
             grouping.article_marks[held_arts] = False
-        if term in terms.named:
-            para_has, article_has = para_has | in_named, article_has | in_named
         para_has, article_has = para_has | lent[:, n], article_has | lent[:, n]
         in_para += weight * para_has
         in_art += weight * article_has

@@ -165,11 +165,8 @@ def _entries(units: list[Unit], first: int) -> tuple[np.ndarray, tuple[Entry, ..
             continue
         if unit.kind == UnitKind.DEFINITION and unit.sentence == 1:
             # A definition is an entry of its own, inside an API's entry too (its parameters).
-            term = _TERM.match(unit.text)
-            names = name_line_names(unit.text)  # a manual page's NAME line defines every name on it
-            if term is not None:
-                entries.append(Entry(frozenset(text_terms(names or term.group())), first + n, first + n))
-                current = len(entries) - 1
+            entries.append(Entry(frozenset(text_terms(_defined_term(unit.text))), first + n, first + n))
+            current = len(entries) - 1
         elif api >= 0 and current != api and unit.paragraph != units[entries[current].head - first].paragraph:
             current = api  # inside an API's entry, a definition is one paragraph
         if current >= 0 and first + n - entries[current].head > ENTRY_REACH:
@@ -177,6 +174,17 @@ def _entries(units: list[Unit], first: int) -> tuple[np.ndarray, tuple[Entry, ..
         if current >= 0:
             entry_of[n] = current
     return entry_of, tuple(entries)
+
+
+def _defined_term(text: str) -> str:
+    """The term a definition opens with: every name before the dash of a manual page's NAME
+    line ("accept, accept4"), else its first run of non-space characters up to a
+    parenthesis."""
+    names = name_line_names(text)
+    if names is not None:
+        return names
+    term = _TERM.match(text)
+    return term.group() if term is not None else ""
 
 
 def entry_at(index: Index, uid: int) -> Entry | None:

@@ -38,18 +38,13 @@ class Query:
         question = read_as_pointing(question, names)
         # The name may be followed by what it is ("in the ssh_config file"): the longest
         # start of the words that names a document is the name.
-        placed = [question.terms[i].term for i in placed_name(question)]
-        while placed and not names_a_document(index, placed):
-            placed.pop()
+        named = _naming_start(index, question, placed_name(question))
         qualifier = qualifier_name(question)
-        if not placed and qualifier and not names_a_document(
+        if not named and qualifier and not names_a_document(
                 index, [question.terms[i].term for i in (*qualifier, qualifier[-1] + 1)]):
             # A dotted name's qualifier may be the page of its module ("semver.minVersion"),
             # where the whole is no document's name ("widget.conf" is a file's).
-            placed = [question.terms[i].term for i in qualifier]
-            while placed and not names_a_document(index, placed):
-                placed.pop()
-        named = tuple(dict.fromkeys(placed))
+            named = _naming_start(index, question, qualifier)
         concepts = []
         for concept in question.concepts:
             idfs = tuple(index.idf(t) for t in concept.terms)
@@ -79,6 +74,15 @@ class Query:
     def own_forms(self) -> set[str]:
         """Every form of the question's own words (not those a follow-up carried along)."""
         return {form for t in self.own_terms() for form in self.forms(t)}
+
+
+def _naming_start(index: Index, question: Question, words: tuple[int, ...]) -> tuple[str, ...]:
+    """The terms of the longest start of ``words`` (indices into the question's terms) that
+    names a document, () when none does."""
+    placed = [question.terms[i].term for i in words]
+    while placed and not names_a_document(index, placed):
+        placed.pop()
+    return tuple(dict.fromkeys(placed))
 
 
 def names_a_document(index: Index, name: list[str]) -> bool:
