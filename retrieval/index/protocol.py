@@ -63,6 +63,8 @@ class Index(Protocol):
     def units(self, uids: range) -> list[Unit]:
         """The units ``uids``, in order, in one call to each part that holds some."""
     def text_of(self, uid: int) -> str: ...
+    def texts_of(self, uids: list[int]) -> list[str]:
+        """The texts of the units ``uids``, in order, in one call to each part that holds some."""
     def units_of(self, article: int) -> list[Unit]:
         """Every unit of article number ``article``, in order: one call, whatever holds them."""
     def term_set(self, uid: int) -> frozenset[str]: ...

@@ -298,6 +298,9 @@ class SentenceIndex:
         # check against the file before a sentence is shown catches the difference.
         return bytes(d.text[int(d.text_ptr[uid]) : int(d.text_ptr[uid + 1])]).decode("utf-8", "replace")
 
+    def texts_of(self, uids: list[int]) -> list[str]:
+        return [self.text_of(uid) for uid in uids]
+
     def unit(self, uid: int) -> Unit:
         return self.remembered("unit", uid, SentenceIndex._read_unit)
 

@@ -51,7 +51,7 @@ class Abstainer:
 
 def least_answered(ranking: Ranking, set_threshold: float | None) -> float:
     """The threshold set by the user, else that of the model that read the question."""
-    return ranking.model.threshold if set_threshold is None else set_threshold
+    return ranking.model.answering_threshold() if set_threshold is None else set_threshold
 
 
 def decide(index: Index, query: Query, ranking: Ranking, set_threshold: float | None = None) -> Decision:
@@ -70,7 +70,7 @@ def decide(index: Index, query: Query, ranking: Ranking, set_threshold: float | 
     share = float(ranking.abstain_row[ABSTAIN_FEATURES.index("unknown_share")])
     if missing and share >= NAMED_UNKNOWN_SHARE:
         return Decision(False, probability, f"the corpus never mentions {', '.join(missing)}")
-    if set_threshold is not None and set_threshold != ranking.model.threshold:
+    if set_threshold is not None and set_threshold != ranking.model.answering_threshold():
         shown, least = _below(probability, threshold)
         return Decision(False, probability, f"the probability that the corpus answers, {shown}, is below "
                                             f"the threshold set, {least}")

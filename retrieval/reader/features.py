@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from verbatim.retrieval.reader.fields import FIELD_FEATURES, Entry, entry_at, fi
 from verbatim.retrieval.reader.query import Query, documents_named
 from verbatim.retrieval.reader.question import AnswerType
 from verbatim.retrieval.words import english
+from verbatim.retrieval.words.meaning import word_vectors
 
 if TYPE_CHECKING:
     from verbatim.retrieval.index.protocol import Index
@@ -111,6 +113,7 @@ class QueryTerms:
     specific_total: float
     named: tuple[str, ...] = ()  # Query.named: the name the question places itself in
     defines: bool = False  # the question asks what a term is or does (ASKS_ABOUT_A_TERM)
+    surfaces: tuple[str, ...] = ()  # each content term as the question wrote it, lower case ("" if carried)
 
     @classmethod
     def of(cls, index: Index, query: Query) -> QueryTerms:
@@ -142,7 +145,8 @@ class QueryTerms:
                                  for t, w in zip(content, idf_weights))
         return cls(tuple(content), tuple(answer), tuple(carried), forms, synonyms, idf_weights,
                    specific_weights, sum(idf_weights) or 1.0, sum(specific_weights),
-                   tuple(t for t in query.named if t in weight_of), question.answer_type in ASKS_ABOUT_A_TERM)
+                   tuple(t for t in query.named if t in weight_of), question.answer_type in ASKS_ABOUT_A_TERM,
+                   tuple(surface.get(t, "") for t in content))
 
     def _found(self, weights: tuple[float, ...], total: float, matches: dict[str, frozenset[str]] | None,
                present: frozenset[str] | set[str]) -> float:
@@ -194,6 +198,52 @@ def _synonym_terms(word: str) -> frozenset[str]:
     return frozenset(term for other in english.related_words(word) for term in (word_term(other),) if term)
 
 
+# The least cosine between two words' vectors (words/meaning.py) at which a candidate's word
+# counts as a synonym of the question's: chosen on the validation sets (SQuAD's and the
+# FAQs', docs/training.md), the models kept.
+NEAR_IN_MEANING = 0.4
+# Words worth a vector: letters, three or more (shorter words are mostly function words the
+# terms leave out anyway), and English ones (english.zipf above 0: among the lexicon's
+# words). An identifier's vector is its pieces' ("NullSessionInterface" would meet
+# "session"), and a name means itself: both are matched by their letters alone.
+_MEANING_WORD = re.compile(r"[A-Za-z][a-z]{2,}")
+
+
+def _has_meaning(word: str) -> bool:
+    return bool(_MEANING_WORD.fullmatch(word)) and english.zipf(word.lower()) > 0
+
+
+def near_in_meaning(index: Index, terms: QueryTerms, uids: np.ndarray) -> QueryTerms:
+    """``terms`` with each content term's synonyms joined by the words of the candidates
+    ``uids`` whose vectors lie within NEAR_IN_MEANING of its own: "money" finds "funding",
+    and "stock" "shares", as WordNet's synonyms find only some of them. Unchanged without
+    word vectors."""
+    vectors = word_vectors()
+    if vectors is None or not len(uids):
+        return terms
+    asked = [n for n, surface in enumerate(terms.surfaces) if _has_meaning(surface)]
+    if not asked:
+        return terms
+    term_of: dict[str, str] = {}
+    seen: set[str] = set()
+    for text in index.texts_of(uids.tolist()):
+        for word in _MEANING_WORD.findall(text):
+            lower = word.lower()
+            if lower not in seen:
+                seen.add(lower)
+                if _has_meaning(lower) and (term := word_term(lower)):
+                    term_of[lower] = term
+    if not term_of:
+        return terms
+    words = list(term_of)
+    similarity = vectors.of([terms.surfaces[n] for n in asked]) @ vectors.of(words).T
+    synonyms = dict(terms.synonyms)
+    for row, n in enumerate(asked):
+        term = terms.content[n]
+        synonyms[term] = synonyms[term] | {term_of[words[i]] for i in np.flatnonzero(similarity[row] >= NEAR_IN_MEANING)}
+    return dataclasses.replace(terms, synonyms=synonyms)
+
+
 # A sentence that opens by pointing back ("It terminates ...", "Such companies ...") is
 # about what the previous sentence named.
 _POINTING_BACK = re.compile(
@@ -230,6 +280,7 @@ class Pool:
     uids: np.ndarray
     values: np.ndarray  # (candidates, len(FEATURES)); the read features are 0 (the read step's are its own)
     paragraph: np.ndarray  # each candidate's paragraph, named uniquely among every part's
+    terms: QueryTerms | None = None  # the question's terms as the pool was measured with them
 
     def __post_init__(self) -> None:
         for array in (self.uids, self.values, self.paragraph):

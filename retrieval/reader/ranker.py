@@ -26,6 +26,7 @@ from verbatim.retrieval.reader.features import (
 from verbatim.retrieval.reader.fields import structured_share
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.retriever import gather
+from verbatim.retrieval.words.meaning import word_vectors
 
 WEIGHTS_FILE = Path(__file__).with_name("weights.json")
 
@@ -105,6 +106,9 @@ class ReaderModel:
     # reference pages), learned from every kind of question; this one's, from SQuAD alone,
     # read the rest (fields.py says which documents are made of entries).
     structured: ReaderModel | None = None
+    # The threshold chosen for this model read without word vectors (the ``meaning`` extra
+    # not installed: they widen its synonyms and so its probabilities); None: ``threshold``.
+    threshold_without_word_vectors: float | None = None
     # Where each model's features stand in the measured rows (set from the models above).
     retrieve_columns: np.ndarray = field(init=False, repr=False, compare=False)
     read_columns: np.ndarray = field(init=False, repr=False, compare=False)
@@ -122,14 +126,24 @@ class ReaderModel:
         return cls(LinearModel.from_json(data["retrieve"]), LinearModel.from_json(data["read"]),
                    LinearModel.from_json(data["abstain"]), float(data["threshold"]),
                    data.get("provenance", {}), float(data["lone_margin"]), float(data["support_ratio"]),
-                   cls.from_json(data["structured"]) if data.get("structured") else None)
+                   cls.from_json(data["structured"]) if data.get("structured") else None,
+                   data.get("threshold_without_word_vectors"))
 
     def to_json(self) -> dict:
         return {"format": "verbatim-reader-weights", "version": 1, "provenance": self.provenance,
                 "retrieve": self.retrieve.to_json(), "read": self.read.to_json(),
                 "abstain": self.abstain.to_json(), "threshold": round(self.threshold, 6),
                 "lone_margin": round(self.lone_margin, 6), "support_ratio": round(self.support_ratio, 6),
-                **({"structured": self.structured.to_json()} if self.structured else {})}
+                **({"structured": self.structured.to_json()} if self.structured else {}),
+                **({"threshold_without_word_vectors": self.threshold_without_word_vectors}
+                   if self.threshold_without_word_vectors is not None else {})}
+
+    def answering_threshold(self) -> float:
+        """The least probability answered by this install: ``threshold``, or without word
+        vectors the threshold chosen for that reading."""
+        if self.threshold_without_word_vectors is not None and word_vectors() is None:
+            return self.threshold_without_word_vectors
+        return self.threshold
 
 
 @cache
@@ -202,6 +216,7 @@ def rank_pool(index: Index, query: Query, model: ReaderModel,
     """Gather, score cheaply, read the best, score again, and judge the winner."""
     terms = QueryTerms.of(index, query)
     pool = gather(index, query, terms, exclude)
+    terms = pool.terms or terms
     # One model per kind of text (fields.py): the pool's majority says which reads it.
     if model.structured is not None and structured_share(index, pool.uids) >= STRUCTURED_SHARE:
         model = model.structured

@@ -16,6 +16,7 @@ from verbatim.retrieval.reader.features import (
     Pool,
     QueryTerms,
     _behind_paragraph_best,
+    near_in_meaning,
 )
 from verbatim.retrieval.reader.fields import opening_under
 
@@ -240,6 +241,7 @@ def gather(index: Index, query: Query, terms: QueryTerms,
     if chosen is None:
         return Pool.empty()
     uids, values, paragraph = chosen
+    terms = near_in_meaning(index, terms, uids)
     values[:, UNIT_COLUMNS] = index.measure(terms, uids)
     # BM25F's fields (Robertson, Zaragoza and Taylor 2004): what the name of a document the
     # question names, and a definition's term, add to each candidate's BM25 (measured by the
@@ -249,7 +251,7 @@ def gather(index: Index, query: Query, terms: QueryTerms,
     if extra.any():
         _add_to_bm25(values, terms, extra)
     _behind_paragraph_best(paragraph, values)
-    return Pool(uids, values, paragraph)
+    return Pool(uids, values, paragraph, terms)
 
 
 def bm25_ceiling(terms: QueryTerms) -> float:

@@ -283,7 +283,10 @@ class ShardedIndex:
     def text_of(self, uid: int) -> str:
         return self.unit(uid).text
 
-    def units(self, uids: range) -> list[Unit]:
+    def texts_of(self, uids: list[int]) -> list[str]:
+        return [unit.text for unit in self.units(uids)]
+
+    def units(self, uids: range | list[int]) -> list[Unit]:
         """The units ``uids``, in order, one call to each shard that holds some."""
         by_shard: dict[int, list[int]] = {}
         for uid in uids:

@@ -78,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", type=Path, default=None, help="a weights file to set the threshold in")
     parser.add_argument("--model", choices=("plain", "structured"), default="plain",
                         help="which of its models reads these questions (default plain)")
+    parser.add_argument("--without-word-vectors", action="store_true",
+                        help="the runs read without word vectors: set the threshold for that reading")
     args = parser.parse_args(argv)
     answerable, off_corpus = probabilities(args.answerable), probabilities(args.off_corpus)
     try:
@@ -89,16 +91,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         model = ReaderModel.from_json(json.loads(args.write.read_text(encoding="utf-8")))
         command = (f"python -m verbatim.retrieval.training.threshold ANSWERABLE OFFCORPUS --budget {args.budget}"
-                   f" --model {args.model}")
+                   f" --model {args.model}" + (" --without-word-vectors" if args.without_word_vectors else ""))
+        key = "threshold_without_word_vectors" if args.without_word_vectors else "threshold"
         if args.model == "structured":
             if model.structured is None:
                 parser.exit(1, f"{parser.prog}: {args.write} has no model for documents made of entries\n")
             part = model.structured
             model = dataclasses.replace(model, structured=dataclasses.replace(
-                part, threshold=chosen.threshold, provenance={**part.provenance, "threshold": command}))
+                part, **{key: chosen.threshold}, provenance={**part.provenance, key: command}))
         else:
-            model = dataclasses.replace(model, threshold=chosen.threshold,
-                                        provenance={**model.provenance, "threshold": command})
+            model = dataclasses.replace(model, **{key: chosen.threshold}, provenance={**model.provenance, key: command})
         args.write.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.write}", file=sys.stderr)
     return 0

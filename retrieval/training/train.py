@@ -22,11 +22,20 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from verbatim.retrieval.engine import Engine
-from verbatim.retrieval.reader.features import FEATURES, READ_POOL, RETRIEVE_FEATURES, Pool, QueryTerms, read
+from verbatim.retrieval.reader.features import (
+    FEATURES,
+    READ_POOL,
+    RETRIEVE_FEATURES,
+    Pool,
+    QueryTerms,
+    near_in_meaning,
+    read,
+)
 from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import analyze
 from verbatim.retrieval.reader.ranker import (
@@ -41,6 +50,9 @@ from verbatim.retrieval.reader.ranker import (
 from verbatim.retrieval.reader.retriever import gather
 from verbatim.retrieval.training.kinds import Kind, read_jsonl, span_kind
 from verbatim.retrieval.training.learn import Standardizer, fit_listwise, fit_logistic
+
+if TYPE_CHECKING:
+    from verbatim.retrieval.index.protocol import Index
 
 # Regularisation of each model, chosen on the validation split.
 RANK_L2 = 1e-3
@@ -111,6 +123,11 @@ def gathered(engine: Engine, text: str) -> Pool:
     return gather(engine.index, query, QueryTerms.of(engine.index, query))
 
 
+def measured_terms(index: Index, query: Query, uids: np.ndarray) -> QueryTerms:
+    """The question's terms as gather() measured its pool ``uids`` with them."""
+    return near_in_meaning(index, QueryTerms.of(index, query), uids)
+
+
 def asked_of(folds: list[set[str]], questions: list[dict], doing: str):
     """(question, fold) in the order every pass keeps: each question asked of the fold that
     holds its article, then of the other; with progress on stderr."""
@@ -156,7 +173,7 @@ def read_heads(engines: list[Engine], folds: list[set[str]], questions: list[dic
         query = Query.of(index, analyze(a.question))
         pool = Pool(a.uids.copy(), a.values.copy(), np.zeros(len(a.uids), dtype=np.int64))  # as gathered
         head = np.lexsort((pool.uids, -retrieve.score(pool.values[:, : len(RETRIEVE_FEATURES)])))[:READ_POOL]
-        a.values[head] = read(index, query, QueryTerms.of(index, query), pool, head).values  # what fit_read reads
+        a.values[head] = read(index, query, measured_terms(index, query, a.uids), pool, head).values  # what fit_read reads
         heads.append(head)
     return heads
 
@@ -241,7 +258,7 @@ def abstain_rows(engines: list[Engine], folds: list[set[str]], questions: list[d
             continue
         index = engines[k].index
         query = Query.of(index, analyze(a.question))
-        rows.append(abstain_features(index, query, QueryTerms.of(index, query), a.values, head, scores, lone_margin))
+        rows.append(abstain_features(index, query, measured_terms(index, query, a.uids), a.values, head, scores, lone_margin))
         answers.append(a.own_fold)
         correct.append(bool(a.labels[head[0]]))
     return np.array(rows), np.array(answers), np.array(correct)

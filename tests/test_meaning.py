@@ -1,0 +1,122 @@
+"""Word meaning from the optional word vectors: a candidate's word near in meaning to the question's counts as its synonym."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from verbatim.retrieval.engine import Engine
+from verbatim.retrieval.reader.features import FEATURES, NEAR_IN_MEANING, QueryTerms, near_in_meaning, read
+from verbatim.retrieval.reader.query import Query
+from verbatim.retrieval.reader.question import analyze
+from verbatim.retrieval.reader.retriever import gather
+from verbatim.retrieval.words import meaning
+from verbatim.retrieval.words.meaning import DISABLE_VARIABLE, word_vectors
+
+COL = {name: i for i, name in enumerate(FEATURES)}
+
+needs_vectors = pytest.mark.skipif(word_vectors() is None, reason="the meaning extra (wordllama) is not installed")
+
+FAMILY = ("The mayor of Kelmar drives an electric vehicle to the town hall. "
+          "The mayor of Kelmar was elected in 2019 after two terms on the council.")
+QUESTION = "What car does the mayor of Kelmar use?"
+
+
+@pytest.fixture
+def family(tmp_path: Path) -> Engine:
+    (tmp_path / "mayor.txt").write_text(FAMILY, encoding="utf-8")
+    return Engine.load(tmp_path)
+
+
+def measured(engine: Engine, question: str) -> dict[str, dict[str, float]]:
+    """Every feature of every candidate, read in full, by the candidate's text."""
+    index = engine.index
+    query = Query.of(index, analyze(question))
+    pool = gather(index, query, QueryTerms.of(index, query))
+    assert pool.terms is not None
+    head = read(index, query, pool.terms, pool, np.arange(len(pool.uids)))
+    return {index.unit(int(uid)).text: dict(zip(FEATURES, row.tolist())) for uid, row in zip(pool.uids, head.values)}
+
+
+@pytest.fixture
+def without_vectors(monkeypatch):
+    monkeypatch.setenv(DISABLE_VARIABLE, "1")
+    word_vectors.cache_clear()
+    yield
+    word_vectors.cache_clear()
+
+
+@needs_vectors
+def test_a_word_near_in_meaning_joins_the_synonyms_of_the_question_word(family):
+    index = family.index
+    query = Query.of(index, analyze(QUESTION))
+    terms = QueryTerms.of(index, query)
+    assert "vehicl" not in terms.synonyms["car"]  # WordNet does not join them
+    near = near_in_meaning(index, terms, np.arange(len(index)))
+    joined = near.synonyms["car"] - terms.synonyms["car"]
+    assert "vehicl" in joined
+    # Words far in meaning stay apart, and the question's other terms keep their own.
+    assert not {"hall", "elect", "council", "term"} & joined
+    assert near.content == terms.content and near.forms == terms.forms
+
+
+@needs_vectors
+def test_an_identifier_or_a_name_is_matched_by_its_letters_not_by_its_pieces_meaning(tmp_path):
+    (tmp_path / "api.txt").write_text(
+        "The session store keeps each session in memory. "
+        "Liang Wenfeng founded the company in 2023.", encoding="utf-8")
+    index = Engine.load(tmp_path).index
+    for question, asked in (("What does the KelmarSessionStore do?", "kelmarsessionstor"),
+                            ("Who is Liang Wenfeng's partner?", "wenfeng")):
+        query = Query.of(index, analyze(question))
+        terms = QueryTerms.of(index, query)
+        near = near_in_meaning(index, terms, np.arange(len(index)))
+        assert asked in near.content
+        assert near.synonyms[asked] == terms.synonyms[asked]
+
+
+@needs_vectors
+def test_the_sentence_that_says_it_in_other_words_covers_more_of_the_question(family, monkeypatch):
+    question = QUESTION
+    answer, other = FAMILY.split(". ", 1)
+    answer += "."
+    with_vectors = measured(family, question)
+    assert with_vectors[answer]["coverage_synonyms"] > with_vectors[answer]["coverage_sentence"]
+    assert with_vectors[answer]["coverage_synonyms"] > with_vectors[other]["coverage_synonyms"]
+    monkeypatch.setenv(DISABLE_VARIABLE, "1")
+    word_vectors.cache_clear()
+    try:
+        plain = measured(family, question)
+    finally:
+        monkeypatch.delenv(DISABLE_VARIABLE)
+        word_vectors.cache_clear()
+    assert plain[answer]["coverage_synonyms"] == plain[answer]["coverage_sentence"]
+    assert plain[answer]["coverage_synonyms"] == plain[other]["coverage_synonyms"]
+
+
+def test_without_vectors_the_terms_stay_as_the_question_gave_them(family, without_vectors):
+    assert word_vectors() is None
+    index = family.index
+    query = Query.of(index, analyze(QUESTION))
+    terms = QueryTerms.of(index, query)
+    assert near_in_meaning(index, terms, np.arange(len(index))) is terms
+    assert gather(index, query, terms).terms is terms
+
+
+@needs_vectors
+def test_word_vectors_are_unit_length_one_a_word_and_the_memo_stays_bounded(monkeypatch):
+    vectors = word_vectors()
+    assert vectors is not None
+    found = vectors.of(["car", "vehicle", "car", "mayor"])
+    assert found.shape == (4, vectors.table.shape[1])
+    assert np.allclose(np.linalg.norm(found, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(found[0], found[2])
+    assert float(found[0] @ found[1]) >= NEAR_IN_MEANING > float(found[0] @ found[3])
+    assert vectors.of([]).shape == (0, vectors.table.shape[1])
+    monkeypatch.setattr(meaning, "MEMO_WORDS", 3)
+    again = vectors.of(["car", "harbour", "lighthouse"])  # "car" remembered, the rest overflow the memo
+    assert len(vectors.memo) <= 3
+    assert np.array_equal(again[0], found[0])
+    assert np.array_equal(vectors.of(["vehicle", "car"])[1], found[0])
