@@ -207,10 +207,14 @@ NEAR_IN_MEANING = 0.4
 # words). An identifier's vector is its pieces' ("NullSessionInterface" would meet
 # "session"), and a name means itself: both are matched by their letters alone.
 _MEANING_WORD = re.compile(r"[A-Za-z][a-z]{2,}")
+# Nor the commonest words, more than one in a thousand of English's (Zipf 6: "just", "now", "new",
+# "also", "said"): their vectors sit close to each other's ("now" and "new" at 0.4) and say
+# little of a topic, and their forms and WordNet's synonyms already join them.
+COMMON_ZIPF = 6.0
 
 
 def _has_meaning(word: str) -> bool:
-    return bool(_MEANING_WORD.fullmatch(word)) and english.zipf(word.lower()) > 0
+    return bool(_MEANING_WORD.fullmatch(word)) and 0.0 < english.zipf(word.lower()) < COMMON_ZIPF
 
 
 def near_in_meaning(index: Index, terms: QueryTerms, uids: np.ndarray) -> QueryTerms:
