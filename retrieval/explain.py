@@ -17,13 +17,16 @@ if TYPE_CHECKING:
     from verbatim.retrieval.engine import Engine
 
 
-def _where(engine: Engine, uid: int, query: Query, terms: tuple[str, ...]) -> Found:
+def _where(engine: Engine, uid: int, query: Query, terms: tuple[str, ...],
+           synonyms: dict[str, frozenset[str]]) -> Found:
     index = engine.index
     own = index.term_set(uid)
     if any(t in own for t in terms):
         return Found.SENTENCE
     if any(not query.related[t].isdisjoint(own) for t in terms):
         return Found.RELATED_FORM
+    if any(not synonyms.get(t, frozenset()).isdisjoint(own) for t in terms):
+        return Found.SYNONYM
     entry = entry_at(index, uid)
     if entry is not None and any(not query.forms(t).isdisjoint(entry.terms) for t in terms):
         return Found.ENTRY
@@ -57,12 +60,14 @@ def explain(engine: Engine, query: Query, ranking: Ranking, decision: Decision,
     total = sum(c.weight for c in query.concepts) or 1.0
     best_uid = int(ranking.pool.uids[ranking.order[position]]) if len(ranking.order) > position else None
     surfaces = {c.terms: c.surface for c in question.concepts}
+    # The synonyms the pool was measured with: WordNet's, and words near in meaning.
+    synonyms = ranking.pool.terms.synonyms if ranking.pool.terms is not None else {}
     concepts = [
         ConceptMatch(
             text=surfaces.get(concept.terms, " ".join(concept.terms)),
             terms=list(concept.terms),
             weight=round(concept.weight / total, 3),
-            found=_where(engine, best_uid, query, concept.terms) if best_uid is not None else Found.MISSING,
+            found=_where(engine, best_uid, query, concept.terms, synonyms) if best_uid is not None else Found.MISSING,
             carried=concept.carried,
         )
         for concept in query.concepts

@@ -68,6 +68,7 @@ class Found(str, Enum):
 
     SENTENCE = "sentence"
     RELATED_FORM = "related form in the sentence"
+    SYNONYM = "synonym in the sentence"  # WordNet's, or a word near in meaning (words/meaning.py)
     ENTRY = "the term of its entry"  # a definition's term, or the API name over it
     PREVIOUS = "previous sentence"
     NEXT = "next sentence"

@@ -120,3 +120,28 @@ def test_word_vectors_are_unit_length_one_a_word_and_the_memo_stays_bounded(monk
     assert len(vectors.memo) <= 3
     assert np.array_equal(again[0], found[0])
     assert np.array_equal(vectors.of(["vehicle", "car"])[1], found[0])
+
+
+@needs_vectors
+def test_the_why_says_the_word_was_found_as_a_word_near_in_meaning(family, monkeypatch):
+    result = family.ask(QUESTION, explain=True)
+    best = (result.answers or result.closest)[0]  # two sentences are too few to answer from
+    assert best.sentence.startswith("The mayor of Kelmar drives an electric vehicle")
+    found = {match.text: match.found.value for match in result.explanation.concepts}
+    assert found["car"] == "synonym in the sentence"
+    monkeypatch.setenv(DISABLE_VARIABLE, "1")
+    word_vectors.cache_clear()
+    try:
+        plain = family.ask(QUESTION, explain=True)
+    finally:
+        monkeypatch.delenv(DISABLE_VARIABLE)
+        word_vectors.cache_clear()
+    assert {m.text: m.found.value for m in plain.explanation.concepts}["car"] != "synonym in the sentence"
+
+
+def test_a_wordnet_synonym_is_said_to_be_one(tmp_path):
+    (tmp_path / "a.txt").write_text("The company was established by two chemists in Leeds. Its shares trade in London.",
+                                    encoding="utf-8")
+    result = Engine.load(tmp_path).ask("Who founded the company?", explain=True)
+    found = {match.text: match.found.value for match in result.explanation.concepts}
+    assert found["founded"] == "synonym in the sentence"
