@@ -145,3 +145,18 @@ def test_a_wordnet_synonym_is_said_to_be_one(tmp_path):
     result = Engine.load(tmp_path).ask("Who founded the company?", explain=True)
     found = {match.text: match.found.value for match in result.explanation.concepts}
     assert found["founded"] == "synonym in the sentence"
+
+
+def test_without_vectors_the_threshold_chosen_for_that_reading_applies(family, without_vectors):
+    model = family.model
+    assert model.threshold_without_word_vectors is not None and model.threshold_without_word_vectors != model.threshold
+    assert model.answering_threshold() == model.threshold_without_word_vectors
+    explained = family.ask(QUESTION, explain=True).explanation
+    assert explained is not None and explained.threshold == model.threshold_without_word_vectors
+
+
+@needs_vectors
+def test_with_vectors_the_model_s_own_threshold_applies(family):
+    assert family.model.answering_threshold() == family.model.threshold
+    explained = family.ask(QUESTION, explain=True).explanation
+    assert explained is not None and explained.threshold == family.model.threshold

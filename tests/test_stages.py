@@ -21,7 +21,7 @@ ANSWERED = "Who founded DeepSeek?"
 def test_the_threshold_is_the_trained_readers_unless_set(engine):
     assert engine.abstainer.threshold is None  # each reading model's own
     explained = engine.ask(ANSWERED, explain=True).explanation
-    assert explained is not None and explained.threshold == engine.model.threshold
+    assert explained is not None and explained.threshold == engine.model.answering_threshold()
     answer = engine.ask(ANSWERED)
     assert answer.answered and answer.probability < 1.0
     strict = Engine(engine.opened, threshold=1.0)
