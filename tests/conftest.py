@@ -204,3 +204,15 @@ def one_line_usage_error(run: Run, *words: str) -> None:
     for word in words:
         assert word in run.err
     assert run.out == ""
+
+
+@pytest.fixture
+def without_word_vectors(monkeypatch):
+    """Read as an install without the ``meaning`` extra does, whether or not it is installed."""
+    from verbatim.retrieval.words.meaning import DISABLE_VARIABLE, word_vectors
+
+    monkeypatch.setenv(DISABLE_VARIABLE, "1")
+    word_vectors.cache_clear()
+    yield
+    monkeypatch.delenv(DISABLE_VARIABLE)
+    word_vectors.cache_clear()

@@ -13,7 +13,7 @@ from verbatim.retrieval.reader.query import Query
 from verbatim.retrieval.reader.question import analyze
 from verbatim.retrieval.reader.retriever import gather
 from verbatim.retrieval.words import meaning
-from verbatim.retrieval.words.meaning import DISABLE_VARIABLE, word_vectors
+from verbatim.retrieval.words.meaning import word_vectors
 
 COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -38,14 +38,6 @@ def measured(engine: Engine, question: str) -> dict[str, dict[str, float]]:
     assert pool.terms is not None
     head = read(index, query, pool.terms, pool, np.arange(len(pool.uids)))
     return {index.unit(int(uid)).text: dict(zip(FEATURES, row.tolist())) for uid, row in zip(pool.uids, head.values)}
-
-
-@pytest.fixture
-def without_vectors(monkeypatch):
-    monkeypatch.setenv(DISABLE_VARIABLE, "1")
-    word_vectors.cache_clear()
-    yield
-    word_vectors.cache_clear()
 
 
 @needs_vectors
@@ -77,26 +69,24 @@ def test_an_identifier_or_a_name_is_matched_by_its_letters_not_by_its_pieces_mea
         assert near.synonyms[asked] == terms.synonyms[asked]
 
 
+ANSWER, OTHER = FAMILY.split(". ", 1)
+ANSWER += "."
+
+
 @needs_vectors
-def test_the_sentence_that_says_it_in_other_words_covers_more_of_the_question(family, monkeypatch):
-    question = QUESTION
-    answer, other = FAMILY.split(". ", 1)
-    answer += "."
-    with_vectors = measured(family, question)
-    assert with_vectors[answer]["coverage_synonyms"] > with_vectors[answer]["coverage_sentence"]
-    assert with_vectors[answer]["coverage_synonyms"] > with_vectors[other]["coverage_synonyms"]
-    monkeypatch.setenv(DISABLE_VARIABLE, "1")
-    word_vectors.cache_clear()
-    try:
-        plain = measured(family, question)
-    finally:
-        monkeypatch.delenv(DISABLE_VARIABLE)
-        word_vectors.cache_clear()
-    assert plain[answer]["coverage_synonyms"] == plain[answer]["coverage_sentence"]
-    assert plain[answer]["coverage_synonyms"] == plain[other]["coverage_synonyms"]
+def test_the_sentence_that_says_it_in_other_words_covers_more_of_the_question(family):
+    with_vectors = measured(family, QUESTION)
+    assert with_vectors[ANSWER]["coverage_synonyms"] > with_vectors[ANSWER]["coverage_sentence"]
+    assert with_vectors[ANSWER]["coverage_synonyms"] > with_vectors[OTHER]["coverage_synonyms"]
 
 
-def test_without_vectors_the_terms_stay_as_the_question_gave_them(family, without_vectors):
+def test_without_vectors_the_other_words_cover_nothing_more(family, without_word_vectors):
+    plain = measured(family, QUESTION)
+    assert plain[ANSWER]["coverage_synonyms"] == plain[ANSWER]["coverage_sentence"]
+    assert plain[ANSWER]["coverage_synonyms"] == plain[OTHER]["coverage_synonyms"]
+
+
+def test_without_vectors_the_terms_stay_as_the_question_gave_them(family, without_word_vectors):
     assert word_vectors() is None
     index = family.index
     query = Query.of(index, analyze(QUESTION))
@@ -123,19 +113,16 @@ def test_word_vectors_are_unit_length_one_a_word_and_the_memo_stays_bounded(monk
 
 
 @needs_vectors
-def test_the_why_says_the_word_was_found_as_a_word_near_in_meaning(family, monkeypatch):
+def test_the_why_says_the_word_was_found_as_a_word_near_in_meaning(family):
     result = family.ask(QUESTION, explain=True)
     best = (result.answers or result.closest)[0]  # two sentences are too few to answer from
     assert best.sentence.startswith("The mayor of Kelmar drives an electric vehicle")
     found = {match.text: match.found.value for match in result.explanation.concepts}
     assert found["car"] == "synonym in the sentence"
-    monkeypatch.setenv(DISABLE_VARIABLE, "1")
-    word_vectors.cache_clear()
-    try:
-        plain = family.ask(QUESTION, explain=True)
-    finally:
-        monkeypatch.delenv(DISABLE_VARIABLE)
-        word_vectors.cache_clear()
+
+
+def test_without_vectors_the_why_finds_no_synonym_for_it(family, without_word_vectors):
+    plain = family.ask(QUESTION, explain=True)
     assert {m.text: m.found.value for m in plain.explanation.concepts}["car"] != "synonym in the sentence"
 
 
@@ -147,7 +134,7 @@ def test_a_wordnet_synonym_is_said_to_be_one(tmp_path):
     assert found["founded"] == "synonym in the sentence"
 
 
-def test_without_vectors_the_threshold_chosen_for_that_reading_applies(family, without_vectors):
+def test_without_vectors_the_threshold_chosen_for_that_reading_applies(family, without_word_vectors):
     model = family.model
     assert model.threshold_without_word_vectors is not None and model.threshold_without_word_vectors != model.threshold
     assert model.answering_threshold() == model.threshold_without_word_vectors

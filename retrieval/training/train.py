@@ -79,6 +79,15 @@ class Asked:
     labels: np.ndarray
     own_fold: bool
     weight: float = 1.0  # how much the question counts: its kind's weight
+    # Its terms as gather() measured the pool with them (words near in meaning found among the
+    # pool's), kept for the read and judge steps; None for readings loaded from a file.
+    terms: QueryTerms | None = None
+
+    def measured_terms(self, index: Index, query: Query) -> QueryTerms:
+        """The question's terms as its pool was measured: kept, or found again once."""
+        if self.terms is None:
+            self.terms = near_in_meaning(index, QueryTerms.of(index, query), self.uids)
+        return self.terms
 
 
 def sample(rows: list[dict], limit: int) -> list[dict]:
@@ -123,11 +132,6 @@ def gathered(engine: Engine, text: str) -> Pool:
     return gather(engine.index, query, QueryTerms.of(engine.index, query))
 
 
-def measured_terms(index: Index, query: Query, uids: np.ndarray) -> QueryTerms:
-    """The question's terms as gather() measured its pool ``uids`` with them."""
-    return near_in_meaning(index, QueryTerms.of(index, query), uids)
-
-
 def asked_of(folds: list[set[str]], questions: list[dict], doing: str):
     """(question, fold) in the order every pass keeps: each question asked of the fold that
     holds its article, then of the other; with progress on stderr."""
@@ -148,7 +152,7 @@ def collect(engines: list[Engine], folds: list[set[str]], questions: list[dict],
         home = q["file"] in folds[k]
         pool = gathered(engines[k], q["question"])
         labels = labels_of(engines[k], pool.uids, q) if home else np.zeros(len(pool.uids))
-        asked.append(Asked(q["question"], pool.uids, pool.values.copy(), labels, home, weight))  # the read step adds to it
+        asked.append(Asked(q["question"], pool.uids, pool.values.copy(), labels, home, weight, pool.terms))  # the read step adds to it
     return asked
 
 
@@ -173,7 +177,7 @@ def read_heads(engines: list[Engine], folds: list[set[str]], questions: list[dic
         query = Query.of(index, analyze(a.question))
         pool = Pool(a.uids.copy(), a.values.copy(), np.zeros(len(a.uids), dtype=np.int64))  # as gathered
         head = np.lexsort((pool.uids, -retrieve.score(pool.values[:, : len(RETRIEVE_FEATURES)])))[:READ_POOL]
-        a.values[head] = read(index, query, measured_terms(index, query, a.uids), pool, head).values  # what fit_read reads
+        a.values[head] = read(index, query, a.measured_terms(index, query), pool, head).values  # what fit_read reads
         heads.append(head)
     return heads
 
@@ -258,7 +262,7 @@ def abstain_rows(engines: list[Engine], folds: list[set[str]], questions: list[d
             continue
         index = engines[k].index
         query = Query.of(index, analyze(a.question))
-        rows.append(abstain_features(index, query, measured_terms(index, query, a.uids), a.values, head, scores, lone_margin))
+        rows.append(abstain_features(index, query, a.measured_terms(index, query), a.values, head, scores, lone_margin))
         answers.append(a.own_fold)
         correct.append(bool(a.labels[head[0]]))
     return np.array(rows), np.array(answers), np.array(correct)

@@ -10,21 +10,15 @@ from pathlib import Path
 import pytest
 from chat_pilot import ask, chat, settle
 
-from verbatim.retrieval.words.meaning import DISABLE_VARIABLE, word_vectors
 from verbatim.tui.widgets import PassageRow
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "docs"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
-@pytest.fixture(autouse=True)
-def read_as_without_word_vectors(monkeypatch):
-    """The snapshots draw the chat, not the reading: they read as an install without the
-    meaning extra does, so that a probability on an answer card is the same with it or not."""
-    monkeypatch.setenv(DISABLE_VARIABLE, "1")
-    word_vectors.cache_clear()
-    yield
-    word_vectors.cache_clear()
+# The snapshots draw the chat, not the reading: they read as an install without the meaning
+# extra does, so that a probability on an answer card is the same with it or not.
+pytestmark = pytest.mark.usefixtures("without_word_vectors")
 
 
 class TestStart:
